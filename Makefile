@@ -1,0 +1,29 @@
+# The two commands: `make run` (set up, then the watcher + portal) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup system run test bench clean
+
+setup: system $(STAMP)
+
+system:
+	bash scripts/install-system.sh
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: setup
+	$(BIN)/dossier --data dossier-data run --host 127.0.0.1 --port 8000
+
+test: setup
+	$(BIN)/python -m pytest
+
+bench: setup
+	@for b in bench/*_bench.py; do echo "== $$b"; $(BIN)/python $$b --quick || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

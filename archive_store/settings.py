@@ -1,0 +1,185 @@
+"""Settings: `dossier.toml` in the data folder, with the environment on top.
+
+Loaded once at start and passed down; nothing reads the file again behind the caller's back.
+"""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archive_store.errors import SetupError
+
+SETTINGS_FILE = "dossier.toml"
+DEFAULT_PATTERN = "{year}{biz}{ctype}{seq:3}"
+PATTERN_TOKENS = re.compile(r"\{(year|month|day|biz|ctype|seq:(\d+))\}")
+
+DEFAULT_TOML = """\
+# Dossier settings. Environment variables DOSSIER_DATA and DATABASE_URL override.
+
+# SQLite in the data folder by default; a PostgreSQL URL works the same.
+database_url = "sqlite:///{data}/dossier.db"
+
+# Archive numbers: tokens {{year}} {{month}} {{day}} {{biz}} {{ctype}} {{seq:N}}.
+# The sequence counts within the other tokens and grows past N digits.
+numbering_pattern = "{pattern}"
+
+default_business_line = "P"
+
+# Our own companies: on a contract, the customer is the party that is not one of these.
+our_companies = []
+
+# The secret that signs portal sessions; generated at init, never shared.
+secret_key = "{secret}"
+
+[business_lines]
+P = "产品"
+S = "服务"
+
+[ocr]
+engine = "rapidocr"    # or "tesseract"
+workers = 0            # 0: one per core
+"""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    numbering_pattern: str = DEFAULT_PATTERN
+    business_lines: dict[str, str] = field(default_factory=lambda: {"P": "产品", "S": "服务"})
+    default_business_line: str = "P"
+    our_companies: tuple[str, ...] = ()
+    ocr_engine: str = "rapidocr"
+    ocr_workers: int = 0
+
+    @property
+    def inbox(self) -> Path:
+        return self.data_dir / "inbox"
+
+    @property
+    def work(self) -> Path:
+        return self.data_dir / "work"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.data_dir / "quarantine"
+
+    @property
+    def store(self) -> Path:
+        return self.data_dir / "store"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def certificates(self) -> Path:
+        return self.data_dir / "certificates"
+
+
+def data_dir_from_env(explicit: str | os.PathLike | None = None) -> Path:
+    """The data folder: the explicit one, else $DOSSIER_DATA, else ./dossier-data."""
+    raw = explicit or os.environ.get("DOSSIER_DATA") or "dossier-data"
+    return Path(raw).expanduser().resolve()
+
+
+def write_default_settings(data_dir: Path) -> Path:
+    path = data_dir / SETTINGS_FILE
+    text = DEFAULT_TOML.format(
+        data=data_dir.as_posix(), pattern=DEFAULT_PATTERN, secret=secrets.token_hex(32)
+    )
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)  # it holds the session secret
+    return path
+
+
+def load_settings(data_dir: str | os.PathLike | None = None) -> Settings:
+    """Read and check the settings; any problem is one `SetupError` sentence."""
+    root = data_dir_from_env(data_dir)
+    if not root.is_dir():
+        raise SetupError(
+            f"data folder {root} does not exist: run `dossier init` first "
+            "(or set DOSSIER_DATA to an existing data folder)"
+        )
+    path = root / SETTINGS_FILE
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SetupError(f"{path} is missing: run `dossier init --data {root}` to create it") from None
+    except PermissionError:
+        raise SetupError(f"cannot read {path}: check its permissions") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SetupError(f"{path} is not valid TOML ({exc}): fix the file") from None
+    return _check(root, raw, path)
+
+
+def _check(root: Path, raw: dict, path: Path) -> Settings:
+    def bad(key: str, why: str) -> SetupError:
+        return SetupError(f"setting `{key}` in {path} {why}")
+
+    url = os.environ.get("DATABASE_URL") or raw.get("database_url") or f"sqlite:///{root}/dossier.db"
+    if not isinstance(url, str) or "://" not in url:
+        raise bad("database_url", "must be a database URL such as sqlite:///path/dossier.db")
+
+    pattern = raw.get("numbering_pattern", DEFAULT_PATTERN)
+    if not isinstance(pattern, str):
+        raise bad("numbering_pattern", "must be a string")
+    check_pattern(pattern, lambda why: bad("numbering_pattern", why))
+
+    lines = raw.get("business_lines", {"P": "产品", "S": "服务"})
+    if not isinstance(lines, dict) or not lines or not all(
+        isinstance(k, str) and re.fullmatch(r"[A-Z0-9]{1,4}", k) and isinstance(v, str) and v
+        for k, v in lines.items()
+    ):
+        raise bad("business_lines", "must map codes of 1-4 capital letters or digits to names, e.g. P = \"产品\"")
+
+    default = raw.get("default_business_line", next(iter(lines)))
+    if default not in lines:
+        raise bad("default_business_line", f"is {default!r}, which is not one of {sorted(lines)}")
+
+    companies = raw.get("our_companies", [])
+    if not isinstance(companies, list) or not all(isinstance(c, str) for c in companies):
+        raise bad("our_companies", "must be a list of company names")
+
+    secret = raw.get("secret_key")
+    if not isinstance(secret, str) or len(secret) < 32:
+        raise bad("secret_key", "must be a random string of at least 32 characters (run `dossier init` on a new folder to get one)")
+
+    ocr = raw.get("ocr", {})
+    engine = ocr.get("engine", "rapidocr") if isinstance(ocr, dict) else None
+    if engine not in ("rapidocr", "tesseract"):
+        raise bad("ocr.engine", "must be \"rapidocr\" or \"tesseract\"")
+    workers = ocr.get("workers", 0)
+    if not isinstance(workers, int) or workers < 0:
+        raise bad("ocr.workers", "must be a whole number, 0 for one per core")
+
+    return Settings(
+        data_dir=root,
+        database_url=url,
+        secret_key=secret,
+        numbering_pattern=pattern,
+        business_lines=dict(lines),
+        default_business_line=default,
+        our_companies=tuple(companies),
+        ocr_engine=engine,
+        ocr_workers=workers,
+    )
+
+
+def check_pattern(pattern: str, fail) -> None:
+    """A pattern needs exactly one {seq:N} and nothing but known tokens and plain characters."""
+    seqs = [m for m in PATTERN_TOKENS.finditer(pattern) if m.group(1).startswith("seq")]
+    if len(seqs) != 1:
+        raise fail("must contain exactly one {seq:N} token")
+    leftover = PATTERN_TOKENS.sub("", pattern)
+    if "{" in leftover or "}" in leftover:
+        raise fail("has an unknown token; known: {year} {month} {day} {biz} {ctype} {seq:N}")
+    if not re.fullmatch(r"[A-Za-z0-9_-]*", leftover):
+        raise fail("may hold only letters, digits, - and _ besides its tokens")
+    if not 1 <= int(seqs[0].group(2)) <= 9:
+        raise fail("needs a {seq:N} width between 1 and 9")

@@ -1,0 +1,66 @@
+"""Opening the system of record: settings, database (migrated forward) and the file store."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from archive_store.db import Database, migrate
+from archive_store.errors import SetupError
+from archive_store.filestore import FileStore
+from archive_store.models import Role, User
+from archive_store.settings import Settings, data_dir_from_env, load_settings, write_default_settings
+from archive_store.users import create_user
+
+DATA_SUBFOLDERS = ("inbox", "work", "quarantine", "store", "index", "certificates")
+
+
+@dataclass
+class System:
+    settings: Settings
+    db: Database
+    store: FileStore
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def open_system(data_dir: str | os.PathLike | None = None, *, migrate_db: bool = True) -> System:
+    settings = load_settings(data_dir)
+    for name in DATA_SUBFOLDERS:
+        folder = settings.data_dir / name
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise SetupError(f"cannot create {folder}: {exc.strerror}; check the data folder's permissions") from None
+    if not os.access(settings.data_dir, os.W_OK):
+        raise SetupError(f"the data folder {settings.data_dir} is not writable by this user")
+    for code in settings.business_lines:
+        (settings.inbox / code).mkdir(exist_ok=True)
+    db = Database(settings.database_url)
+    if migrate_db:
+        migrate(db)
+    return System(settings=settings, db=db, store=FileStore(settings.store))
+
+
+def init_data_dir(data_dir: str | os.PathLike | None = None) -> tuple[System, str | None]:
+    """Create (or complete) a data folder; returns the admin password if one was made now."""
+    root = data_dir_from_env(data_dir)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SetupError(f"cannot create the data folder {root}: {exc.strerror}") from None
+    if not (root / "dossier.toml").exists():
+        write_default_settings(root)
+    system = open_system(root)
+    password = None
+    with system.db.write() as session:
+        if not session.scalar(select(func.count()).select_from(User).where(User.role == Role.admin)):
+            _, password = create_user(session, actor="system:init", username="admin", role=Role.admin)
+    return system, password
+
+
+def data_folder_exists(data_dir: str | os.PathLike | None = None) -> bool:
+    return (Path(data_dir_from_env(data_dir)) / "dossier.toml").exists()
