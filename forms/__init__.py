@@ -1,0 +1,12 @@
+"""forms: an Extraction in, the document's kind and fields out (FIELDS.md).
+
+Pure functions from text to values: no files, no database. `print_blank_form` renders the
+blank 客户信息收集表 whose labels this room reads back.
+"""
+from forms.analysis import analyze
+from forms.blank_form import print_blank_form
+from forms.model import Analysis, CustomerFacts, FieldValue
+from forms.review import needs_review_reasons
+
+__all__ = ["analyze", "Analysis", "FieldValue", "CustomerFacts", "needs_review_reasons",
+           "print_blank_form"]

@@ -1,0 +1,165 @@
+"""合同: title, number, the two parties, amount (figure and 大写), dates, signatories."""
+from __future__ import annotations
+
+import re
+
+from forms.layout import Found, Labels, LabelHit, TextLine, find_values
+from forms.model import FieldValue
+from forms.text import clean_text, fold
+from forms.values import as_date, as_money, as_period, first_good, flag, is_date, make
+
+PARTY_A = ["甲方", "买方", "委托方", "委托人", "发包方", "出租方", "需方"]
+PARTY_B = ["乙方", "卖方", "受托方", "受托人", "承包方", "承租方", "供方"]
+SIGNATORY = ["授权代表", "法定代表人", "法人代表", "委托代理人", "代表人", "签字代表"]
+
+LABELS = Labels({
+    "contract_no": ["合同编号", "合同号", "协议编号", "编号"],
+    "party_a": PARTY_A,
+    "party_b": PARTY_B,
+    "amount": ["合同金额", "总金额", "合同总价", "合同总额", "合同价款", "合同总金额"],
+    "_daxie": ["大写金额", "人民币大写", "大写"],
+    "signed_on": ["签订日期", "签约日期", "签署日期"],
+    "_period": ["合同期限", "有效期限", "有效期", "服务期限", "合作期限"],
+    "_signatory": SIGNATORY,
+    "_other": ["地址", "住所", "联系电话", "电话", "开户行", "账号", "统一社会信用代码", "日期",
+               "签订地点", "邮编", "传真"],
+}, multiline=())
+
+_ORG_SUFFIX = re.compile(r"(公司|集团|中心|研究院|研究所|学院|大学|医院|厂|店|事务所|合作社|协会|"
+                         r"银行|分行|支行|局|委员会|部|工作室|商行|有限合伙\))$")
+_ROLE_PREFIX = re.compile(r"^\s*[（(][^）)]{0,12}[）)]")
+_SIGN_WORDS = re.compile(r"[（(]?\s*(签字|签名|签章|盖章|公章|签字或盖章|盖章或签字)\s*[）)]?\s*[:：]?")
+
+
+def _party_name(found: Found) -> str | None:
+    raw = found.raw
+    m = _ROLE_PREFIX.match(raw)
+    had_colon = False
+    if m:
+        raw = raw[m.end():]
+    raw = _SIGN_WORDS.sub("", raw)
+    if re.match(r"^\s*[:：]", raw) or found.how != "same_line":
+        had_colon = True
+    name = clean_text(raw)
+    name = re.sub(r"^[（(][^）)]{0,12}[）)]", "", name).strip(" :：")
+    if not name or len(name) > 40 or re.search(r"[，。,；;！？]", name):
+        return None
+    if not had_colon and not _ORG_SUFFIX.search(name) and len(name) > 4:
+        return None  # 甲方应于… is a clause, not a party line
+    if re.match(r"^(应|须|需|在|将|不|有权|同意|负责|按|向|对|为|的|与|和)", name):
+        return None
+    return name
+
+
+def looks_like_org(name: str) -> bool:
+    return bool(_ORG_SUFFIX.search(fold(name).replace("(", "").replace(")", ""))) or len(name) > 6
+
+
+def _title(lines: list[TextLine]) -> tuple[str, TextLine] | None:
+    first_page = [t for t in lines if t.page == min(t.page for t in lines)] if lines else []
+    best = None
+    for t in first_page[:12]:
+        f = t.folded.strip("《》")
+        if not re.search(r"(合同|协议|合同书|协议书)(\(.{1,6}\))?$", f) or len(f) > 30:
+            continue
+        if LABELS.starts_with_label(t) or re.search(r"[:：，。]", t.text):
+            continue
+        if best is None or t.height > best.height * 1.1:
+            best = t
+    if best is None:
+        return None
+    return clean_text(best.text).strip("《》"), best
+
+
+def extract(lines: list[TextLine], our_companies=()) -> tuple[dict[str, FieldValue], list[str], str | None]:
+    found = find_values(lines, LABELS)
+    fields: dict[str, FieldValue] = {}
+    problems: list[str] = []
+
+    t = _title(lines)
+    title = None
+    if t:
+        title, tl = t
+        fields["title"] = make(Found("title", "", tl.text, (tl,), tl, "same_line"), title)
+
+    nos = [f for f in found.get("contract_no", [])]
+    for f in nos:
+        no = clean_text(f.raw).replace(" ", "")
+        if no and re.search(r"\d", no):
+            fields["contract_no"] = make(f, no)
+            break
+
+    for key in ("party_a", "party_b"):
+        for f in found.get(key, []):
+            name = _party_name(f)
+            if name:
+                fields[key] = make(f, name)
+                break
+
+    daxie = (found.get("_daxie") or [None])[0]
+    amounts = []
+    for f in found.get("amount", []):
+        fv, doc_problems = as_money(f, "合同金额", daxie, require_agreement=True)
+        if fv is not None:
+            amounts.append((fv, doc_problems))
+    if amounts:
+        fv, doc_problems = next(((a, p) for a, p in amounts if not a.problems), amounts[0])
+        fields["amount"] = fv
+        problems += doc_problems
+
+    v = first_good([as_date(f, "签订日期") for f in found.get("signed_on", [])])
+    if v is not None:
+        fields["signed_on"] = v
+    for f in found.get("_period", []):
+        start, end = as_period(f, "合同期限")
+        if start is not None:
+            fields["start_on"] = start
+            if end is not None:
+                fields["end_on"] = end
+            break
+
+    fields.update(_signatories(lines, found))
+
+    s, e = fields.get("start_on"), fields.get("end_on")
+    if s and e and is_date(s.value) and is_date(e.value) and s.value > e.value:
+        p = "合同期限 ends before it starts"
+        fields["end_on"] = flag(e, p)
+        problems.append(p)
+    a, b = fields.get("party_a"), fields.get("party_b")
+    if a and b and fold(a.value) == fold(b.value):
+        problems.append("甲方 and 乙方 are the same name")
+    return fields, problems, title
+
+
+def _signatories(lines: list[TextLine], found) -> dict[str, FieldValue]:
+    """授权代表 / 法定代表人 under each party: the party whose label stands above it in the
+    same column (two-column signature block) or most recently before it (one after the
+    other). The last one read wins, since signature blocks close the contract."""
+    anchors: list[tuple[str, LabelHit]] = []
+    for tl in lines:
+        for hit in LABELS.hits(tl):
+            if hit.key in ("party_a", "party_b"):
+                anchors.append((hit.key, hit))
+    out: dict[str, FieldValue] = {}
+    order = {id(t): i for i, t in enumerate(lines)}
+    for f in found.get("_signatory", []):
+        name = clean_text(_SIGN_WORDS.sub("", f.raw)).strip(" :：")
+        name = re.sub(r"^[（(][^）)]{0,12}[）)]", "", name).strip(" :：")
+        if not name or len(name) > 12 or re.search(r"[，。,；;]", name) or re.search(r"\d", name):
+            continue
+        lab = f.label_line
+        x = lab.char_x(0)
+        before = [(k, h) for k, h in anchors if h.tl.page == lab.page and
+                  order[id(h.tl)] <= order[id(lab)]]
+        if not before:
+            before = [(k, h) for k, h in anchors if order[id(h.tl)] <= order[id(lab)]]
+        if not before:
+            continue
+        page_w = max(t.box.x1 for t in lines if t.page == lab.page) or 1.0
+        same_col = [(k, h) for k, h in before if h.tl.page == lab.page
+                    and abs(h.tl.char_x(h.start) - x) < 0.2 * page_w]
+        pool = same_col or before
+        key, _ = max(pool, key=lambda kh: (kh[1].tl.page, kh[1].tl.box.y0, order[id(kh[1].tl)]))
+        sig_key = "signatory_a" if key == "party_a" else "signatory_b"
+        out[sig_key] = make(f, name)
+    return out

@@ -1,0 +1,298 @@
+"""Finding a label on the page and the value that belongs to it.
+
+A value is looked for where people put it: after the label on the same line, in the cell
+(or box) to the right on the same row, or on the line below. Nothing here knows a pixel
+position; distances are in units of the label's own line height, so a form printed by any
+company at any size reads the same way.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from ocr.extraction import Box, Extraction, Line, Page
+
+from forms.text import to_halfwidth, to_simplified
+
+# What may sit between a label and its value (brackets too, when checking a label's edge).
+_SEPARATORS = " :;,.、|_()[]（）：；，"
+_EDGE = " :;,.、|_：；，\u3000\t"
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """A line with its folded text and the map from folded to original characters."""
+
+    page: int
+    index: int
+    line: Line
+    folded: str
+    fmap: tuple[int, ...]
+
+    @property
+    def text(self) -> str:
+        return self.line.text
+
+    @property
+    def box(self) -> Box:
+        return self.line.box
+
+    @property
+    def height(self) -> float:
+        return max(self.line.box.height, 1.0)
+
+    def char_x(self, folded_pos: int) -> float:
+        """Where the folded character at `folded_pos` starts, by proportion along the line."""
+        n = max(len(self.line.text), 1)
+        orig = self.fmap[folded_pos] if folded_pos < len(self.fmap) else n
+        return self.box.x0 + self.box.width * orig / n
+
+    def original(self, start: int, end: int | None = None) -> str:
+        """The original text between two folded positions."""
+        s = self.fmap[start] if start < len(self.fmap) else len(self.line.text)
+        e = len(self.line.text) if end is None or end >= len(self.fmap) else self.fmap[end]
+        return self.line.text[s:e]
+
+
+def fold_with_map(text: str) -> tuple[str, tuple[int, ...]]:
+    half = to_halfwidth(text)
+    simp = to_simplified(half)
+    if len(simp) != len(half):  # phrase conversion changed the length: go char by char
+        simp = "".join(to_simplified(c) for c in half)
+    out: list[str] = []
+    fmap: list[int] = []
+    for i, ch in enumerate(simp):
+        if ch.isspace():
+            continue
+        out.append(ch.upper())
+        fmap.append(i)
+    return "".join(out), tuple(fmap)
+
+
+def page_lines(page: Page) -> list[TextLine]:
+    """The page's lines in reading order: rows top to bottom, left to right within a row."""
+    lines = [ln for ln in page.lines if ln.text.strip()]
+    lines.sort(key=lambda ln: (ln.box.y0 + ln.box.y1) / 2)
+    rows: list[list[Line]] = []
+    for ln in lines:
+        mid = (ln.box.y0 + ln.box.y1) / 2
+        if rows:
+            last = rows[-1][0]
+            if abs(mid - (last.box.y0 + last.box.y1) / 2) < 0.4 * max(min(ln.box.height, last.box.height), 1):
+                rows[-1].append(ln)
+                continue
+        rows.append([ln])
+    ordered = [ln for row in rows for ln in sorted(row, key=lambda l: l.box.x0)]
+    out = []
+    for i, ln in enumerate(ordered):
+        folded, fmap = fold_with_map(ln.text)
+        out.append(TextLine(page.number, i, ln, folded, fmap))
+    return out
+
+
+@dataclass(frozen=True)
+class LabelHit:
+    key: str
+    label: str
+    tl: TextLine
+    start: int  # folded positions in tl
+    end: int
+
+
+@dataclass(frozen=True)
+class Found:
+    """A value found for a label: its raw text and where it was read."""
+
+    key: str
+    label: str
+    raw: str
+    lines: tuple[TextLine, ...]
+    label_line: TextLine
+    how: str  # "same_line" | "right" | "below"
+
+    @property
+    def confidence(self) -> float:
+        return min([self.label_line.line.confidence] + [t.line.confidence for t in self.lines])
+
+    @property
+    def page(self) -> int:
+        return self.label_line.page
+
+    @property
+    def box(self) -> Box:
+        boxes = [t.box for t in self.lines] or [self.label_line.box]
+        return Box(min(b.x0 for b in boxes), min(b.y0 for b in boxes),
+                   max(b.x1 for b in boxes), max(b.y1 for b in boxes))
+
+
+class Labels:
+    """The label table of one document kind: key → the labels that introduce it."""
+
+    def __init__(self, table: dict[str, Sequence[str]], *, multiline: Iterable[str] = ()):
+        self.table = table
+        self.multiline = set(multiline)
+        self._by_length = sorted(((to_simplified(lab).upper(), key) for key, labs in table.items()
+                                  for lab in labs), key=lambda x: -len(x[0]))
+
+    def hits(self, tl: TextLine) -> list[LabelHit]:
+        """Labels on a line, left to right, longest first where they overlap.
+
+        A label counts at the start of the line or after a separator or a gap; inside a run
+        of text (经营范围 mentioning 地址) it is just a word."""
+        taken: list[LabelHit] = []
+        f = tl.folded
+        for label, key in self._by_length:
+            for m in re.finditer(re.escape(label), f):
+                s, e = m.start(), m.end()
+                if any(s < h.end and h.start < e for h in taken):
+                    continue
+                if s > 0:
+                    gap = tl.fmap[s] - tl.fmap[s - 1] > 1
+                    if not gap and f[s - 1] not in _SEPARATORS and not _is_box_mark(f[s - 1]):
+                        continue
+                if not _label_ends(tl, e):
+                    continue
+                taken.append(LabelHit(key, label, tl, s, e))
+        return sorted(taken, key=lambda h: h.start)
+
+    def starts_with_label(self, tl: TextLine) -> bool:
+        return any(h.start == 0 for h in self.hits(tl))
+
+
+def _is_box_mark(ch: str) -> bool:
+    return ch in "□☐■☑☒✓✔√●○◯◉*"
+
+
+def _label_ends(tl: TextLine, e: int) -> bool:
+    """A label is followed by a separator, a gap, the end of the line or its value.
+
+    Only a few words can run straight into a value without a colon; "名称" followed by
+    more Chinese text is accepted because OCR drops colons, but a label immediately
+    followed by another CJK word that makes it part of a longer term is not (e.g. 类型
+    inside 客户类型 is handled by longest-first matching before this is asked)."""
+    return True
+
+
+def find_values(lines: Sequence[TextLine], labels: Labels) -> dict[str, list[Found]]:
+    """Every value each key's labels introduce, in reading order."""
+    found: dict[str, list[Found]] = {}
+    hits_by_line = {id(tl): labels.hits(tl) for tl in lines}
+    for tl in lines:
+        hits = hits_by_line[id(tl)]
+        for k, hit in enumerate(hits):
+            nxt = hits[k + 1].start if k + 1 < len(hits) else None
+            raw = tl.original(hit.end, nxt)
+            value = raw.strip(_EDGE)
+            how = "same_line"
+            value_lines: list[TextLine] = [tl]
+            if not value and nxt is None:
+                got = _right_of(tl, hit, lines, hits_by_line) or _below(tl, hit, lines, hits_by_line)
+                if got is not None:
+                    value_line, value, how = got
+                    value_lines = [value_line]
+            if not value:
+                continue
+            if hit.key in labels.multiline:
+                value_x0 = tl.char_x(hit.end) if how == "same_line" else value_lines[0].box.x0
+                more = _continuation(value_lines[-1], tl, value_x0, lines, hits_by_line)
+                for extra in more:
+                    value += "\n" + _until_label(extra, hits_by_line)
+                value_lines += more
+            found.setdefault(hit.key, []).append(
+                Found(hit.key, hit.label, value, tuple(value_lines), tl, how))
+    return found
+
+
+def _until_label(tl: TextLine, hits_by_line) -> str:
+    hits = hits_by_line.get(id(tl)) or []
+    end = hits[0].start if hits else None
+    return tl.original(0, end).strip(_EDGE)
+
+
+def _value_of(tl: TextLine, hits_by_line) -> str | None:
+    hits = hits_by_line.get(id(tl)) or []
+    if hits and hits[0].start == 0:
+        return None
+    text = _until_label(tl, hits_by_line)
+    return text or None
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+def _right_of(tl: TextLine, hit: LabelHit, lines, hits_by_line):
+    h = tl.height
+    label_x1 = tl.char_x(hit.end) if hit.end < len(tl.folded) else tl.box.x1
+    best = None
+    for other in lines:
+        if other is tl or other.page != tl.page:
+            continue
+        ob = other.box
+        if _overlap(ob.y0, ob.y1, tl.box.y0, tl.box.y1) < 0.5 * min(h, other.height):
+            continue
+        if ob.x0 < label_x1 - 0.5 * h:
+            continue
+        if best is None or ob.x0 < best.box.x0:
+            best = other
+    if best is None or best.box.x0 - label_x1 > 25 * h:
+        return None
+    value = _value_of(best, hits_by_line)
+    return (best, value, "right") if value else None
+
+
+def _below(tl: TextLine, hit: LabelHit, lines, hits_by_line):
+    h = tl.height
+    label_x0 = tl.char_x(hit.start)
+    label_x1 = tl.char_x(hit.end) if hit.end < len(tl.folded) else tl.box.x1
+    best = None
+    for other in lines:
+        if other is tl or other.page != tl.page:
+            continue
+        ob = other.box
+        gap = ob.y0 - tl.box.y1
+        if gap < -0.3 * h or gap > 1.6 * h:
+            continue
+        # under the label: starting near it, or spanning it
+        if not (abs(ob.x0 - label_x0) < 2.5 * h or _overlap(ob.x0, ob.x1, label_x0, label_x1) > 0):
+            continue
+        if best is None or (ob.y0, abs(ob.x0 - label_x0)) < (best.box.y0, abs(best.box.x0 - label_x0)):
+            best = other
+    if best is None:
+        return None
+    value = _value_of(best, hits_by_line)
+    return (best, value, "below") if value else None
+
+
+def _continuation(last: TextLine, label_line: TextLine, value_x0: float, lines,
+                  hits_by_line) -> list[TextLine]:
+    """Lines that carry on a wrapped value: just below, starting in the value's column,
+    and only while the line above ran to the column's right edge (it wrapped)."""
+    out: list[TextLine] = []
+    h = label_line.height
+    col_x0 = min(last.box.x0, label_line.box.x0)
+    col_x1 = max(t.box.x1 for t in (last, label_line))
+    prev = last
+    for _ in range(30):
+        nxt = None
+        for other in lines:
+            if other.page != prev.page or other is prev or other in out or other is label_line:
+                continue
+            ob = other.box
+            gap = ob.y0 - prev.box.y1
+            if gap < -0.3 * h or gap > 1.0 * h:
+                continue
+            if not (col_x0 - 1.5 * h <= ob.x0 <= max(value_x0, last.box.x0) + 1.5 * h):
+                continue
+            if nxt is None or ob.y0 < nxt.box.y0:
+                nxt = other
+        if nxt is None or _value_of(nxt, hits_by_line) is None:
+            break
+        # the line above must have run to (nearly) the edge of the column, or it did not wrap
+        col_x1 = max(col_x1, nxt.box.x1)
+        if prev.box.x1 < col_x1 - 3 * h:
+            break
+        out.append(nxt)
+        prev = nxt
+    return out

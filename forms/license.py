@@ -1,0 +1,124 @@
+"""营业执照: both the 2019 two-column layout and the older one-column one.
+
+Both print each label beside or above its value, so one label table reads both; the
+two-column layout only needs the right-hand neighbour search to stop at the next label.
+"""
+from __future__ import annotations
+
+import re
+
+from forms import codes
+from forms.layout import Labels, TextLine, find_values
+from forms.model import FieldValue
+from forms.normalize import NormaliseError, find_dates
+from forms.values import (as_code, as_date, as_money, as_term_end, as_text, first_good, flag,
+                          is_date, make, text_value)
+
+LABELS = Labels({
+    "uscc": ["统一社会信用代码", "社会信用代码", "信用代码"],
+    "name": ["名称", "企业名称"],
+    "entity_type": ["类型", "主体类型", "企业类型", "组成形式"],
+    "legal_representative": ["法定代表人", "负责人", "经营者", "执行事务合伙人", "投资人"],
+    "registered_capital": ["注册资本", "注册资金", "出资额", "资金数额"],
+    "established_on": ["成立日期", "注册日期"],
+    "term_end": ["营业期限", "经营期限", "合伙期限"],
+    "address": ["住所", "经营场所", "主要经营场所"],
+    "business_scope": ["经营范围"],
+    "registration_authority": ["登记机关"],
+    # not fields, but labels whose values must not be taken for someone else's
+    "_licence_no": ["证照编号", "注册号", "编号"],
+}, multiline=("business_scope", "address", "name"))
+
+
+def extract(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[str]]:
+    found = find_values(lines, LABELS)
+    fields: dict[str, FieldValue] = {}
+    problems: list[str] = []
+
+    def pick(key, conv):
+        vals = [conv(f) for f in found.get(key, [])]
+        v = first_good(vals)
+        if v is not None:
+            fields[key] = v
+
+    pick("uscc", lambda f: as_code(f, codes.check_uscc))
+    if "uscc" not in fields:
+        fields.update(_uscc_anywhere(lines))
+    for key in ("name", "entity_type", "legal_representative", "address", "business_scope"):
+        pick(key, as_text)
+    pick("registered_capital", lambda f: as_money(f, "注册资本")[0])
+    pick("established_on", lambda f: as_date(f, "成立日期"))
+    pick("term_end", as_term_end)
+
+    authority = [f for f in found.get("registration_authority", [])]
+    for f in authority:
+        name = re.sub(r"\d{4}\s*年.*$", "", text_value(f)).strip()
+        if name and not _is_only_date(name):
+            fields["registration_authority"] = make(f, name)
+            break
+    issued = _issued_on(lines, authority, fields)
+    if issued is not None:
+        fields["issued_on"] = issued
+
+    est, iss, end = (fields.get(k) for k in ("established_on", "issued_on", "term_end"))
+    if est and iss and is_date(est.value) and is_date(iss.value) and est.value > iss.value:
+        p = "成立日期 is after the date the licence was issued"
+        fields["issued_on"] = flag(iss, p)
+        problems.append(p)
+    if est and end and is_date(est.value) and is_date(end.value) and end.value < est.value:
+        p = "营业期限 ends before 成立日期"
+        fields["term_end"] = flag(end, p)
+        problems.append(p)
+    return fields, problems
+
+
+def _is_only_date(text: str) -> bool:
+    try:
+        dates = find_dates(text)
+    except NormaliseError:
+        return False
+    return bool(dates) and len(re.sub(r"[\d年月日\s.\-/〇一二三四五六七八九十]", "", text)) == 0
+
+
+def _issued_on(lines: list[TextLine], authority, fields) -> FieldValue | None:
+    """The date printed under 登记机关 (the seal sits over it, so look a few lines down)."""
+    for f in authority:
+        lab = f.label_line
+        h = lab.height
+        below = [t for t in lines if t.page == lab.page and t is not lab
+                 and -0.5 * h <= t.box.y0 - lab.box.y0 <= 8 * h
+                 and t.box.x1 > lab.box.x0 - 3 * h]
+        below.sort(key=lambda t: (t.box.y0, t.box.x0))
+        for t in [lab] + below:
+            try:
+                dates = find_dates(t.text)
+            except NormaliseError as exc:
+                return make(None, t.text.strip(), problems=(f"登记日期: {exc}",))
+            if dates:
+                from forms.layout import Found
+                return make(Found("issued_on", "登记机关", t.text, (t,), lab, "below"), dates[-1][2])
+    # No 登记机关 label read (the seal may cover it): the last date on the page that is
+    # no other field's, if it stands on a line of its own near the bottom.
+    used_boxes = {(fv.page, fv.box) for fv in fields.values() if fv.box is not None}
+    for t in reversed(lines):
+        if any(b is not None and b.y0 <= t.box.y0 <= b.y1 and p == t.page for p, b in used_boxes):
+            continue
+        try:
+            if _is_only_date(t.text):
+                d = find_dates(t.text)[-1][2]
+                from forms.layout import Found
+                return make(Found("issued_on", "", t.text, (t,), t, "below"), d, factor=0.8)
+        except NormaliseError:
+            continue
+    return None
+
+
+def _uscc_anywhere(lines: list[TextLine]) -> dict[str, FieldValue]:
+    """A code the label search missed (label misread): an 18-character run that validates."""
+    from forms.layout import Found
+    for t in lines:
+        for m in re.finditer(r"[0-9A-Z]{18}", codes.compact_code(t.text)):
+            if codes.is_valid_uscc(m.group(0)):
+                return {"uscc": make(Found("uscc", "", m.group(0), (t,), t, "same_line"),
+                                     m.group(0), factor=0.9)}
+    return {}

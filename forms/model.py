@@ -1,0 +1,40 @@
+"""The values forms hands to archive_store: frozen, so they can cross rooms safely."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Mapping
+
+from ocr.extraction import Box
+
+DocType = Literal["business_license", "contract", "collection_form", "other"]
+CustomerType = Literal["individual", "enterprise"]
+
+
+@dataclass(frozen=True)
+class FieldValue:
+    value: str
+    confidence: float
+    problems: tuple[str, ...] = ()
+    suggestion: str | None = None  # a proposed correction; never applied to `value`
+    page: int | None = None
+    box: Box | None = None
+
+
+@dataclass(frozen=True)
+class CustomerFacts:
+    customer_type: CustomerType | None
+    name: str | None
+    uscc: str | None
+    id_number: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class Analysis:
+    doc_type: DocType
+    type_confidence: float
+    fields: Mapping[str, FieldValue]
+    customer: CustomerFacts
+    issue_date: str | None
+    problems: tuple[str, ...] = ()
+    title: str | None = None

@@ -1,0 +1,247 @@
+"""Small pure functions from printed text to the value forms of FIELDS.md.
+
+Each either returns the normalised value or raises `NormaliseError` with a reason a clerk
+can read; "not found" is `None` where the caller needs to tell the two apart.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+import cn2an
+
+from forms.text import to_halfwidth, to_simplified
+
+
+class NormaliseError(ValueError):
+    """The text holds something of the right shape that is not a valid value."""
+
+
+# ---------------------------------------------------------------- dates
+_CN_DIGIT = {"〇": "0", "○": "0", "零": "0", "O": "0", "o": "0", "Ｏ": "0", "一": "1", "二": "2",
+             "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+_CN_NUM = "〇○零一二三四五六七八九十"
+_DATE_PATTERNS = (
+    # 2024年3月5日 (spaces from OCR allowed between the parts)
+    re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?"),
+    # 2024.03.05 / 2024-3-5 / 2024/3/5
+    re.compile(r"(?<!\d)(?P<y>\d{4})\s*(?P<sep>[./\-])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})(?!\d)"),
+    # 二〇二四年三月五日
+    re.compile(rf"(?P<y>[{_CN_NUM}O]{{4}})\s*年\s*(?P<m>[{_CN_NUM}]{{1,3}})\s*月\s*(?P<d>[{_CN_NUM}]{{1,3}})\s*日?"),
+    # 20240305, only on its own
+    re.compile(r"(?<![\dA-Za-z])(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?![\dA-Za-z])"),
+)
+
+
+def _cn_number(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if "十" not in text:  # 二〇二四: digit by digit
+        return int("".join(_CN_DIGIT[c] for c in text))
+    return int(cn2an.cn2an(text.replace("〇", "零").replace("○", "零"), "normal"))
+
+
+def find_dates(text: str) -> list[tuple[int, int, str]]:
+    """Every date written in `text`, as (start, end, YYYY-MM-DD) in reading order.
+
+    Raises NormaliseError for a date-shaped run that names no real day (2024年2月30日).
+    Positions refer to the half-width, simplified form of `text` (same length).
+    """
+    norm = to_simplified(to_halfwidth(text))
+    found: list[tuple[int, int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for pattern in _DATE_PATTERNS:
+        for m in pattern.finditer(norm):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            try:
+                y, mo, d = (_cn_number(m.group(k)) for k in ("y", "m", "d"))
+            except (KeyError, ValueError) as exc:
+                raise NormaliseError(f"unreadable date {m.group(0)!r}") from exc
+            try:
+                day = _dt.date(y, mo, d)
+            except ValueError as exc:
+                raise NormaliseError(f"no such date {m.group(0).strip()!r}") from exc
+            if not 1900 <= y <= 2100:
+                raise NormaliseError(f"implausible year in {m.group(0).strip()!r}")
+            found.append((m.start(), m.end(), day.isoformat()))
+            taken.append((m.start(), m.end()))
+    return sorted(found)
+
+
+def parse_date(text: str) -> str | None:
+    """The first date in `text` as YYYY-MM-DD, None if there is none."""
+    dates = find_dates(text)
+    return dates[0][2] if dates else None
+
+
+LONG_TERM = "long_term"
+_LONG_TERM_WORDS = ("长期", "永久", "不约定期限", "无固定期限")
+
+
+def parse_term_end(text: str) -> str | None:
+    """The end of a 营业期限: a date, or `long_term` for 长期 / 永久 / 不约定期限."""
+    norm = to_simplified(to_halfwidth(text)).replace(" ", "")
+    dates = find_dates(text)
+    # "2019年01月01日至长期": the end is what follows 至 (or the second date).
+    tail = norm.split("至", 1)[1] if "至" in norm else norm
+    if any(w in tail for w in _LONG_TERM_WORDS):
+        return LONG_TERM
+    if "至" in norm:
+        end = find_dates(tail)
+        if end:
+            return end[0][2]
+    if len(dates) >= 2:
+        return dates[-1][2]
+    if any(w in norm for w in _LONG_TERM_WORDS):
+        return LONG_TERM
+    return None
+
+
+def parse_period(text: str) -> tuple[str | None, str | None]:
+    """A contract's 自…起至…止 / …至… / …-… as (start, end)."""
+    dates = find_dates(text)
+    if len(dates) >= 2:
+        return dates[0][2], dates[1][2]
+    if len(dates) == 1:
+        return dates[0][2], None
+    return None, None
+
+
+# ---------------------------------------------------------------- money
+_DAXIE_CHARS = "零壹贰叁肆伍陆柒捌玖拾佰仟万亿元圆角分整正两〇一二三四五六七八九十百千"
+_DAXIE_RUN = re.compile(rf"[{_DAXIE_CHARS}]{{2,}}")
+_FIGURE = re.compile(
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>亿元|亿|万元|万|元|圆)?")
+
+
+def _cents(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def parse_daxie(text: str) -> str:
+    """壹佰贰拾叁万肆仟伍佰陆拾柒元伍角 → "1234567.50" (also 万元 units, 圆, 整/正)."""
+    s = to_simplified(text).replace(" ", "")
+    s = s.replace("圆", "元").replace("正", "整").rstrip("整")
+    s = re.sub(r"^(人民币|RMB)", "", s)
+    jiao = fen = 0
+    m = re.search(r"(?:([零壹贰叁肆伍陆柒捌玖一二三四五六七八九])角)?(?:零?([壹贰叁肆伍陆柒捌玖一二三四五六七八九])分)?$", s)
+    if m and (m.group(1) or m.group(2)):
+        jiao = _cn_number_daxie(m.group(1)) if m.group(1) else 0
+        fen = _cn_number_daxie(m.group(2)) if m.group(2) else 0
+        s = s[: m.start()]
+    s = s.rstrip("零")
+    multiplier = Decimal(1)
+    if s.endswith("万元"):
+        s, multiplier = s[:-2], Decimal(10000)
+    elif s.endswith("元"):
+        s = s[:-1]
+    elif s.endswith("万") and not jiao and not fen:
+        pass
+    if not s and (jiao or fen):
+        whole = Decimal(0)
+    else:
+        if not s or re.search(rf"[^{_DAXIE_CHARS}]", s):
+            raise NormaliseError(f"not a 大写 amount: {text!r}")
+        try:
+            whole = Decimal(int(cn2an.cn2an(s, "normal")))
+        except (ValueError, KeyError) as exc:
+            raise NormaliseError(f"unreadable 大写 amount {text!r}") from exc
+    return _cents(whole * multiplier + Decimal(jiao) / 10 + Decimal(fen) / 100)
+
+
+def _cn_number_daxie(ch: str) -> int:
+    return int(cn2an.cn2an(ch, "normal"))
+
+
+def parse_figure(text: str) -> str | None:
+    """¥1,234,567.50 / 123.4567万元 / RMB 1234567.5 → "1234567.50"; None if no figure."""
+    s = to_halfwidth(to_simplified(text)).replace(" ", "").replace("，", ",")
+    m = _FIGURE.search(s)
+    if not m:
+        return None
+    try:
+        value = Decimal(m.group("num").replace(",", ""))
+    except InvalidOperation as exc:
+        raise NormaliseError(f"unreadable figure {m.group(0)!r}") from exc
+    unit = m.group("unit") or ""
+    if unit.startswith("万"):
+        value *= 10000
+    elif unit.startswith("亿"):
+        value *= 100000000
+    return _cents(value)
+
+
+def daxie_in(text: str) -> str | None:
+    """The longest run of 大写 numerals in `text` that reads as an amount, or None."""
+    s = to_simplified(text)
+    runs = sorted((m.group(0) for m in _DAXIE_RUN.finditer(s)), key=len, reverse=True)
+    for run in runs:
+        if not re.search("[壹贰叁肆伍陆柒捌玖拾佰仟]", run):
+            continue
+        return run
+    return None
+
+
+def parse_money(text: str) -> tuple[str | None, str | None]:
+    """(figure, 大写) both normalised, either None when the text does not hold one.
+
+    Raises NormaliseError only when something amount-shaped cannot be read.
+    """
+    s = to_simplified(to_halfwidth(text))
+    run = daxie_in(s)
+    daxie = parse_daxie(run) if run else None
+    without = s.replace(run, " ") if run else s
+    figure = parse_figure(without)
+    return figure, daxie
+
+
+# ---------------------------------------------------------------- contacts
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{9,11}$")
+_PHONE_CONFUSIONS = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "L": "1",
+                                   "|": "1", "Z": "2", "S": "5", "B": "8"})
+
+
+def normalise_phone(text: str) -> str:
+    """+86 138-1234-5678 → 13812345678; 010-1234 5678 → 01012345678.
+
+    Raises NormaliseError when what is left is not a mainland mobile or landline number."""
+    s = to_halfwidth(text).strip()
+    s = re.sub(r"^\(?(\+|00)\s*86\)?", "", s)
+    s = re.sub(r"^\(0?86\)", "", s)
+    digits = re.sub(r"[\s\-()./]", "", s)
+    if not digits:
+        raise NormaliseError("empty phone number")
+    if not digits.isdigit():
+        raise NormaliseError(f"phone number holds non-digits: {digits!r}")
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    if not (_MOBILE.match(digits) or _LANDLINE.match(digits)):
+        raise NormaliseError(f"not a mobile or landline number: {digits}")
+    return digits
+
+
+def phone_confusion_fix(text: str) -> str | None:
+    """A phone read with letters OCR confuses for digits, corrected; None if that does not help."""
+    s = to_halfwidth(text)
+    fixed = s.translate(_PHONE_CONFUSIONS)
+    if fixed == s:
+        return None
+    try:
+        return normalise_phone(fixed)
+    except NormaliseError:
+        return None
+
+
+_EMAIL = re.compile(r"^[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}$")
+
+
+def normalise_email(text: str) -> str:
+    """Lower case, no spaces; raises NormaliseError when it is not an address."""
+    s = to_halfwidth(text).strip().lower().replace(" ", "")
+    s = s.replace("。", ".").replace(",", ".")
+    if not _EMAIL.match(s):
+        raise NormaliseError(f"not an e-mail address: {s!r}")
+    return s

@@ -1,0 +1,173 @@
+"""From a found label value to a FieldValue: normalise, check, and set the confidence.
+
+A value that fails its check keeps what was read; the problem is recorded, the confidence
+lowered, and a correction (if exactly one is plausible) is offered as `suggestion`.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from forms import codes
+from forms.layout import Found
+from forms.model import FieldValue
+from forms.normalize import (LONG_TERM, NormaliseError, find_dates, normalise_email,
+                             normalise_phone, parse_money, parse_period, parse_term_end,
+                             phone_confusion_fix)
+from forms.text import clean_text, fold
+
+FAILED = 0.5  # a failed check at least halves the confidence
+PROPOSED = 0.4  # ceiling when a correction is proposed
+
+
+def make(found: Found | None, value: str, *, problems: tuple[str, ...] = (),
+         suggestion: str | None = None, factor: float = 1.0) -> FieldValue:
+    conf = (found.confidence if found else 1.0) * factor
+    if problems:
+        conf *= FAILED
+    if suggestion is not None:
+        conf = min(conf, PROPOSED)
+    return FieldValue(value=value, confidence=round(max(0.0, min(conf, 1.0)), 4),
+                      problems=problems, suggestion=suggestion,
+                      page=found.page if found else None, box=found.box if found else None)
+
+
+def text_value(found: Found) -> str:
+    return clean_text(" ".join(part.strip() for part in found.raw.split("\n")))
+
+
+def as_text(found: Found) -> FieldValue | None:
+    value = text_value(found)
+    return make(found, value) if value else None
+
+
+def as_date(found: Found, label: str) -> FieldValue | None:
+    try:
+        dates = find_dates(found.raw)
+    except NormaliseError as exc:
+        return make(found, text_value(found), problems=(f"{label}: {exc}",))
+    if not dates:
+        return None
+    return make(found, dates[0][2])
+
+
+def as_term_end(found: Found) -> FieldValue | None:
+    try:
+        end = parse_term_end(found.raw)
+    except NormaliseError as exc:
+        return make(found, text_value(found), problems=(f"营业期限: {exc}",))
+    return make(found, end) if end else None
+
+
+def as_period(found: Found, label: str) -> tuple[FieldValue | None, FieldValue | None]:
+    try:
+        start, end = parse_period(found.raw)
+    except NormaliseError as exc:
+        bad = make(found, text_value(found), problems=(f"{label}: {exc}",))
+        return bad, None
+    return (make(found, start) if start else None, make(found, end) if end else None)
+
+
+def as_money(found: Found, label: str, daxie_found: Found | None = None,
+             require_agreement: bool = False) -> tuple[FieldValue | None, list[str]]:
+    """The amount, and document-level problems (大写 and figure disagree)."""
+    raw = found.raw
+    try:
+        figure, daxie = parse_money(raw)
+        if daxie is None and daxie_found is not None:
+            _, daxie = parse_money(daxie_found.raw)
+    except NormaliseError as exc:
+        return make(found, text_value(found), problems=(f"{label}: {exc}",)), []
+    if figure is None and daxie is None:
+        return None, []
+    if figure is not None and daxie is not None and figure != daxie:
+        problem = f"{label}: the figure {figure} and the 大写 amount {daxie} disagree"
+        return make(found, figure, problems=(problem,)), [problem]
+    value = figure if figure is not None else daxie
+    assert value is not None
+    # A lone figure has nothing to cross-check it: an OCR misread would pass unseen, so it
+    # does not get full confidence; a figure confirmed by its 大写 words does.
+    factor = 1.0 if (figure is not None and daxie is not None) else 0.97
+    if require_agreement and (figure is None or daxie is None):
+        factor = 0.9
+    return make(found, value, factor=factor), []
+
+
+_CODE_RUN = re.compile(r"[0-9A-Za-z][0-9A-Za-z \-]{15,24}[0-9A-Za-z]")
+
+
+def _code_text(raw: str) -> str:
+    """The code-shaped run in a value (a label cell may carry a note after the code)."""
+    from forms.text import to_halfwidth
+    s = to_halfwidth(raw)
+    runs = _CODE_RUN.findall(s)
+    if runs:
+        return max(runs, key=len)
+    return s
+
+
+def as_code(found: Found, check: Callable[[str], codes.CodeCheck]) -> FieldValue | None:
+    code = codes.compact_code(_code_text(found.raw))
+    if not code:
+        return None
+    result = check(code)
+    if result.valid:
+        return make(found, code)
+    problems = [result.problem or "invalid"]
+    if result.suggestion:
+        problems.append(f"proposed correction {result.suggestion} passes the check digit")
+    elif len(result.candidates) > 1:
+        problems.append(f"{len(result.candidates)} corrections would pass the check digit; "
+                        "none is proposed")
+    return make(found, code, problems=tuple(problems), suggestion=result.suggestion)
+
+
+def as_phone(found: Found) -> FieldValue | None:
+    raw = found.raw.strip()
+    # a phone cell may hold two numbers or a note: take the first phone-shaped run
+    m = re.search(r"[+(\d][\d\s\-()+OolIDSBZ]{6,}[\dOolIDSBZ]", raw)
+    text = m.group(0) if m else raw
+    try:
+        return make(found, normalise_phone(text))
+    except NormaliseError as exc:
+        fix = phone_confusion_fix(text)
+        digits = re.sub(r"[\s\-()]", "", text)
+        problems = [f"联系电话: {exc}"]
+        if fix:
+            problems.append(f"proposed correction {fix}")
+        return make(found, digits, problems=tuple(problems), suggestion=fix)
+
+
+def as_email(found: Found) -> FieldValue | None:
+    raw = found.raw.strip()
+    try:
+        return make(found, normalise_email(raw))
+    except NormaliseError as exc:
+        return make(found, raw.lower().replace(" ", ""), problems=(f"电子邮箱: {exc}",))
+
+
+def first_good(candidates: list[FieldValue | None]) -> FieldValue | None:
+    """The first value without problems, else the first value."""
+    vals = [c for c in candidates if c is not None]
+    for v in vals:
+        if not v.problems:
+            return v
+    return vals[0] if vals else None
+
+
+def flag(fv: FieldValue, problem: str) -> FieldValue:
+    """The same value with one more problem and the confidence that goes with it."""
+    return FieldValue(fv.value, round(fv.confidence * FAILED, 4), fv.problems + (problem,),
+                      fv.suggestion, fv.page, fv.box)
+
+
+def is_date(value: str | None) -> bool:
+    return bool(value) and bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value or ""))
+
+
+def folded(s: str) -> str:
+    return fold(s)
+
+
+__all__ = ["make", "as_text", "as_date", "as_term_end", "as_period", "as_money", "as_code",
+           "as_phone", "as_email", "first_good", "flag", "is_date", "LONG_TERM", "text_value"]
