@@ -98,6 +98,7 @@ class Document(Base):
     field_confidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
     field_problems: Mapped[dict[str, Any]] = mapped_column(default=dict)
     field_set_by: Mapped[dict[str, Any]] = mapped_column(default=dict)  # key -> "extraction" | "person"
+    field_boxes: Mapped[dict[str, Any]] = mapped_column(default=dict)  # key -> {"page": n, "box": [x0, y0, x1, y1]}
     review_reasons: Mapped[list[Any]] = mapped_column(default=list)
     issue_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default=DocStatus.pending_review)
