@@ -1,0 +1,67 @@
+"""Values that cross into and out of the index room (plain, frozen)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from types import MappingProxyType
+
+
+@dataclass(frozen=True)
+class IndexDoc:
+    """One filed document as the index sees it; built by the caller from the store."""
+
+    doc_no: str
+    archive_no: str
+    doc_type: str
+    status: str
+    title: str
+    customer_name: str | None
+    uscc: str | None
+    id_number: str | None
+    business_line: str
+    fields: Mapping[str, str]
+    text: str
+    filed_on: date | None
+    issued_on: date | None
+    amount: Decimal | None
+    # Access tokens that may see this document, e.g. ("role:sales", "user:7").
+    readers: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # A frozen dataclass holding a caller's dict could still change under us.
+        object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
+        object.__setattr__(self, "readers", tuple(self.readers))
+
+
+@dataclass(frozen=True)
+class Hit:
+    doc_no: str
+    archive_no: str
+    doc_type: str
+    title: str
+    score: float
+    # Plain text, HTML-escaped, with matches wrapped in <mark>…</mark>.
+    snippet: str
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    total: int
+    page: int
+    page_size: int
+    hits: tuple[Hit, ...] = field(default_factory=tuple)
+
+
+class QueryError(Exception):
+    """The query cannot be understood; str() is a sentence fit to show the user."""
+
+
+class IndexNeedsRebuild(QueryError):
+    """The index on disk was built by another schema version; run `dossier reindex`."""
+
+
+class IndexWriteError(RuntimeError):
+    """The index could not be written (locked by another writer for too long, disk)."""

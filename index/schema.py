@@ -1,0 +1,143 @@
+"""The whoosh schema and how an `IndexDoc` becomes a whoosh document."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from whoosh import fields
+
+from .analysis import ChineseText, fold
+from .model import IndexDoc
+
+# Bump whenever the schema or the analyzer's output changes: an index with another
+# version is rebuilt from the database instead of migrated.
+SCHEMA_VERSION = 1
+
+# FIELDS.md keys whose values are dates (YYYY-MM-DD) or money (decimal yuan).
+DATE_KEYS = frozenset(
+    {"established_on", "term_end", "issued_on", "signed_on", "start_on", "end_on", "collected_on"}
+)
+MONEY_KEYS = frozenset({"registered_capital", "amount"})
+FIELD_KEYS = frozenset(
+    {
+        # business_license
+        "uscc", "name", "entity_type", "legal_representative", "registered_capital",
+        "established_on", "term_end", "address", "business_scope",
+        "registration_authority", "issued_on",
+        # contract
+        "contract_no", "title", "party_a", "party_b", "amount", "signed_on", "start_on",
+        "end_on", "signatory_a", "signatory_b",
+        # collection_form
+        "customer_name", "customer_type", "id_number", "contact_person", "phone", "email",
+        "industry", "source_channel", "needs", "collected_by", "collected_on",
+    }
+)
+_KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def keyword(value: str) -> str:
+    """Codes and keywords are compared folded and lower-cased."""
+    return fold(value.strip()).lower()
+
+
+def build_schema() -> fields.Schema:
+    schema = fields.Schema(
+        # Keywords and codes are indexed folded and lower-cased (see `keyword`);
+        # what a hit shows comes from `meta`, as given.
+        doc_no=fields.ID(unique=True),
+        archive_no=fields.ID(),
+        doc_type=fields.ID(),
+        status=fields.ID(),
+        business_line=fields.ID(),
+        uscc=fields.ID(),
+        id_number=fields.ID(),
+        readers=fields.KEYWORD(lowercase=False, scorable=False),
+        title=ChineseText(),
+        meta=fields.STORED(),  # (doc_no, archive_no, doc_type, title)
+        customer_name=ChineseText(),
+        # Everything a plain word should find: title, name, codes, field values, text.
+        content=ChineseText(),
+        # The text itself, compressed: only read back to cut snippets.
+        body=fields.STORED(),
+        filed_on=fields.DATETIME(),
+        issued_on=fields.DATETIME(),
+        # The catalogue date: issue date, else filing date. Sorting and the portal's
+        # date filter use it.
+        sort_date=fields.DATETIME(sortable=True),
+        amount=fields.NUMERIC(numtype=int, bits=64, signed=True),  # in fen
+    )
+    # Extracted fields, per FIELDS.md key: text, date, money.
+    schema.add("f_*", ChineseText(), glob=True)
+    schema.add("d_*", fields.DATETIME(), glob=True)
+    schema.add("n_*", fields.NUMERIC(numtype=int, bits=64, signed=True), glob=True)
+    return schema
+
+
+def to_datetime(d: date) -> datetime:
+    return d if isinstance(d, datetime) else datetime(d.year, d.month, d.day)
+
+
+def to_fen(amount: Decimal | str) -> int | None:
+    try:
+        return int((Decimal(amount) * 100).to_integral_value())
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+
+
+def _parse_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def to_whoosh(doc: IndexDoc) -> dict[str, Any]:
+    """The whoosh document for `doc` (field name -> value)."""
+    codes = [doc.doc_no, doc.archive_no, doc.uscc or "", doc.id_number or ""]
+    field_values = [v for v in doc.fields.values() if isinstance(v, str)]
+    # Newlines keep the parts in separate units; order puts short, strong text first.
+    content = "\n".join(
+        [doc.title, doc.customer_name or "", " ".join(codes), *field_values, doc.text]
+    )
+    out: dict[str, Any] = {
+        "doc_no": keyword(doc.doc_no),
+        "archive_no": keyword(doc.archive_no),
+        "doc_type": keyword(doc.doc_type),
+        "meta": (doc.doc_no, doc.archive_no, doc.doc_type, doc.title),
+        "status": keyword(doc.status),
+        "business_line": keyword(doc.business_line),
+        "readers": " ".join(doc.readers),
+        "title": doc.title,
+        "content": content,
+        "body": zlib.compress(doc.text.encode("utf-8"), 1),
+    }
+    if doc.customer_name:
+        out["customer_name"] = doc.customer_name
+    if doc.uscc:
+        out["uscc"] = keyword(doc.uscc)
+    if doc.id_number:
+        out["id_number"] = keyword(doc.id_number)
+    if doc.filed_on:
+        out["filed_on"] = to_datetime(doc.filed_on)
+    if doc.issued_on:
+        out["issued_on"] = to_datetime(doc.issued_on)
+    when = doc.issued_on or doc.filed_on
+    if when:
+        out["sort_date"] = to_datetime(when)
+    if doc.amount is not None:
+        fen = to_fen(doc.amount)
+        if fen is not None:
+            out["amount"] = fen
+    for key, value in doc.fields.items():
+        if not isinstance(value, str) or not value or not _KEY_RE.match(key):
+            continue
+        out["f_" + key] = value
+        if key in DATE_KEYS and (d := _parse_date(value)):
+            out["d_" + key] = to_datetime(d)
+        if key in MONEY_KEYS and (fen := to_fen(value)) is not None:
+            out["n_" + key] = fen
+    return out

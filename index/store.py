@@ -1,0 +1,399 @@
+"""`SearchIndex`: the façade over the whoosh index (open, add, remove, rebuild, search).
+
+On disk::
+
+    PATH/CURRENT            name of the live generation, replaced atomically
+    PATH/g-<id>/            a whoosh index
+    PATH/g-<id>/dossier-index.json   {"schema_version": N, "complete": bool}
+
+`rebuild()` writes a whole new generation beside the live one and switches
+`CURRENT` only when it is complete, so searches keep working during a reindex and
+a crash half-way leaves the old index in place. Other processes notice the switch
+on their next search. The index is never the only copy of anything: when the
+schema version differs, it is rebuilt from the database, not migrated.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+import uuid
+import zlib
+from collections import OrderedDict
+from collections.abc import Collection, Iterable, Mapping
+from pathlib import Path
+from typing import Literal
+
+from whoosh import index as windex
+from whoosh import query as wq
+from whoosh.index import LockError
+from whoosh.searching import Searcher
+
+from .analysis import _converter, _jieba_freq
+from .model import Hit, IndexDoc, IndexNeedsRebuild, IndexWriteError, QueryError, SearchResults
+from .query import Compiled, compile_query, parse, _period, _TYPE_VALUES
+from .schema import SCHEMA_VERSION, build_schema, keyword, to_datetime, to_whoosh
+from .snippet import make_snippet
+
+_CURRENT = "CURRENT"
+_VERSION = "dossier-index.json"
+_ALLOW_CACHE = 64
+MAX_PAGE_SIZE = 200
+
+Sort = Literal["relevance", "date"]
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + f".{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+class SearchIndex:
+    """Opens (or creates) the index at `path`.
+
+    `procs` is the number of processes `rebuild()` indexes with (whoosh's
+    multiprocessing writer); `limitmb` is each writer's memory for sorting postings
+    before it spills to disk; `write_timeout` is how long `add`/`remove` wait for
+    another process's writer lock.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        procs: int | None = None,
+        limitmb: int = 256,
+        write_timeout: float = 30.0,
+    ) -> None:
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.procs = procs if procs is not None else min(2, os.cpu_count() or 1)
+        self.limitmb = limitmb
+        self.write_timeout = write_timeout
+        self._lock = threading.RLock()
+        self._gen: str | None = None
+        self._ix: windex.Index | None = None
+        self._searcher: Searcher | None = None
+        self._allow: OrderedDict[frozenset[str], set[int]] = OrderedDict()
+        self._problem: str | None = None  # why the index cannot be used, if it cannot
+        self._complete = False
+        with self._lock:
+            self._open()
+
+    # --- opening -------------------------------------------------------------
+
+    def _read_current(self) -> str | None:
+        try:
+            name = (self.path / _CURRENT).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name or None
+
+    def _new_generation(self) -> tuple[str, windex.Index]:
+        name = "g-" + uuid.uuid4().hex[:12]
+        gdir = self.path / name
+        gdir.mkdir()
+        ix = windex.create_in(str(gdir), build_schema())
+        self._write_version(gdir, complete=False)
+        return name, ix
+
+    @staticmethod
+    def _write_version(gdir: Path, *, complete: bool) -> None:
+        _write_atomic(gdir / _VERSION, json.dumps({"schema_version": SCHEMA_VERSION, "complete": complete}))
+
+    def _open(self) -> None:
+        self._close_searcher()
+        self._ix = None
+        self._problem = None
+        gen = self._read_current()
+        if gen is None or not (self.path / gen).is_dir():
+            gen, self._ix = self._new_generation()
+            _write_atomic(self.path / _CURRENT, gen)
+            self._gen, self._complete = gen, False
+            return
+        self._gen = gen
+        gdir = self.path / gen
+        try:
+            meta = json.loads((gdir / _VERSION).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            meta = {}
+        self._complete = bool(meta.get("complete"))
+        if meta.get("schema_version") != SCHEMA_VERSION:
+            self._problem = (
+                f"The search index was built with schema version {meta.get('schema_version')!r}, "
+                f"this version of Dossier uses {SCHEMA_VERSION}; run `dossier reindex`."
+            )
+            return
+        try:
+            self._ix = windex.open_dir(str(gdir))
+        except Exception as exc:  # whoosh raises many kinds for a damaged index
+            self._problem = f"The search index cannot be opened ({exc}); run `dossier reindex`."
+
+    def _close_searcher(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher = None
+        self._allow.clear()
+
+    def _check_generation(self) -> None:
+        """Follow a rebuild done by this or another process."""
+        if self._read_current() != self._gen:
+            self._open()
+
+    @property
+    def needs_rebuild(self) -> bool:
+        """True when the index cannot be trusted to mirror the database: another schema
+        version, unreadable, or never filled by `rebuild()` since it was created."""
+        with self._lock:
+            self._check_generation()
+            return self._problem is not None or not self._complete
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_searcher()
+
+    def __enter__(self) -> "SearchIndex":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- writing -------------------------------------------------------------
+
+    def add(self, docs: Iterable[IndexDoc]) -> None:
+        """Add or replace documents (by doc_no), in one commit."""
+        batch = [to_whoosh(d) for d in docs]
+        if not batch:
+            return
+        with self._lock:
+            self._check_generation()
+            if self._ix is None:
+                # An index waiting for a rebuild: the records are in the database and
+                # the rebuild will include them.
+                return
+            writer = self._writer()
+            try:
+                for fields in batch:
+                    writer.update_document(**fields)
+                writer.commit()
+            except Exception as exc:
+                writer.cancel()
+                raise IndexWriteError(f"Could not add to the search index: {exc}") from exc
+
+    def remove(self, doc_nos: Iterable[str]) -> None:
+        keys = [keyword(n) for n in doc_nos]
+        if not keys:
+            return
+        with self._lock:
+            self._check_generation()
+            if self._ix is None:
+                return
+            writer = self._writer()
+            try:
+                for k in keys:
+                    writer.delete_by_term("doc_no", k)
+                writer.commit()
+            except Exception as exc:
+                writer.cancel()
+                raise IndexWriteError(f"Could not remove from the search index: {exc}") from exc
+
+    def _writer(self):  # -> whoosh SegmentWriter
+        assert self._ix is not None
+        try:
+            return self._ix.writer(timeout=self.write_timeout, limitmb=self.limitmb)
+        except LockError as exc:
+            raise IndexWriteError(
+                "The search index is being written by another process; try again shortly."
+            ) from exc
+
+    def rebuild(self, docs: Iterable[IndexDoc]) -> int:
+        """Build a fresh index from `docs` (the database) and switch to it; returns the count."""
+        # Load the dictionaries before the multiprocessing writer forks, so its
+        # workers inherit them instead of each loading jieba again.
+        _jieba_freq()
+        _converter()
+        name, ix = self._new_generation()
+        gdir = self.path / name
+        n = 0
+        try:
+            if self.procs > 1:
+                writer = ix.writer(procs=self.procs, limitmb=self.limitmb, multisegment=True, batchsize=256)
+            else:
+                writer = ix.writer(limitmb=self.limitmb)
+            try:
+                for doc in docs:
+                    writer.add_document(**to_whoosh(doc))
+                    n += 1
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+            ix.close()
+            self._write_version(gdir, complete=True)
+            with self._lock:
+                _write_atomic(self.path / _CURRENT, name)
+                self._open()
+        except BaseException:
+            shutil.rmtree(gdir, ignore_errors=True)
+            raise
+        # Older generations may still be open in other processes; POSIX keeps their
+        # files readable until closed, and those processes switch on their next search.
+        for old in self.path.glob("g-*"):
+            if old.name != name and old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+        return n
+
+    # --- reading -------------------------------------------------------------
+
+    def doc_count(self) -> int:
+        with self._lock:
+            self._check_generation()
+            if self._ix is None:
+                return 0
+            return self._get_searcher().doc_count()
+
+    def _get_searcher(self) -> Searcher:
+        assert self._ix is not None
+        if self._searcher is None:
+            self._searcher = self._ix.searcher()
+            self._allow.clear()
+        elif not self._searcher.up_to_date():
+            self._searcher = self._searcher.refresh()
+            self._allow.clear()
+        return self._searcher
+
+    def _allowed(self, searcher: Searcher, readers: frozenset[str]) -> set[int]:
+        """Document numbers visible to `readers`, cached until the index changes.
+
+        Passed to whoosh as the `filter=` set, so totals and pages count only what
+        the user may see. Caching matters: a role like sales may see most of the
+        collection and collecting that set costs more than the query itself.
+        """
+        got = self._allow.get(readers)
+        if got is None:
+            q = wq.Or([wq.Term("readers", r) for r in sorted(readers)])
+            got = set(searcher.docs_for_query(q))
+            self._allow[readers] = got
+            while len(self._allow) > _ALLOW_CACHE:
+                self._allow.popitem(last=False)
+        else:
+            self._allow.move_to_end(readers)
+        return got
+
+    def search(
+        self,
+        query: str,
+        *,
+        readers: Collection[str] | None,
+        sort: Sort = "relevance",
+        page: int = 1,
+        page_size: int = 20,
+        filters: Mapping[str, str] | None = None,
+    ) -> SearchResults:
+        """Search; `readers=None` is unrestricted, otherwise only documents sharing a token.
+
+        Raises `QueryError` (readable) for anything wrong with the query, the filters
+        or the paging, and `IndexNeedsRebuild` (a `QueryError`) when the index on
+        disk must be rebuilt first.
+        """
+        if sort not in ("relevance", "date"):
+            raise QueryError(f"Results can be sorted by relevance or by date, not “{sort}”.")
+        if not isinstance(page, int) or page < 1:
+            raise QueryError("The page number must be 1 or more.")
+        if not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise QueryError(f"The page size must be between 1 and {MAX_PAGE_SIZE}.")
+        tree = parse(query or "")
+        compiled = compile_query(tree)
+        extra = _filter_queries(filters or {})
+        if isinstance(readers, str):  # a lone token is a common slip; a str is a Collection
+            readers = (readers,)
+        with self._lock:
+            self._check_generation()
+            if self._ix is None:
+                raise IndexNeedsRebuild(self._problem or "The search index needs to be rebuilt.")
+            try:
+                searcher = self._get_searcher()
+                allow = None if readers is None else self._allowed(searcher, frozenset(readers))
+                if allow is not None and not allow:
+                    # Also sidesteps whoosh treating an empty filter set as "no filter".
+                    return SearchResults(0, page, page_size, ())
+                result = self._run(searcher, compiled, extra, allow, sort, page, page_size)
+                if result.total == 0 and compiled.relaxable:
+                    # Nothing has every bigram: accept documents with most of them,
+                    # ranked by how many, so a misspelt or OCR-damaged name still finds.
+                    loose = compile_query(tree, relaxed=True)
+                    result = self._run(searcher, loose, extra, allow, sort, page, page_size)
+                return result
+            except QueryError:
+                raise
+            except Exception as exc:  # never let a whoosh error reach the user as a 500
+                raise QueryError(f"The search could not be run: {exc}") from exc
+
+    def _run(
+        self,
+        searcher: Searcher,
+        compiled: Compiled,
+        extra: list[wq.Query],
+        allow: set[int] | None,
+        sort: Sort,
+        page: int,
+        page_size: int,
+    ) -> SearchResults:
+        q = wq.And([compiled.query, *extra]) if extra else compiled.query
+        kwargs: dict[str, object] = {"limit": page * page_size, "filter": allow}
+        if sort == "date":
+            kwargs.update(sortedby="sort_date", reverse=True)
+        results = searcher.search(q, **kwargs)
+        total = len(results)
+        start = (page - 1) * page_size
+        hits: list[Hit] = []
+        for i in range(start, min(start + page_size, results.scored_length())):
+            docnum = results.docnum(i)
+            stored = searcher.stored_fields(docnum)
+            doc_no, archive_no, doc_type, title = stored["meta"]
+            body = zlib.decompress(stored["body"]).decode("utf-8") if stored.get("body") else ""
+            score = float(results.score(i) or 0.0) if sort == "relevance" else 0.0
+            hits.append(Hit(doc_no, archive_no, doc_type, title, score,
+                            make_snippet(body, compiled.highlights)))
+        return SearchResults(total, page, page_size, tuple(hits))
+
+
+_FILTER_FIELDS = {
+    "doc_type": "doc_type", "type": "doc_type",
+    "business_line": "business_line", "biz": "business_line",
+    "status": "status",
+}
+_DATE_FILTERS = {"date_from", "date_to", "from", "to"}
+
+
+def _filter_queries(filters: Mapping[str, str]) -> list[wq.Query]:
+    """The portal's drop-downs; an empty value means "any"."""
+    out: list[wq.Query] = []
+    start = end = None
+    for key, value in filters.items():
+        if value is None or not str(value).strip():
+            continue
+        value = str(value)
+        if key in _FILTER_FIELDS:
+            v = keyword(value)
+            if _FILTER_FIELDS[key] == "doc_type":
+                v = _TYPE_VALUES.get(v, v)
+            out.append(wq.Term(_FILTER_FIELDS[key], v))
+        elif key in _DATE_FILTERS:
+            lo, hi = _period(value, "date")
+            if key in ("date_from", "from"):
+                start = to_datetime(lo)
+            else:
+                end = to_datetime(hi)
+        else:
+            raise QueryError(
+                f"Unknown filter “{key}”; filters are doc_type, business_line, status, date_from, date_to."
+            )
+    if start is not None or end is not None:
+        if start is not None and end is not None and start > end:
+            raise QueryError("The “from” date is after the “to” date.")
+        out.append(wq.DateRange("sort_date", start, end))
+    return out
