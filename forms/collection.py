@@ -33,22 +33,24 @@ _OPTIONS = {"individual": ("个人", "自然人"), "enterprise": ("企业", "单
 
 
 def parse_customer_type(text: str) -> str | None:
-    """个人 / 企业 as ticked on the form (☑ or ■ or √ before the word), or written alone."""
+    """个人 / 企业 as ticked on the form (☑ or ■ or √ before the word, or √ after it), or
+    written alone."""
     s = fold(text)
+    spots = {kind: [(s.find(w), w) for w in words if s.find(w) >= 0] for kind, words in _OPTIONS.items()}
+    spots = {k: v[0] for k, v in spots.items() if v}
+    # 个人√ 企业: a tick after a word belongs to it, not to the word that follows
+    after = [k for k, (i, w) in spots.items() if s[i + len(w):i + len(w) + 1] in tuple("✓✔√")]
+    if len(after) == 1:
+        return after[0]
     marks: dict[str, str] = {}
-    for kind, words in _OPTIONS.items():
-        for w in words:
-            i = s.find(w)
-            if i < 0:
-                continue
-            before = s[i - 1] if i > 0 else ""
-            after = s[i + len(w)] if i + len(w) < len(s) else ""
-            if before in _TICKED or after in "✓✔√":
-                marks[kind] = "ticked"
-            elif before in _UNTICKED:
-                marks[kind] = "empty"
-            else:
-                marks.setdefault(kind, "bare")
+    for kind, (i, w) in spots.items():
+        before = s[i - 1] if i > 0 else ""
+        if before and before in _TICKED:
+            marks[kind] = "ticked"
+        elif before and before in _UNTICKED:
+            marks[kind] = "empty"
+        else:
+            marks[kind] = "bare"
     ticked = [k for k, m in marks.items() if m == "ticked"]
     if len(ticked) == 1:
         return ticked[0]

@@ -18,6 +18,7 @@ from forms.text import to_halfwidth, to_simplified
 # What may sit between a label and its value (brackets too, when checking a label's edge).
 _SEPARATORS = " :;,.、|_()[]（）：；，"
 _EDGE = " :;,.、|_：；，\u3000\t"
+_QUALIFIER = re.compile(r"\([^()]{1,12}\)")
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,18 @@ class Labels:
                 if not _label_ends(tl, e):
                     continue
                 taken.append(LabelHit(key, label, tl, s, e))
-        return sorted(taken, key=lambda h: h.start)
+        taken.sort(key=lambda h: h.start)
+        # 甲方（委托方）/ 授权代表（签字）: a bracket right after a label qualifies it, and
+        # belongs to the label, whatever other label words stand inside it.
+        out: list[LabelHit] = []
+        for h in taken:
+            if out and h.start < out[-1].end:
+                continue
+            m = _QUALIFIER.match(f, h.end)
+            if m:
+                h = LabelHit(h.key, h.label, h.tl, h.start, m.end())
+            out.append(h)
+        return out
 
     def starts_with_label(self, tl: TextLine) -> bool:
         return any(h.start == 0 for h in self.hits(tl))
@@ -183,7 +195,10 @@ def find_values(lines: Sequence[TextLine], labels: Labels) -> dict[str, list[Fou
         for k, hit in enumerate(hits):
             nxt = hits[k + 1].start if k + 1 < len(hits) else None
             raw = tl.original(hit.end, nxt)
-            value = raw.strip(_EDGE)
+            # keep trailing punctuation: a wrapped value goes on after it (clean_text trims the end)
+            value = raw.lstrip(_EDGE).rstrip()
+            if not value.strip(_EDGE):
+                value = ""
             how = "same_line"
             value_lines: list[TextLine] = [tl]
             if not value and nxt is None:
@@ -197,25 +212,26 @@ def find_values(lines: Sequence[TextLine], labels: Labels) -> dict[str, list[Fou
                 value_x0 = tl.char_x(hit.end) if how == "same_line" else value_lines[0].box.x0
                 more = _continuation(value_lines[-1], tl, value_x0, lines, hits_by_line)
                 for extra in more:
-                    value += "\n" + _until_label(extra, hits_by_line)
+                    value += "\n" + _until_label(extra, hits_by_line, keep_end=True)
                 value_lines += more
             found.setdefault(hit.key, []).append(
                 Found(hit.key, hit.label, value, tuple(value_lines), tl, how))
     return found
 
 
-def _until_label(tl: TextLine, hits_by_line) -> str:
+def _until_label(tl: TextLine, hits_by_line, keep_end: bool = False) -> str:
     hits = hits_by_line.get(id(tl)) or []
     end = hits[0].start if hits else None
-    return tl.original(0, end).strip(_EDGE)
+    text = tl.original(0, end)
+    return text.lstrip(_EDGE).rstrip() if keep_end else text.strip(_EDGE)
 
 
 def _value_of(tl: TextLine, hits_by_line) -> str | None:
     hits = hits_by_line.get(id(tl)) or []
     if hits and hits[0].start == 0:
         return None
-    text = _until_label(tl, hits_by_line)
-    return text or None
+    text = _until_label(tl, hits_by_line, keep_end=True)
+    return text if text.strip(_EDGE) else None
 
 
 def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:

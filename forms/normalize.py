@@ -132,13 +132,9 @@ def parse_daxie(text: str) -> str:
         fen = _cn_number_daxie(m.group(2)) if m.group(2) else 0
         s = s[: m.start()]
     s = s.rstrip("零")
-    multiplier = Decimal(1)
-    if s.endswith("万元"):
-        s, multiplier = s[:-2], Decimal(10000)
-    elif s.endswith("元"):
+    multiplier = Decimal(1)  # 贰佰万元: 万 reads the same as a unit or as part of the number
+    if s.endswith("元"):
         s = s[:-1]
-    elif s.endswith("万") and not jiao and not fen:
-        pass
     if not s and (jiao or fen):
         whole = Decimal(0)
     else:

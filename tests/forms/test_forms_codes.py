@@ -1,0 +1,88 @@
+"""USCC (GB 32100) and ID number (GB 11643) checks, and OCR-confusion proposals."""
+import pytest
+from stdnum.cn import ric, uscc
+
+from forms.codes import check_id_number, check_uscc, compact_code
+
+GOOD_USCC = "91420111MADANHD04J"  # a real one (corpus), check digit valid
+GOOD_ID = "370782198709170246"
+
+
+def make_uscc(body17: str) -> str:
+    return body17 + uscc.calc_check_digit(body17)
+
+
+def make_id(body17: str) -> str:
+    return body17 + ric.calc_check_digit(body17 + "0")
+
+
+def test_valid_codes_pass():
+    assert check_uscc(GOOD_USCC).valid
+    assert check_uscc("9142 0111 MADA NHD0 4J").valid
+    assert check_uscc("９１４２０１１１ＭＡＤＡＮＨＤ０４Ｊ").valid
+    assert check_id_number(GOOD_ID).valid
+    assert check_id_number(make_id("11010519491231002")).valid
+
+
+def test_id_number_with_x_check_digit():
+    body = next(b for b in (f"11010519900101{i:03d}" for i in range(1000))
+                if ric.calc_check_digit(b + "0") == "X")
+    assert check_id_number(body + "X").valid
+    assert check_id_number(body + "x").valid
+
+
+@pytest.mark.parametrize("misread, position", [
+    ("9142O111MADANHD04J", "O for 0 in the region code"),
+    ("91420111MADANHDO4J", "O for 0 in the organisation code"),
+    ("9I420111MADANHD04J", "I for 1"),
+    ("914Z0111MADANHD04J", "Z for 2"),
+])
+def test_uscc_misread_gets_the_one_correction_that_validates(misread, position):
+    result = check_uscc(misread)
+    assert not result.valid
+    assert result.suggestion == GOOD_USCC, position
+    assert result.problem
+
+
+@pytest.mark.parametrize("misread", [
+    "37O782198709170246",  # O for 0
+    "3707821987O9170246",
+    "37078219870917O246",
+    "370782l98709170246",  # l for 1
+    "370782I98709170246",  # I for 1
+    "37078219870917024B".replace("B", "6"),
+])
+def test_id_misread_gets_the_correction_that_validates(misread):
+    result = check_id_number(misread)
+    if misread == GOOD_ID:
+        assert result.valid
+        return
+    assert not result.valid
+    assert result.suggestion == GOOD_ID
+
+
+def test_id_confusions_s_and_b_and_z():
+    good = make_id("44030519850523581")
+    assert check_id_number(good.replace("5", "S", 1)).suggestion == good
+    assert check_id_number(good.replace("8", "B", 1)).suggestion == good
+    assert check_id_number(good.replace("2", "Z", 1)).suggestion == good
+
+
+def test_wrong_check_digit_with_no_lookalike_fix_is_flagged_without_proposal():
+    result = check_id_number("430512198908131367")  # corpus specimen: printed 7, expected 9
+    assert not result.valid and "check digit" in result.problem
+    assert result.suggestion is None
+
+
+def test_wrong_length_is_flagged():
+    result = check_uscc("10440119MA06M8503")  # corpus mock licence: 17 characters
+    assert not result.valid and "17 characters" in result.problem
+
+
+def test_birth_date_that_does_not_exist_is_flagged():
+    code = make_id("11010519900230001")
+    assert "birth date" in check_id_number(code).problem
+
+
+def test_compact_code_strips_separators_and_width():
+    assert compact_code(" 9142-0111 ｍａｄａ ") == "91420111MADA"

@@ -1,0 +1,167 @@
+"""客户信息收集表 as different companies print it: grid, label-colon lines, label above value."""
+import opencc
+import pytest
+from stdnum.cn import ric
+
+from forms import analyze, needs_review_reasons
+from forms.collection import parse_customer_type
+from tests.forms.builders import extraction, rows
+
+S2T = opencc.OpenCC("s2t")
+USCC = "91110108551385082Q"
+ID = "370782198709170246"
+
+EXPECTED_ENTERPRISE = {
+    "customer_name": "北京星河文化传媒有限公司", "customer_type": "enterprise", "uscc": USCC,
+    "contact_person": "李娜", "phone": "13812345678", "email": "lina@xinghe.com",
+    "address": "北京市朝阳区望京街道阜通东大街6号", "industry": "文化传媒",
+    "source_channel": "展会", "needs": "档案数字化外包服务", "collected_by": "王小明",
+    "collected_on": "2024-03-05",
+}
+
+
+def grid_form(convert=lambda s: s):
+    c = convert
+    return extraction(rows(
+        [(500, c("客户信息收集表"))],
+        [c("客户名称"), c("北京星河文化传媒有限公司")],
+        [c("客户类型"), c("□个人  ☑企业")],
+        [c("统一社会信用代码"), USCC],
+        [c("联系人"), c("李娜"), (1000, c("联系电话")), "+86 138-1234-5678"],
+        [c("电子邮箱"), "LiNa@XingHe.com", (1000, c("所属行业")), c("文化传媒")],
+        [c("联系地址"), c("北京市朝阳区望京街道阜通东大街6号")],
+        [c("信息来源"), c("展会")],
+        [c("需求描述"), c("档案数字化外包服务")],
+        [c("收集人"), c("王小明"), (1000, c("收集日期")), "2024年3月5日"],
+    ), script="zh-Hant" if c("收集") != "收集" else "zh-Hans")
+
+
+def test_table_grid_form():
+    a = analyze(grid_form())
+    assert a.doc_type == "collection_form"
+    assert {k: f.value for k, f in a.fields.items()} == EXPECTED_ENTERPRISE
+    assert a.issue_date == "2024-03-05"
+    assert a.customer.customer_type == "enterprise" and a.customer.uscc == USCC
+    assert a.customer.phone == "13812345678"
+    assert needs_review_reasons(a) == []
+
+
+def test_traditional_grid_form():
+    a = analyze(grid_form(S2T.convert))
+    v = {k: f.value for k, f in a.fields.items()}
+    assert a.doc_type == "collection_form"
+    assert v["customer_name"] == S2T.convert("北京星河文化传媒有限公司")
+    assert v["customer_type"] == "enterprise" and v["uscc"] == USCC
+    assert v["address"] == S2T.convert("北京市朝阳区望京街道阜通东大街6号")
+    assert v["collected_on"] == "2024-03-05"
+
+
+def test_label_colon_lines_for_an_individual():
+    a = analyze(extraction(rows(
+        "华东销售部  客户信息登记（收集表）",
+        "姓名：张伟          客户类型：■个人 □企业",
+        f"身份证号：{ID}",
+        "手机：１３９ ０１２３ ４５６７",
+        "邮箱：zhangwei@163.com",
+        "地址：浙江省杭州市西湖区文三路90号",
+        "行业：教育",
+        "来源渠道：老客户介绍",
+        "客户需求：家庭档案整理",
+        "填表人：刘洋        填表日期：2024.11.02",
+    )))
+    v = {k: f.value for k, f in a.fields.items()}
+    assert a.doc_type == "collection_form"
+    assert v == {"customer_name": "张伟", "customer_type": "individual", "id_number": ID,
+                 "phone": "13901234567", "email": "zhangwei@163.com",
+                 "address": "浙江省杭州市西湖区文三路90号", "industry": "教育",
+                 "source_channel": "老客户介绍", "needs": "家庭档案整理", "collected_by": "刘洋",
+                 "collected_on": "2024-11-02"}
+    assert a.customer.id_number == ID and a.customer.customer_type == "individual"
+
+
+def test_label_above_value_layout():
+    a = analyze(extraction(rows(
+        "客户信息收集表",
+        ["单位名称", (900, "统一社会信用代码")],
+        ["广州南方物流有限公司", (900, USCC)],
+        ["联系人", (900, "电话")],
+        ["陈静", (900, "020-87654321")],
+        ["E-mail", (900, "收集日期")],
+        ["chenjing@nanfang.cn", (900, "二〇二四年六月一日")],
+        "需求描述",
+        "仓储单据电子化归档，预计五千卷。",
+        "收集人",
+        "赵磊",
+    )))
+    v = {k: f.value for k, f in a.fields.items()}
+    assert v["customer_name"] == "广州南方物流有限公司"
+    assert v["uscc"] == USCC and v["contact_person"] == "陈静"
+    assert v["phone"] == "02087654321" and v["email"] == "chenjing@nanfang.cn"
+    assert v["collected_on"] == "2024-06-01"
+    assert v["needs"] == "仓储单据电子化归档,预计五千卷"
+    assert v["collected_by"] == "赵磊"
+    assert v["customer_type"] == "enterprise"  # no tick printed: inferred from the USCC
+    assert a.fields["customer_type"].confidence < 0.85
+
+
+def test_needs_wrapped_over_lines():
+    a = analyze(extraction(rows(
+        "客户信息收集表",
+        ["需求描述：", "希望将历年合同、发票及客户往来函件扫描建档，并提供全文检索"],
+        [(60 + 5 * 24 + 60 - 0, "与借阅审批功能。")],
+        ["收集人：", "王五"],
+    )))
+    assert a.fields["needs"].value == "希望将历年合同、发票及客户往来函件扫描建档,并提供全文检索与借阅审批功能"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("☑个人 □企业", "individual"), ("□个人 ☑企业", "enterprise"), ("■企业 □个人", "enterprise"),
+    ("√个人 □企业", "individual"), ("个人√ 企业", "individual"), ("口个人 V企业", "enterprise"),
+    ("企业", "enterprise"), ("个人", "individual"), ("□个人 □企业", None), ("☑個人 □企業", "individual"),
+])
+def test_ticked_customer_type(text, expected):
+    assert parse_customer_type(text) == expected
+
+
+def test_bad_id_number_is_flagged_with_its_correction():
+    e = extraction(rows("客户信息收集表", "姓名：张伟", "客户类型：☑个人", "身份证号：37078219870917O246"))
+    a = analyze(e)
+    f = a.fields["id_number"]
+    assert f.value == "37078219870917O246" and f.suggestion == ID
+    assert a.customer.id_number is None
+    assert any("id_number" in r for r in needs_review_reasons(a))
+
+
+def test_bad_phone_and_email_are_flagged():
+    e = extraction(rows("客户信息收集表", "姓名：张伟", "联系电话：138123", "电子邮箱：zhangwei.163.com"))
+    a = analyze(e)
+    assert a.fields["phone"].problems and a.fields["email"].problems
+    assert a.customer.phone is None
+    reasons = needs_review_reasons(a)
+    assert any("phone" in r for r in reasons) and any("email" in r for r in reasons)
+
+
+def test_phone_with_letter_o_gets_a_proposal():
+    a = analyze(extraction(rows("客户信息收集表", "姓名：张伟", "手机：1381234567O")))
+    assert a.fields["phone"].suggestion == "13812345670"
+
+
+def test_ticked_type_contradicting_the_identity_is_a_problem():
+    a = analyze(extraction(rows("客户信息收集表", "客户名称：张伟", "客户类型：☑企业 □个人",
+                                f"身份证号：{ID}")))
+    assert a.fields["customer_type"].problems
+    assert ric.is_valid(ID) or True
+
+
+def test_low_confidence_ocr_line_is_flagged():
+    e = extraction(rows("客户信息收集表"), rows(["客户名称", "某某有限公司"], conf=0.55, y0=200))
+    a = analyze(e)
+    assert a.fields["customer_name"].confidence < 0.6
+    assert any("low confidence" in r for r in needs_review_reasons(a))
+
+
+def test_empty_fields_are_absent_not_empty():
+    a = analyze(extraction(rows(
+        "客户信息收集表", ["客户名称", "某某有限公司"], ["联系电话", ""], ["电子邮箱", ""], ["收集人", "王五"])))
+    assert "phone" not in a.fields and "email" not in a.fields
+    assert a.fields["collected_by"].value == "王五"

@@ -1,0 +1,149 @@
+"""营业执照: both layouts, each label variant, both scripts, full width."""
+import opencc
+
+from forms import analyze, needs_review_reasons
+from tests.forms.builders import extraction, rows
+
+S2T = opencc.OpenCC("s2t")
+USCC = "91420111MADANHD04J"
+R = 1100  # x of the right-hand column
+
+
+def licence_2019(uscc=USCC, rep_label="法定代表人", addr_label="住所", term="2024年01月12日至长期",
+                 capital="壹佰万元整", issued="2024年01月12日", convert=lambda s: s, conf=0.99):
+    c = convert
+    return extraction(rows(
+        [(700, c("营业执照"))],
+        [(700, c("（副本）"))],
+        [c("统一社会信用代码"), (R, c("证照编号：42011100000202401120123"))],
+        [uscc],
+        [c("名        称"), c("湖北省迅航科技有限公司"), (R, c("注册资本")), c(capital)],
+        [c("类        型"), c("有限责任公司（自然人独资）"), (R, c("成立日期")), c("2024年01月12日")],
+        [c(rep_label), c("余卓航"), (R, c("营业期限")), c(term)],
+        [c("经营范围"), c("一般项目：技术服务、技术开发、技术咨询、技术"), (R, c(addr_label)),
+         c("湖北省武汉市洪山区南李路28号")],
+        [(216, c("交流、技术转让、技术推广；软件开发；信息系统集"))],
+        [(216, c("成服务。"))],
+        [(R, c("登记机关"))],
+        [(R + 40, issued)],
+        [c("国家企业信用信息公示系统网址：http://www.gsxt.gov.cn")],
+    ), script="zh-Hant" if convert is not None and convert("机关") != "机关" else "zh-Hans")
+
+
+def licence_old(rep_label="法定代表人", addr_label="住所", term="2010年05月06日至2030年05月05日"):
+    return extraction(rows(
+        "企业法人营业执照",
+        "（副  本）",
+        ["注册号", "420100000123456"],
+        ["统一社会信用代码：91110108551385082Q"],
+        ["名      称：", "北京百度网讯科技有限公司"],
+        [f"{addr_label}：", "北京市海淀区上地十街10号百度大厦2层"],
+        [f"{rep_label}：", "梁志祥"],
+        ["注册资本：", "人民币134500万元"],
+        ["实收资本：", "人民币134500万元"],
+        ["公司类型：", "有限责任公司（自然人投资或控股）"],
+        ["经营范围：", "技术开发、技术推广、技术转让、技术咨询、技术服务；"],
+        [(60 + 6 * 24, "计算机系统服务；基础软件服务；应用软件服务。")],
+        ["成立日期：", "2010年05月06日"],
+        ["营业期限：", term],
+        [(900, "登记机关")],
+        [(900, "二〇一九年十月二十日")],
+    ))
+
+
+def test_2019_two_column_licence_reads_every_field():
+    a = analyze(licence_2019())
+    assert a.doc_type == "business_license"
+    v = {k: f.value for k, f in a.fields.items()}
+    assert v == {
+        "uscc": USCC, "name": "湖北省迅航科技有限公司", "entity_type": "有限责任公司(自然人独资)",
+        "legal_representative": "余卓航", "registered_capital": "1000000.00",
+        "established_on": "2024-01-12", "term_end": "long_term",
+        "address": "湖北省武汉市洪山区南李路28号",
+        "business_scope": "一般项目:技术服务、技术开发、技术咨询、技术交流、技术转让、技术推广;软件开发;信息系统集成服务",
+        "issued_on": "2024-01-12",
+    }
+    assert a.issue_date == "2024-01-12"
+    assert a.customer.customer_type == "enterprise" and a.customer.uscc == USCC
+    assert a.customer.name == "湖北省迅航科技有限公司"
+    assert needs_review_reasons(a) == []
+
+
+def test_older_one_column_licence_with_colons_and_chinese_numeral_date():
+    a = analyze(licence_old())
+    v = {k: f.value for k, f in a.fields.items()}
+    assert a.doc_type == "business_license"
+    assert v["uscc"] == "91110108551385082Q"
+    assert v["name"] == "北京百度网讯科技有限公司"
+    assert v["address"] == "北京市海淀区上地十街10号百度大厦2层"
+    assert v["legal_representative"] == "梁志祥"
+    assert v["registered_capital"] == "1345000000.00"
+    assert v["entity_type"] == "有限责任公司(自然人投资或控股)"
+    assert v["business_scope"] == "技术开发、技术推广、技术转让、技术咨询、技术服务;计算机系统服务;基础软件服务;应用软件服务"
+    assert v["established_on"] == "2010-05-06"
+    assert v["term_end"] == "2030-05-05"
+    assert v["issued_on"] == "2019-10-20"
+
+
+def test_branch_and_sole_trader_label_variants():
+    for rep in ("负责人", "经营者", "执行事务合伙人"):
+        for addr in ("经营场所", "主要经营场所"):
+            a = analyze(licence_2019(rep_label=rep, addr_label=addr))
+            assert a.fields["legal_representative"].value == "余卓航", rep
+            assert a.fields["address"].value == "湖北省武汉市洪山区南李路28号", addr
+
+
+def test_long_term_variants():
+    for term in ("2024年01月12日至长期", "2024年01月12日 至 永久", "2024年01月12日至不约定期限", "长期"):
+        assert analyze(licence_2019(term=term)).fields["term_end"].value == "long_term"
+
+
+def test_traditional_licence_keeps_its_script():
+    a = analyze(licence_2019(convert=S2T.convert))
+    assert a.doc_type == "business_license"
+    assert a.fields["name"].value == "湖北省迅航科技有限公司"  # same characters in both scripts
+    assert a.fields["entity_type"].value == "有限責任公司(自然人獨資)"
+    assert a.fields["legal_representative"].value == S2T.convert("余卓航")
+    assert a.fields["registered_capital"].value == "1000000.00"
+    assert a.fields["address"].value == "湖北省武漢市洪山區南李路28號"
+    assert a.fields["term_end"].value == "long_term"
+
+
+def test_full_width_code_and_date():
+    a = analyze(licence_2019(uscc="９１４２０１１１ＭＡＤＡＮＨＤ０４Ｊ", issued="２０２４年０１月１２日"))
+    assert a.fields["uscc"].value == USCC
+    assert a.fields["issued_on"].value == "2024-01-12"
+
+
+def test_misread_uscc_is_kept_flagged_and_a_correction_proposed():
+    a = analyze(licence_2019(uscc="91420111MADANHDO4J"))
+    f = a.fields["uscc"]
+    assert f.value == "91420111MADANHDO4J"  # never silently replaced
+    assert f.suggestion == USCC
+    assert f.problems and f.confidence <= 0.4
+    assert a.customer.uscc is None  # an unchecked code does not match archives
+    reasons = needs_review_reasons(a)
+    assert any("uscc" in r and USCC in r for r in reasons)
+
+
+def test_issue_date_before_establishment_is_a_problem():
+    a = analyze(licence_2019(issued="2023年01月12日"))
+    assert a.fields["issued_on"].problems
+    assert any("成立日期" in p for p in a.problems)
+
+
+def test_capital_given_as_figure_in_wan():
+    a = analyze(licence_2019(capital="500万元人民币"))
+    assert a.fields["registered_capital"].value == "5000000.00"
+
+
+def test_value_on_the_line_below_its_label():
+    a = analyze(extraction(rows(
+        "营业执照", "统一社会信用代码", USCC, "名称", "武汉某某商贸有限公司", "登记机关",
+        "武汉市市场监督管理局", "2022年6月1日", "成立日期", "2020年5月1日", "经营范围",
+        "日用百货销售")))
+    v = {k: f.value for k, f in a.fields.items()}
+    assert v["name"] == "武汉某某商贸有限公司"
+    assert v["registration_authority"] == "武汉市市场监督管理局"
+    assert v["established_on"] == "2020-05-01"
+    assert v["issued_on"] == "2022-06-01"
