@@ -1,0 +1,44 @@
+"""How to read a document: engine, limits, outputs. One frozen value passed down, no globals."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Literal
+
+EngineName = Literal["rapidocr", "tesseract"]
+ENGINES: tuple[str, ...] = ("rapidocr", "tesseract")
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    engine: EngineName = "rapidocr"
+    # RapidOCR's own page-size limit (Global.max_side_len): the page is shrunk to this before
+    # detection and line crops are cut from it. 2000 (its default) loses small print on A4
+    # at 300 dpi; measured in bench/README-ocr.md.
+    max_side_len: int = 3600
+    # detection runs on a copy shrunk to this long side (Det.limit_type=max); recognition
+    # still reads crops of the max_side_len image. Detection cost grows with area, and text
+    # lines are found as well on the smaller copy (bench/README-ocr.md).
+    det_side_len: int = 1600
+    text_score: float = 0.5  # RapidOCR drops lines it is less sure of than this
+    max_pixels: int = 60_000_000  # per page (an A3 scan at 600 dpi is 7016×9921 = 69.6 MP)
+    max_pages: int = 500
+    max_bytes: int = 500 * 1024 * 1024
+    timeout_s: float = 120.0  # per page of OCR; the worker is killed and the read fails
+    make_archival_pdf: bool = True
+    page_images: bool = True  # JPEG previews; off for text-only uses (search reindex, bench)
+    page_image_max_side: int = 2000  # previews and the archival PDF's page images
+    page_image_quality: int = 80
+    render_dpi: int = 300  # PDF pages that need OCR are rendered at this resolution
+    remove_seals: bool = True  # lift red ink off the page before OCR (seals over text)
+    deskew: bool = True
+    fix_orientation: bool = True
+    workers: int = field(default_factory=lambda: max(1, min(os.cpu_count() or 1, 4)))
+    # threads per worker inside the engine (onnxruntime intra-op; tesseract's OpenMP);
+    # workers × threads should not exceed the cores (bench/README-ocr.md)
+    threads_per_worker: int = 1
+    memory_limit_mb: int | None = 6000  # address-space cap of each OCR worker process
+
+    def engine_key(self) -> tuple:
+        """What a worker's loaded engine depends on; other options may change per call."""
+        return (self.engine, self.max_side_len, self.det_side_len, self.text_score, self.threads_per_worker)

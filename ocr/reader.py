@@ -1,0 +1,156 @@
+"""From bytes to a ReadResult: detect the format, read text layers and Word files directly,
+send every page that needs OCR to the worker pool, assemble the archival PDF."""
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+from dataclasses import replace
+
+from ocr.archival import build_archival_pdf
+from ocr.errors import CorruptDocument, EmptyDocument, EncryptedDocument, ReadError, TooLarge, UnsupportedFormat
+from ocr.extraction import Extraction, Page, ReadResult
+from ocr.options import ENGINES, ReadOptions
+from ocr.pagework import PageJob
+from ocr.pool import PagePool
+from ocr.script import detect_document_script
+from ocr.sniff import DOCX, describe_unknown, sniff
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+
+class Reader:
+    """Reads documents with a pool of OCR workers that lives as long as the Reader.
+
+    Make one per process that reads many files (the intake), or use `read_document`,
+    which keeps one for you.
+    """
+
+    def __init__(self, options: ReadOptions | None = None) -> None:
+        self.options = options or ReadOptions()
+        self._pool = PagePool(self.options)
+
+    def __enter__(self) -> "Reader":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def read(self, data: bytes, options: ReadOptions | None = None) -> ReadResult:
+        o = options or self.options
+        if o.engine not in ENGINES:
+            raise ValueError(f"unknown OCR engine {o.engine!r} (choose {' or '.join(ENGINES)})")
+        if not self._pool.accepts(o):
+            self._pool.close()
+            self._pool = PagePool(o)
+        if not data:
+            raise EmptyDocument("The file is empty (0 bytes).")
+        if len(data) > o.max_bytes:
+            raise TooLarge(f"The file is {len(data) / 2**20:.0f} MB; the limit is {o.max_bytes / 2**20:.0f} MB.")
+        media = sniff(data)
+        if media is None:
+            if data.startswith(_OLE) and _ENCRYPTED_PACKAGE in data:
+                raise EncryptedDocument("The Office file is protected by a password, so it cannot be read.")
+            raise UnsupportedFormat(
+                f"The file is {describe_unknown(data)}; Dossier reads PDF, JPEG, PNG, TIFF and Word (.docx) files."
+            )
+        if media == DOCX:
+            from ocr.docx_reader import read_docx
+            from ocr.preview import docx_previews
+
+            pages = read_docx(data)
+            images = docx_previews(pages, o) if o.page_images else ()
+            return self._result(media, pages, images, archival=False, options=o)
+        if media == "application/pdf":
+            return self._read_pdf(data, o)
+        return self._read_image(data, media, o)
+
+    def _read_image(self, data: bytes, media: str, o: ReadOptions) -> ReadResult:
+        from ocr.images import frame_count
+
+        n = frame_count(data, o)
+        outs = self._pool.run([PageJob(i + 1, "image", data, i, o) for i in range(n)])
+        pages = [out.page for out in outs]
+        jpegs = [out.jpeg for out in outs]
+        return self._result(media, pages, jpegs, archival=True, options=o)
+
+    def _read_pdf(self, data: bytes, o: ReadOptions) -> ReadResult:
+        from ocr.pdf import open_pdf, render_preview, text_layer_page
+
+        doc = open_pdf(data, o)
+        try:
+            n = len(doc)
+            pages: list[Page | None] = []
+            previews: list[bytes | None] = []
+            for i in range(n):
+                try:
+                    page = text_layer_page(doc, i, o)
+                except Exception as e:  # pdfium's text API fails on some damaged pages
+                    raise CorruptDocument(f"Page {i + 1} of the PDF is damaged.") from e
+                pages.append(page)
+                previews.append(render_preview(doc, i, o.page_image_max_side, o.page_image_quality)
+                                if page is not None and o.page_images else None)
+        finally:
+            doc.close()
+        todo = [PageJob(i + 1, "pdf", data, i, o) for i, p in enumerate(pages) if p is None]
+        for out in self._pool.run(todo):
+            pages[out.page.number - 1] = out.page
+            previews[out.page.number - 1] = out.jpeg
+        done = [p for p in pages if p is not None]
+        # the original is already searchable where every page had a text layer
+        return self._result("application/pdf", done, previews, archival=bool(todo), options=o)
+
+    def _result(self, media: str, pages: list[Page], images, *, archival: bool, options: ReadOptions) -> ReadResult:
+        if not any(p.lines for p in pages):
+            raise EmptyDocument("No text could be read in this file; it may be blank or a picture without writing.")
+        extraction = Extraction(media, detect_document_script([p.text for p in pages]), tuple(pages))
+        imgs = tuple(images) if options.page_images and all(images) else ()
+        pdf = None
+        if archival and options.make_archival_pdf and all(images):
+            pdf = build_archival_pdf(pages, list(images))
+        return ReadResult(extraction, imgs, pdf)
+
+
+_default: Reader | None = None
+_default_lock = threading.Lock()
+
+
+def default_reader(options: ReadOptions | None) -> Reader:
+    """One shared Reader per process, so its workers and their models are reused across
+    calls; it is rebuilt when a call needs a different engine set-up."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Reader(options)
+            atexit.register(_close_default)
+        return _default
+
+
+def _close_default() -> None:
+    global _default
+    if _default is not None:
+        _default.close()
+        _default = None
+
+
+def read_document(data: bytes, options: ReadOptions | None = None) -> ReadResult:
+    """Read a document held in memory. Raises ReadError (see `ocr.errors`)."""
+    o = options or ReadOptions()
+    return default_reader(o).read(data, o)
+
+
+def read_path(path: str | os.PathLike, options: ReadOptions | None = None) -> ReadResult:
+    """Read a document from disk; the format is taken from its content, not its name."""
+    o = options or ReadOptions()
+    try:
+        size = os.path.getsize(path)
+    except FileNotFoundError as e:
+        raise ReadError("The file does not exist.", reason="corrupt") from e
+    if size > o.max_bytes:
+        raise TooLarge(f"The file is {size / 2**20:.0f} MB; the limit is {o.max_bytes / 2**20:.0f} MB.")
+    with open(path, "rb") as f:
+        return read_document(f.read(), o)
