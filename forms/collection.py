@@ -25,7 +25,7 @@ LABELS = Labels({
     "collected_by": ["收集人", "填表人"],
     "collected_on": ["收集日期", "填表日期"],
     "_remarks": ["备注", "签字", "签名"],
-}, multiline=("needs", "address"))
+}, multiline=("needs", "address", "customer_name"))
 
 _TICKED = "☑☒✓✔√■●◉▣⊠✗✘xX×"
 _UNTICKED = "□☐○◯▢口"

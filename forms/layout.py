@@ -152,7 +152,7 @@ class Labels:
                     gap = tl.fmap[s] - tl.fmap[s - 1] > 1
                     if not gap and f[s - 1] not in _SEPARATORS and not _is_box_mark(f[s - 1]):
                         continue
-                if not _label_ends(tl, e):
+                if not _label_ends(tl, e, len(label), at_start=s == 0):
                     continue
                 taken.append(LabelHit(key, label, tl, s, e))
         taken.sort(key=lambda h: h.start)
@@ -176,14 +176,25 @@ def _is_box_mark(ch: str) -> bool:
     return ch in "□☐■☑☒✓✔√●○◯◉*"
 
 
-def _label_ends(tl: TextLine, e: int) -> bool:
-    """A label is followed by a separator, a gap, the end of the line or its value.
+def _label_ends(tl: TextLine, e: int, length: int, *, at_start: bool) -> bool:
+    """A label is followed by a separator, a gap, the end of the line, or a value that
+    is plainly not more words (digits, a code).
 
-    Only a few words can run straight into a value without a colon; "名称" followed by
-    more Chinese text is accepted because OCR drops colons, but a label immediately
-    followed by another CJK word that makes it part of a longer term is not (e.g. 类型
-    inside 客户类型 is handled by longest-first matching before this is asked)."""
-    return True
+    Short labels are common words (电话 in 电话营销, 行业 in 行业协会, 甲方 in 甲方应于…):
+    run straight into more Chinese they are part of the text, not a label. A longer label
+    at the start of a line may run into its value, because OCR drops colons and gaps."""
+    f = tl.folded
+    if e >= len(f):
+        return True
+    if tl.fmap[e] - tl.fmap[e - 1] > 1 or f[e] in _SEPARATORS or f[e] in "：":
+        return True
+    if not _is_cjk(f[e]):
+        return True
+    return at_start and length >= 3
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
 def find_values(lines: Sequence[TextLine], labels: Labels) -> dict[str, list[Found]]:
@@ -212,18 +223,20 @@ def find_values(lines: Sequence[TextLine], labels: Labels) -> dict[str, list[Fou
                 value_x0 = tl.char_x(hit.end) if how == "same_line" else value_lines[0].box.x0
                 more = _continuation(value_lines[-1], tl, value_x0, lines, hits_by_line)
                 for extra in more:
-                    value += "\n" + _until_label(extra, hits_by_line, keep_end=True)
+                    value += "\n" + _until_label(extra, hits_by_line, keep_end=True, keep_start=True)
                 value_lines += more
             found.setdefault(hit.key, []).append(
                 Found(hit.key, hit.label, value, tuple(value_lines), tl, how))
     return found
 
 
-def _until_label(tl: TextLine, hits_by_line, keep_end: bool = False) -> str:
+def _until_label(tl: TextLine, hits_by_line, keep_end: bool = False,
+                 keep_start: bool = False) -> str:
     hits = hits_by_line.get(id(tl)) or []
     end = hits[0].start if hits else None
     text = tl.original(0, end)
-    return text.lstrip(_EDGE).rstrip() if keep_end else text.strip(_EDGE)
+    text = text.lstrip() if keep_start else text.lstrip(_EDGE)
+    return text.rstrip() if keep_end else text.rstrip(_EDGE)
 
 
 def _value_of(tl: TextLine, hits_by_line) -> str | None:

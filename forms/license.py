@@ -17,7 +17,7 @@ from forms.values import (as_code, as_date, as_money, as_term_end, as_text, firs
 LABELS = Labels({
     "uscc": ["统一社会信用代码", "社会信用代码", "信用代码"],
     "name": ["名称", "企业名称"],
-    "entity_type": ["类型", "主体类型", "企业类型", "公司类型", "组成形式"],
+    "entity_type": ["类型", "主体类型", "企业类型", "公司类型"],
     "legal_representative": ["法定代表人", "负责人", "经营者", "执行事务合伙人", "投资人"],
     "registered_capital": ["注册资本", "注册资金", "出资额", "资金数额"],
     "established_on": ["成立日期", "注册日期"],
@@ -27,7 +27,8 @@ LABELS = Labels({
     "registration_authority": ["登记机关"],
     # not fields, but labels whose values must not be taken for someone else's
     "_licence_no": ["证照编号", "注册号", "编号"],
-}, multiline=("business_scope", "address", "name"))
+    "_other": ["组成形式", "实收资本"],
+}, multiline=("business_scope", "address", "name", "entity_type", "term_end"))
 
 
 def extract(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[str]]:

@@ -33,7 +33,14 @@ def make(found: Found | None, value: str, *, problems: tuple[str, ...] = (),
 
 
 def text_value(found: Found) -> str:
-    return clean_text(" ".join(part.strip() for part in found.raw.split("\n")))
+    """A wrapped value joined back: Chinese wraps anywhere, so lines join without a space
+    unless both sides are Latin letters."""
+    out = ""
+    for part in (p.strip() for p in found.raw.split("\n")):
+        if out and part and out[-1].isascii() and out[-1].isalpha() and part[0].isascii() and part[0].isalpha():
+            out += " "
+        out += part
+    return clean_text(out)
 
 
 def as_text(found: Found) -> FieldValue | None:
