@@ -150,5 +150,184 @@ def audit_verify(ctx: click.Context) -> None:
     ctx.exit(EXIT_PROBLEMS if problems else 0)
 
 
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="One JSON line per input file instead of a progress bar.")
+@click.option("--business", "business_line", help="Business-line code for these files (default from the settings).")
+@click.option("--workers", type=click.IntRange(1, 64), help="Documents read in parallel (default: one per core).")
+@click.option("--engine", type=click.Choice(["rapidocr", "tesseract"]), help="OCR engine (default from the settings).")
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, business_line: str | None,
+           workers: int | None, engine: str | None) -> None:
+    """File these files (folders are read recursively) now; exit 1 if any was rejected."""
+    from intake.runner import Intake, expand
+
+    system = system_for(ctx)
+    if business_line and business_line not in system.settings.business_lines:
+        raise DossierError(f"unknown business line {business_line!r}; known: {', '.join(system.settings.business_lines)}")
+    files = list(expand(paths, skip=system.settings.data_dir))
+    intake = Intake(system, workers=workers, engine=engine)
+    ctx.call_on_close(intake.close)
+    if as_json or not sys.stdout.isatty():
+        emit = lambda o: click.echo(json.dumps(o.to_json(), ensure_ascii=False))
+        outcomes = intake.ingest(files, business_line=business_line, on_done=emit)
+    else:
+        outcomes = _ingest_with_progress(intake, files, business_line)
+    ctx.exit(EXIT_PROBLEMS if any(o.status == "rejected" for o in outcomes) else 0)
+
+
+def _ingest_with_progress(intake, files, business_line):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    import time
+
+    started, pages = time.monotonic(), {"n": 0}
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[pages]} pages · {task.fields[rate]}"), TimeRemainingColumn())
+    with Progress(*columns) as progress:
+        task = progress.add_task("filing", total=len(files), pages=0, rate="")
+
+        def done(outcome):
+            pages["n"] += outcome.pages
+            per_min = pages["n"] * 60 / max(time.monotonic() - started, 1e-6)
+            progress.update(task, advance=1, pages=pages["n"], rate=f"{per_min:.0f} pages/min")
+            if outcome.status != "filed":
+                progress.console.print(f"{outcome.status}: {outcome.source} {outcome.doc_no or ''} {outcome.detail or ''}")
+
+        outcomes = intake.ingest(files, business_line=business_line, on_done=done)
+    filed = sum(o.status == "filed" for o in outcomes)
+    dups = sum(o.status == "duplicate" for o in outcomes)
+    click.echo(f"{filed} filed, {dups} duplicate(s), {len(outcomes) - filed - dups} rejected")
+    return outcomes
+
+
+@main.command()
+@click.option("--workers", type=click.IntRange(1, 64), help="Documents read in parallel (default: one per core).")
+@click.option("--poll", is_flag=True, help="Poll the inbox instead of waiting for file events (network shares).")
+@click.option("--settle", default=2.0, show_default=True, type=float,
+              help="Seconds a file must stop growing before it is taken.")
+@click.pass_context
+def watch(ctx: click.Context, workers: int | None, poll: bool, settle: float) -> None:
+    """Watch the inbox and file whatever arrives, until interrupted."""
+    from web.serve import run_watcher
+
+    system = system_for(ctx)
+    run_watcher(system, workers=workers, poll=poll, settle_seconds=settle)
+
+
+@main.group()
+def quarantine() -> None:
+    """Files that could not be filed."""
+
+
+@quarantine.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def quarantine_list(ctx: click.Context, as_json: bool) -> None:
+    """List quarantined files with their reasons."""
+    from intake.quarantine import list_quarantined
+
+    system = system_for(ctx)
+    for e in list_quarantined(system.settings):
+        if as_json:
+            click.echo(json.dumps({"name": e.name, "reason": e.reason, "detail": e.detail,
+                                   "at": e.at.isoformat(), "job_id": e.job_id}, ensure_ascii=False))
+        else:
+            click.echo(f"{e.name}\t{e.reason}\t{e.detail}")
+
+
+@quarantine.command("retry")
+@click.argument("name")
+@click.pass_context
+def quarantine_retry(ctx: click.Context, name: str) -> None:
+    """Move a quarantined file back into the inbox and file it now."""
+    from intake.quarantine import retry
+    from intake.runner import Intake
+
+    system = system_for(ctx)
+    back = retry(system, name, actor="system:cli")
+    intake = Intake(system, workers=1)
+    ctx.call_on_close(intake.close)
+    job = intake.pipeline.claim_from_inbox(back)
+    if job is None:
+        click.echo(f"{name} was moved back to the inbox; the running watcher took it")
+        return
+    outcome = intake.pipeline.process(job)
+    click.echo(json.dumps(outcome.to_json(), ensure_ascii=False))
+    ctx.exit(EXIT_PROBLEMS if outcome.status == "rejected" else 0)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the Extraction as JSON.")
+@click.option("--engine", type=click.Choice(["rapidocr", "tesseract"]), default="rapidocr", show_default=True)
+def read(file: Path, as_json: bool, engine: str) -> None:
+    """Read a file (OCR, PDF text layer or Word) and print its text page by page."""
+    import ocr
+
+    try:
+        result = ocr.read_path(file, ocr.ReadOptions(engine=engine, make_archival_pdf=False, page_images=False))
+    except ocr.ReadError as err:
+        click.echo(f"dossier: cannot read {file}: {err.detail} ({err.reason})", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    if as_json:
+        click.echo(json.dumps(result.extraction.to_json(), ensure_ascii=False))
+    else:
+        click.echo(ocr.cli_summary(result))
+
+
+@main.command()
+@click.pass_context
+def reindex(ctx: click.Context) -> None:
+    """Rebuild the search index from the database."""
+    from archive_store.search_docs import rebuild
+
+    system = system_for(ctx)
+    click.echo(f"indexed {rebuild(system)} documents")
+
+
+@main.command()
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--page", default=1, type=click.IntRange(1, 10_000))
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance")
+@click.pass_context
+def search(ctx: click.Context, query: str, as_json: bool, page: int, sort: str) -> None:
+    """Search the archive (the command line sees everything, like an administrator)."""
+    from index import QueryError, SearchIndex
+
+    system = system_for(ctx)
+    try:
+        results = SearchIndex(system.settings.index_dir).search(query, readers=None, sort=sort, page=page)
+    except QueryError as exc:
+        click.echo(f"dossier: {exc}", err=True)
+        ctx.exit(EXIT_SETUP)
+    if as_json:
+        click.echo(json.dumps({"total": results.total, "hits": [
+            {"doc_no": h.doc_no, "archive_no": h.archive_no, "doc_type": h.doc_type, "title": h.title,
+             "score": round(h.score, 4), "snippet": h.snippet} for h in results.hits]}, ensure_ascii=False))
+        return
+    click.echo(f"{results.total} documents")
+    for h in results.hits:
+        click.echo(f"{h.doc_no}\t{h.doc_type}\t{h.title}\n    {h.snippet}")
+
+
+@main.group()
+def form() -> None:
+    """The company's blank customer information collection form (客户信息收集表)."""
+
+
+@form.command("print")
+@click.option("--script", type=click.Choice(["zh-Hans", "zh-Hant"]), default="zh-Hans", show_default=True)
+@click.option("--company", help="Company name printed at the top.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def form_print(script: str, company: str | None, output: Path) -> None:
+    """Write the blank collection form as a PDF to print."""
+    from forms import print_blank_form
+
+    output.write_bytes(print_blank_form(script, company=company))
+    click.echo(f"wrote {output}")
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,99 @@
+"""Keeping the search index in step with the records: documents as the index sees them.
+
+The index is never the only copy of anything: it is written after the database commits and
+can be rebuilt from it at any time (`dossier reindex`).
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from archive_store.models import DocStatus, Document
+from archive_store.system import System
+from index import IndexDoc, SearchIndex
+
+try:  # the access table arrives with the portal; until then everyone who may search sees all
+    from archive_store.access import index_readers
+except ImportError:  # pragma: no cover - removed once access.py lands
+    def index_readers(doc_type: str, business_line: str) -> tuple[str, ...]:
+        return tuple("role:" + r for r in ("clerk", "sales", "service", "marketing", "dept_head",
+                                           "leader", "archive_manager"))
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _amount(value: str | None) -> Decimal | None:
+    try:
+        return Decimal(value) if value else None
+    except InvalidOperation:
+        return None
+
+
+def index_doc(doc: Document) -> IndexDoc:
+    archive = doc.archive
+    fields = {k: str(v) for k, v in (doc.fields or {}).items()}
+    return IndexDoc(
+        doc_no=doc.doc_no,
+        archive_no=archive.archive_no,
+        doc_type=doc.doc_type,
+        status=doc.status,
+        title=doc.title or doc.source_name,
+        customer_name=archive.name,
+        uscc=archive.uscc,
+        id_number=archive.id_number,
+        business_line=archive.business_line,
+        fields=fields,
+        text=doc.text or "",
+        filed_on=doc.filed_at.date() if doc.filed_at else None,
+        issued_on=doc.issue_date,
+        amount=_amount(fields.get("amount")),
+        readers=tuple(index_readers(doc.doc_type, archive.business_line)),
+    )
+
+
+def _documents(session: Session, doc_nos: Iterable[str] | None = None) -> Iterator[Document]:
+    query = select(Document).options(joinedload(Document.archive)).where(Document.status != DocStatus.destroyed)
+    if doc_nos is not None:
+        query = query.where(Document.doc_no.in_(list(doc_nos)))
+    yield from session.scalars(query.order_by(Document.id)).yield_per(500)
+
+
+def _with_lock_retry(action, attempts: int = 50):
+    """Whoosh allows one writer at a time; the watcher, `dossier ingest` and the portal may meet."""
+    from whoosh.index import LockError
+
+    for attempt in range(attempts):
+        try:
+            return action()
+        except LockError:
+            time.sleep(min(0.05 * (attempt + 1), 1.0))
+    return action()
+
+
+def reindex(system: System, doc_nos: list[str]) -> None:
+    """Bring these documents' entries up to date: changed ones re-added, destroyed ones removed."""
+    index = SearchIndex(system.settings.index_dir)
+    with system.db.read() as session:
+        docs = [index_doc(d) for d in _documents(session, doc_nos)]
+    present = {d.doc_no for d in docs}
+    gone = [n for n in doc_nos if n not in present]
+    if docs:
+        _with_lock_retry(lambda: index.add(docs))
+    if gone:
+        _with_lock_retry(lambda: index.remove(gone))
+
+
+def rebuild(system: System) -> int:
+    index = SearchIndex(system.settings.index_dir)
+    with system.db.read() as session:
+        return _with_lock_retry(lambda: index.rebuild(index_doc(d) for d in _documents(session)))

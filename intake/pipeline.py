@@ -1,0 +1,341 @@
+"""One file through the pipeline: claim → read → analyse → store → file → index → clean up.
+
+Each step either passes or raises `IntakeFailure`; `_quarantine` is the one place that turns
+a failure into the quarantine record and the job's state. The order of side effects is
+fixed: originals and derivatives into the store, then the record committed, then the index,
+and only then does the file leave `work/`. A crash at any point leaves the file in `work/`
+with its job row, and `recover()` finishes or redoes the job; a sidecar listing what was put
+into the store lets recovery remove what a crashed attempt stored but never committed.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import secrets
+import shutil
+import threading
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+import forms
+import ocr
+from archive_store import audit
+from archive_store.filestore import sha256_file
+from archive_store.filing import Duplicate, FilingInput, file_document, find_duplicate
+from archive_store.matching import CustomerRef
+from archive_store.models import Document, IntakeJob
+from archive_store.search_docs import reindex
+from archive_store.system import System
+from archive_store.verify import expected_files
+from intake.errors import MESSAGES, IntakeFailure
+from intake.quarantine import quarantine_file
+
+log = logging.getLogger("dossier.intake")
+ACTOR = "system:intake"
+_SEP = "~"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one input: the `dossier ingest --json` contract."""
+
+    source: str
+    status: str  # filed | duplicate | rejected
+    doc_no: str | None = None
+    archive_no: str | None = None
+    reason: str | None = None
+    detail: str | None = None
+    job_id: int | None = None
+    pages: int = 0
+    doc_type: str | None = None
+
+    def to_json(self) -> dict:
+        return {"source": self.source, "status": self.status, "doc_no": self.doc_no,
+                "archive_no": self.archive_no, "reason": self.reason, "detail": self.detail,
+                "doc_type": self.doc_type, "pages": self.pages, "job_id": self.job_id}
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    work_path: Path
+    source: str  # what the user dropped or named, for messages
+    business_line: str
+
+
+def safe_name(name: str) -> str:
+    """A file name that is safe to put in our folders: no separators, no leading dots."""
+    name = os.path.basename(name).replace(_SEP, "-")
+    name = re.sub(r"[\x00-\x1f/\\]", "_", name).lstrip(".") or "unnamed"
+    return name[:200]
+
+
+class Pipeline:
+    def __init__(self, system: System, *, read_options: ocr.ReadOptions):
+        self.system = system
+        self.settings = system.settings
+        self.read_options = read_options
+        self._filing = threading.Lock()  # filing stays serialised: numbers and the store sidecars
+        self._inflight: dict[str, threading.Event] = {}
+        self._inflight_lock = threading.Lock()
+
+    # -- claiming -------------------------------------------------------------------------
+    def business_line_for(self, path: Path) -> str:
+        """The inbox sub-folder names the business line; elsewhere the default."""
+        try:
+            first = path.relative_to(self.settings.inbox).parts[0]
+        except (ValueError, IndexError):
+            return self.settings.default_business_line
+        return first if first in self.settings.business_lines and len(path.relative_to(self.settings.inbox).parts) > 1 \
+            else self.settings.default_business_line
+
+    def _work_path(self, business_line: str, name: str) -> Path:
+        return self.settings.work / f"{business_line}{_SEP}{secrets.token_hex(6)}{_SEP}{safe_name(name)}"
+
+    def claim_from_inbox(self, path: Path) -> Job | None:
+        """Atomically move an inbox file into work/; None if someone else took it first."""
+        biz = self.business_line_for(path)
+        target = self._work_path(biz, path.name)
+        try:
+            os.rename(path, target)
+        except FileNotFoundError:
+            return None
+        return self._open_job(target, source=str(path.relative_to(self.settings.inbox)), business_line=biz)
+
+    def claim_copy(self, path: Path, business_line: str | None = None) -> Job:
+        """For `dossier ingest`: the user's file stays where it is; we work on a copy."""
+        biz = business_line or self.settings.default_business_line
+        target = self._work_path(biz, path.name)
+        tmp = target.with_name("." + target.name + ".copying")
+        shutil.copyfile(path, tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.rename(tmp, target)
+        return self._open_job(target, source=str(path), business_line=biz)
+
+    def _open_job(self, work_path: Path, *, source: str, business_line: str) -> Job:
+        with self.system.db.write() as s:
+            row = IntakeJob(source_name=source, work_path=work_path.name, business_line=business_line, state="claimed")
+            s.add(row)
+            s.flush()
+            return Job(row.id, work_path, source, business_line)
+
+    def recover(self) -> list[Job]:
+        """Jobs a crashed run left in work/: finished where they were filed, redone otherwise."""
+        jobs: list[Job] = []
+        work = self.settings.work
+        for path in sorted(work.iterdir()):
+            if path.name.startswith(".") or not path.is_file():
+                if path.name.endswith(".copying"):
+                    path.unlink(missing_ok=True)  # a copy that never finished; its source is intact
+                continue
+            with self.system.db.write() as s:
+                row = s.scalar(select(IntakeJob).where(IntakeJob.work_path == path.name).order_by(IntakeJob.id.desc()))
+                if row is None:  # crashed between the move and the job row
+                    biz = path.name.split(_SEP, 1)[0]
+                    biz = biz if biz in self.settings.business_lines else self.settings.default_business_line
+                    row = IntakeJob(source_name=path.name.split(_SEP, 2)[-1], work_path=path.name,
+                                    business_line=biz, state="claimed")
+                    s.add(row)
+                    s.flush()
+                job = Job(row.id, path, row.source_name, row.business_line or self.settings.default_business_line)
+                state = row.state
+            if state == "filed":  # committed, but the index or the clean-up had not happened
+                self._finish_filed(job)
+            else:
+                self._undo_uncommitted_store(job)
+                jobs.append(job)
+        return jobs
+
+    # -- processing -----------------------------------------------------------------------
+    def process(self, job: Job) -> Outcome:
+        try:
+            return self._process(job)
+        except IntakeFailure as failure:
+            return self._quarantine(job, failure)
+        except Exception as exc:  # never lose a file to a bug: quarantine it and say so
+            log.exception("intake failed on %s", job.source)
+            return self._quarantine(job, IntakeFailure("internal", f"{MESSAGES['internal']} ({type(exc).__name__}: {exc})"))
+
+    def _process(self, job: Job) -> Outcome:
+        size = job.work_path.stat().st_size
+        if size == 0:
+            raise IntakeFailure("empty", "The file is empty (0 bytes).")
+        if size > self.read_options.max_bytes:
+            raise IntakeFailure("too_large", f"The file is {size / 2**20:.0f} MB; Dossier accepts up to "
+                                             f"{self.read_options.max_bytes / 2**20:.0f} MB.")
+        sha = sha256_file(job.work_path)
+        self._enter(sha)
+        try:
+            existing = self._existing(sha)
+            if existing:
+                return self._duplicate(job, sha, *existing)
+            try:
+                result = ocr.read_path(job.work_path, self.read_options)
+            except ocr.ReadError as err:
+                raise IntakeFailure(err.reason, err.detail) from None
+            analysis = forms.analyze(result.extraction, our_companies=self.settings.our_companies)
+            with self._filing:
+                return self._store_and_file(job, sha, size, result, analysis)
+        finally:
+            self._leave(sha)
+
+    def _enter(self, sha: str) -> None:
+        """Two copies of one file in the same burst: the second waits for the first, then
+        finds it filed and reports a duplicate instead of reading it again."""
+        while True:
+            with self._inflight_lock:
+                event = self._inflight.get(sha)
+                if event is None:
+                    self._inflight[sha] = threading.Event()
+                    return
+            event.wait()
+
+    def _leave(self, sha: str) -> None:
+        with self._inflight_lock:
+            self._inflight.pop(sha).set()
+
+    def _existing(self, sha: str) -> tuple[str, str] | None:
+        with self.system.db.read() as s:
+            doc = find_duplicate(s, sha)
+            return (doc.doc_no, doc.archive.archive_no) if doc else None
+
+    def _duplicate(self, job: Job, sha: str, doc_no: str, archive_no: str) -> Outcome:
+        if not self.system.store.has(sha):  # the stored copy went missing: this copy heals it
+            self.system.store.put_file(job.work_path)
+        with self.system.db.write() as s:
+            row = s.get(IntakeJob, job.id)
+            row.state, row.sha256 = "duplicate", sha
+            row.detail = f"the same file is already filed as {doc_no}"
+            row.document_id = s.scalar(select(Document.id).where(Document.doc_no == doc_no))
+        job.work_path.unlink(missing_ok=True)  # its bytes are safe in the store under `sha`
+        return Outcome(job.source, "duplicate", doc_no=doc_no, archive_no=archive_no, job_id=job.id,
+                       detail=f"The same file is already filed as {doc_no}.")
+
+    def _sidecar(self, job: Job) -> Path:
+        return job.work_path.with_name("." + job.work_path.name + ".stored.json")
+
+    def _store_and_file(self, job: Job, sha: str, size: int, result: ocr.ReadResult,
+                        analysis: forms.Analysis) -> Outcome:
+        store = self.system.store
+        extraction = result.extraction
+        derived = list(result.page_images) + ([result.archival_pdf] if result.archival_pdf else [])
+        planned = [sha] + [hashlib.sha256(b).hexdigest() for b in derived]
+        sidecar = self._sidecar(job)
+        _write_durably(sidecar, json.dumps([p for p in planned if not store.has(p)]))
+        store.put_file(job.work_path)
+        previews = [store.put_bytes(img) for img in result.page_images]
+        archival = store.put_bytes(result.archival_pdf) if result.archival_pdf else None
+
+        fields = {k: fv.value for k, fv in analysis.fields.items()}
+        customer = _customer(analysis)
+        item = FilingInput(
+            source_name=os.path.basename(job.source), sha256=sha, size=size,
+            media_type=extraction.media_type, customer=customer, business_line=job.business_line,
+            doc_type=analysis.doc_type, title=analysis.title, pages=len(extraction.pages),
+            script=extraction.script, text=extraction.text, fields=fields,
+            field_confidence={k: round(fv.confidence, 4) for k, fv in analysis.fields.items()},
+            field_problems={k: list(fv.problems) for k, fv in analysis.fields.items() if fv.problems},
+            review_reasons=tuple(forms.needs_review_reasons(analysis))
+            + (() if customer.name or customer.uscc or customer.id_number
+               else ("the customer was not recognised: assign the document to the right archive",)),
+            issue_date=_date(analysis.issue_date), archival_sha256=archival,
+            page_image_sha256=tuple(previews),
+        )
+        try:
+            with self.system.db.write() as s:
+                doc = file_document(s, self.settings, actor=ACTOR, item=item)
+                doc.field_boxes = _field_boxes(analysis, extraction)
+                row = s.get(IntakeJob, job.id)
+                row.state, row.sha256, row.document_id, row.reason, row.detail = "filed", sha, doc.id, None, None
+                outcome = Outcome(job.source, "filed", doc_no=doc.doc_no, archive_no=doc.archive.archive_no,
+                                  job_id=job.id, pages=len(extraction.pages), doc_type=doc.doc_type)
+            sidecar.unlink()  # committed: what was stored is referenced now
+        except Duplicate as dup:  # another process filed the same bytes a moment ago
+            sidecar.unlink(missing_ok=True)
+            existing = self._existing(sha)
+            return self._duplicate(job, sha, dup.doc_no, existing[1] if existing else "")
+        except BaseException:
+            self._undo_uncommitted_store(job)
+            raise
+        self._finish_filed(job)
+        return outcome
+
+    def _finish_filed(self, job: Job) -> None:
+        """After the commit: index, then let the file leave work/ (its bytes are in the store)."""
+        with self.system.db.read() as s:
+            row = s.get(IntakeJob, job.id)
+            doc_no = s.scalar(select(Document.doc_no).where(Document.id == row.document_id))
+        try:
+            reindex(self.system, [doc_no])
+        except Exception:  # the record is safe; `dossier reindex` or the next recovery catches up
+            log.exception("indexing %s failed; the record is filed and the index can be rebuilt", doc_no)
+            return
+        job.work_path.unlink(missing_ok=True)
+
+    def _undo_uncommitted_store(self, job: Job) -> None:
+        """Remove what an attempt put into the store but never committed a record for."""
+        sidecar = self._sidecar(job)
+        if not sidecar.exists():
+            return
+        planned = json.loads(sidecar.read_text() or "[]")
+        with self.system.db.read() as s:
+            referenced = expected_files(s)
+        for sha in planned:
+            if sha not in referenced:
+                self.system.store.remove(sha)
+        sidecar.unlink()
+
+    def _quarantine(self, job: Job, failure: IntakeFailure) -> Outcome:
+        self._undo_uncommitted_store(job)
+        name = quarantine_file(self.settings, job.work_path, original_name=os.path.basename(job.source),
+                               reason=failure.reason, detail=failure.detail, job_id=job.id,
+                               business_line=job.business_line)
+        with self.system.db.write() as s:
+            row = s.get(IntakeJob, job.id)
+            row.state, row.reason, row.detail, row.work_path = "quarantined", failure.reason, failure.detail, name
+            audit.record(s, actor=ACTOR, action="intake.quarantined", object_type="intake_job",
+                         object_id=str(job.id), after={"file": name, "reason": failure.reason})
+        return Outcome(job.source, "rejected", reason=failure.reason, detail=failure.detail, job_id=job.id)
+
+
+def _write_durably(path: Path, text: str) -> None:
+    """Whole or absent after a crash: recovery reads this file."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _customer(analysis: forms.Analysis) -> CustomerRef:
+    facts = analysis.customer
+    ctype = facts.customer_type or ("individual" if facts.id_number and not facts.uscc else "enterprise")
+    return CustomerRef(ctype, name=facts.name, uscc=facts.uscc, id_number=facts.id_number, phone=facts.phone)
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _field_boxes(analysis: forms.Analysis, extraction: ocr.Extraction) -> dict:
+    """Where each field was read, as fractions of its page, so any preview size can show it."""
+    sizes = {p.number: (p.width or 1, p.height or 1) for p in extraction.pages}
+    boxes = {}
+    for key, fv in analysis.fields.items():
+        if fv.box is None or fv.page not in sizes:
+            continue
+        w, h = sizes[fv.page]
+        boxes[key] = {"page": fv.page, "box": [round(fv.box.x0 / w, 4), round(fv.box.y0 / h, 4),
+                                               round(fv.box.x1 / w, 4), round(fv.box.y1 / h, 4)]}
+    return boxes
