@@ -84,12 +84,34 @@ def page_lines(page: Page) -> list[TextLine]:
                 rows[-1].append(ln)
                 continue
         rows.append([ln])
-    ordered = [ln for row in rows for ln in sorted(row, key=lambda l: l.box.x0)]
+    ordered = [ln for row in rows for ln in _join_spaced_label(sorted(row, key=lambda l: l.box.x0))]
     out = []
     for i, ln in enumerate(ordered):
         folded, fmap = fold_with_map(ln.text)
         out.append(TextLine(page.number, i, ln, folded, fmap))
     return out
+
+
+def _join_spaced_label(row: list[Line]) -> list[Line]:
+    """名　　称 printed with wide spacing comes back from OCR as one box per character:
+    join runs of one- or two-character boxes on a row back into one line (with a space, so
+    the gap still reads as a gap)."""
+    out: list[Line] = []
+    for ln in row:
+        prev = out[-1] if out else None
+        if (prev is not None and _fragment(prev.text, 3) and _fragment(ln.text, 2)
+                and 0 <= ln.box.x0 - prev.box.x1 < 4 * max(prev.box.height, ln.box.height)):
+            box = Box(prev.box.x0, min(prev.box.y0, ln.box.y0), ln.box.x1, max(prev.box.y1, ln.box.y1))
+            out[-1] = Line(prev.text + " " + ln.text, box, min(prev.confidence, ln.confidence),
+                           prev.words + ln.words)
+        else:
+            out.append(ln)
+    return out
+
+
+def _fragment(text: str, n: int) -> bool:
+    t = "".join(text.split())
+    return 0 < len(t) <= n and all("\u3400" <= c <= "\u9fff" for c in t)
 
 
 @dataclass(frozen=True)
