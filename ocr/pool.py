@@ -83,7 +83,8 @@ class PagePool:
             ex = self._start()
             futures: list[Future] = [ex.submit(read_page, j) for j in jobs]
             # each page may take timeout_s; pages queue behind each other on the workers
-            budget = self.options.timeout_s * math.ceil(len(jobs) / self.workers) + 5.0
+            timeout_s = jobs[0].options.timeout_s
+            budget = timeout_s * math.ceil(len(jobs) / self.workers)
             deadline = time.monotonic() + budget
             results: list[PageOut] = []
             try:
@@ -93,7 +94,7 @@ class PagePool:
             except FutureTimeout as e:
                 self._reset()
                 raise OcrTimeout(
-                    f"Reading took longer than the limit of {self.options.timeout_s:.0f} s a page and was stopped."
+                    f"Reading took longer than the limit of {timeout_s:g} s a page and was stopped."
                 ) from e
             except BrokenProcessPool as e:
                 self._reset()

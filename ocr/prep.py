@@ -25,8 +25,9 @@ def _profile_score(binary: np.ndarray, angle: float) -> float:
         h, w = binary.shape
         m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
         binary = cv2.warpAffine(binary, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
-    rows = binary.sum(axis=1, dtype=np.float64)
-    return float(np.square(np.diff(rows)).sum())
+    # ink share per row, so pages of any shape (and the same page turned) compare fairly
+    rows = binary.sum(axis=1, dtype=np.float64) / (255.0 * binary.shape[1])
+    return float(np.square(np.diff(rows)).mean())
 
 
 def analyse_layout(gray: np.ndarray, *, max_skew: float = 6.0) -> tuple[bool, float]:
@@ -75,20 +76,54 @@ def rotate90(img: np.ndarray, degrees_ccw: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(img, k)) if k else img
 
 
+def _red_mask(img: np.ndarray, margin: int) -> np.ndarray:
+    rgb = img.astype(np.int16)
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    return (r - np.maximum(g, b) > margin) & (r > 120)
+
+
 def red_share(img: np.ndarray) -> float:
-    small = img[::4, ::4].astype(np.int16)
-    r, g, b = small[..., 0], small[..., 1], small[..., 2]
-    return float(((r - np.maximum(g, b) > 60) & (r > 120)).mean())
+    return float(_red_mask(img[::4, ::4], 60).mean())
 
 
 def lift_red(img: np.ndarray, *, min_share: float = 0.001) -> np.ndarray:
-    """A page with red ink on it (a seal, a red chop) as the red channel alone, in grey.
+    """A page with red ink on it (a seal, a red chop) as grey with the red ink gone.
 
     Red ink is as bright as paper in the red channel while black and blue text stay dark,
-    so the seal fades and the text under it remains; pixels where seal and text overlap are
-    dark in every channel and survive. Pages without red are returned untouched.
+    so the page is taken from its red channel; what is still clearly red is then set to
+    paper white, because a faint grey ring is enough to upset tesseract's page layout.
+    Pixels where seal and text overlap are dark in every channel and survive. Pages
+    without red are returned untouched.
     """
     if img.ndim != 3 or red_share(img) < min_share:
         return img
-    red = img[..., 0]
-    return np.ascontiguousarray(np.stack([red, red, red], axis=-1))
+    grey = img[..., 0].copy()
+    grey[_red_mask(img, 30)] = 255
+    return np.ascontiguousarray(np.stack([grey, grey, grey], axis=-1))
+
+
+def text_strip(gray: np.ndarray, *, bands: int = 3) -> np.ndarray | None:
+    """A small image of the page's `bands` inkiest text lines stacked on each other, or
+    None on a blank page. Enough text to tell the script, a fraction of the page's area."""
+    h, w = gray.shape
+    binary = _small_binary(gray)
+    f = h / binary.shape[0]
+    rows = binary.sum(axis=1) > 0.01 * 255 * binary.shape[1]
+    runs: list[tuple[int, int, float]] = []
+    start = None
+    for y, on in enumerate(list(rows) + [False]):
+        if on and start is None:
+            start = y
+        elif not on and start is not None:
+            if y - start >= 3:
+                runs.append((start, y, float(binary[start:y].sum())))
+            start = None
+    if not runs:
+        return None
+    best = sorted(runs, key=lambda r: -r[2])[:bands]
+    pieces = []
+    for y0, y1, _ in sorted(best):
+        pad = max(2, int((y1 - y0) * f * 0.2))
+        pieces.append(gray[max(0, int(y0 * f) - pad): min(h, int(y1 * f) + pad)])
+        pieces.append(np.full((pad * 2, w), 255, dtype=gray.dtype))
+    return np.vstack(pieces)

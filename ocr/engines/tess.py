@@ -2,13 +2,14 @@
 
 Each page is read with the model for its script: a combined chi_sim+chi_tra model makes
 the engine hesitate between near-identical glyph classes and roughly doubles the error
-(bench/README-ocr.md). Without a script hint the page is read with chi_sim and, if the
-text turns out Traditional, read again with chi_tra. OMP_THREAD_LIMIT is set by the worker
+(bench/README-ocr.md). Each single-script model writes everything in its own script (chi_sim
+reads 檔案 as 档案), so its output cannot tell the page's script; the combined model keeps
+the glyphs' script. Without a hint, the combined model reads a strip of the page's three
+inkiest lines to decide, then the fitting model reads the page. OMP_THREAD_LIMIT is set by the worker
 so that parallel pages do not fight over OpenMP threads.
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 
 import numpy as np
@@ -17,6 +18,7 @@ from PIL import Image
 from ocr.engines import EngineOutput, RawLine, RawWord
 from ocr.errors import OcrFailed, OcrTimeout
 from ocr.options import ReadOptions
+from ocr.prep import text_strip
 from ocr.script import detect_script
 
 _MODEL = {"zh-Hans": "chi_sim", "zh-Hant": "chi_tra"}
@@ -103,10 +105,21 @@ class TesseractEngine:
         pil = Image.fromarray(img).convert("L")
         if script in _MODEL:
             return EngineOutput(self._run(pil, _MODEL[script]), model=_MODEL[script])
-        lines = self._run(pil, "chi_sim")
-        if detect_script("".join(l.text for l in lines)) == "zh-Hant":
-            return EngineOutput(self._run(pil, "chi_tra"), model="chi_tra")
-        return EngineOutput(lines, model="chi_sim")
+        model = _MODEL[self.guess_script(np.asarray(pil))]
+        return EngineOutput(self._run(pil, model), model=model)
+
+    def guess_script(self, gray: np.ndarray) -> str:
+        strip = text_strip(gray)
+        if strip is None:
+            return "zh-Hans"
+        try:
+            text = self._pt.image_to_string(Image.fromarray(strip), lang="chi_sim+chi_tra",
+                                            config="--oem 1 --psm 6", timeout=self._timeout)
+        except RuntimeError as e:
+            raise OcrTimeout("Reading a page took longer than the time limit.") from e
+        except self._pt.TesseractError as e:
+            raise OcrFailed(f"Tesseract failed on this page: {str(e)[:120]}") from e
+        return detect_script(text)
 
     def osd_rotation(self, img: np.ndarray) -> int | None:
         """Degrees (clockwise) the page is rotated by, from tesseract's OSD, or None if unsure."""
