@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Sequence
 
@@ -11,7 +12,7 @@ from forms import classify as _classify
 from forms import collection, contract, license
 from forms.layout import page_lines
 from forms.model import Analysis, CustomerFacts, FieldValue
-from forms.text import same_name
+from forms.text import same_name, to_document_script
 from forms.values import is_date
 
 ISSUE_DATE_KEY = {"business_license": "issued_on", "contract": "signed_on",
@@ -34,6 +35,8 @@ def analyze(extraction: Extraction, *, our_companies: Sequence[str] = ()) -> Ana
         fields, problems, title = contract.extract(lines, our_companies)
     else:
         title = _first_line(lines)
+    if extraction.script == "zh-Hant":
+        fields = {k: _in_script(k, fv, extraction.script) for k, fv in fields.items()}
     customer = _customer(doc_type, fields, our_companies, problems)
     key = ISSUE_DATE_KEY.get(doc_type)
     issue = fields.get(key) if key else None
@@ -41,6 +44,19 @@ def analyze(extraction: Extraction, *, our_companies: Sequence[str] = ()) -> Ana
     return Analysis(doc_type=doc_type, type_confidence=type_conf,
                     fields=MappingProxyType(dict(fields)), customer=customer,
                     issue_date=issue_date, problems=tuple(problems), title=title)
+
+
+TEXT_KEYS = frozenset({
+    "name", "entity_type", "legal_representative", "address", "business_scope",
+    "registration_authority", "title", "party_a", "party_b", "signatory_a", "signatory_b",
+    "customer_name", "contact_person", "industry", "source_channel", "needs", "collected_by"})
+
+
+def _in_script(key: str, fv: FieldValue, script: str) -> FieldValue:
+    if key not in TEXT_KEYS:
+        return fv
+    value = to_document_script(fv.value, script)
+    return fv if value == fv.value else replace(fv, value=value)
 
 
 def _valid(fields, key) -> str | None:

@@ -148,7 +148,7 @@ def _signatories(lines: list[TextLine], found) -> dict[str, FieldValue]:
         if not name or len(name) > 12 or re.search(r"[，。,；;]", name) or re.search(r"\d", name):
             continue
         lab = f.label_line
-        x = lab.char_x(0)
+        x = f.label_x
         before = [(k, h) for k, h in anchors if h.tl.page == lab.page and
                   order[id(h.tl)] <= order[id(lab)]]
         if not before:

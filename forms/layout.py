@@ -18,6 +18,8 @@ from forms.text import to_halfwidth, to_simplified
 # What may sit between a label and its value (brackets too, when checking a label's edge).
 _SEPARATORS = " :;,.、|_()[]（）：；，"
 _EDGE = " :;,.、|_：；，\u3000\t"
+# 第二条合同金额 (OCR dropped the space), 三、合同金额, 2.合同金额: clause numbers before a label
+_NUMBERING = re.compile(r"(第[〇零一二三四五六七八九十百\d]+[条章款]|^[一二三四五六七八九十]+、|^\d+[.、])$")
 _QUALIFIER = re.compile(r"\([^()]{1,12}\)")
 
 
@@ -133,6 +135,7 @@ class Found:
     lines: tuple[TextLine, ...]
     label_line: TextLine
     how: str  # "same_line" | "right" | "below"
+    label_x: float = 0.0  # where the label starts on its line (two labels may share a line)
 
     @property
     def confidence(self) -> float:
@@ -172,7 +175,8 @@ class Labels:
                     continue
                 if s > 0:
                     gap = tl.fmap[s] - tl.fmap[s - 1] > 1
-                    if not gap and f[s - 1] not in _SEPARATORS and not _is_box_mark(f[s - 1]):
+                    if (not gap and f[s - 1] not in _SEPARATORS and not _is_box_mark(f[s - 1])
+                            and not _NUMBERING.search(f[:s])):
                         continue
                 if not _label_ends(tl, e, len(label), at_start=s == 0):
                     continue
@@ -248,7 +252,7 @@ def find_values(lines: Sequence[TextLine], labels: Labels) -> dict[str, list[Fou
                     value += "\n" + _until_label(extra, hits_by_line, keep_end=True, keep_start=True)
                 value_lines += more
             found.setdefault(hit.key, []).append(
-                Found(hit.key, hit.label, value, tuple(value_lines), tl, how))
+                Found(hit.key, hit.label, value, tuple(value_lines), tl, how, tl.char_x(hit.start)))
     return found
 
 
@@ -283,7 +287,7 @@ def _right_of(tl: TextLine, hit: LabelHit, lines, hits_by_line):
         ob = other.box
         if _overlap(ob.y0, ob.y1, tl.box.y0, tl.box.y1) < 0.5 * min(h, other.height):
             continue
-        if ob.x0 < label_x1 - 0.5 * h:
+        if ob.x0 < label_x1 - 1.0 * h:  # OCR boxes overhang their glyphs a little
             continue
         if best is None or ob.x0 < best.box.x0:
             best = other
@@ -319,13 +323,14 @@ def _below(tl: TextLine, hit: LabelHit, lines, hits_by_line):
 def _continuation(last: TextLine, label_line: TextLine, value_x0: float, lines,
                   hits_by_line) -> list[TextLine]:
     """Lines that carry on a wrapped value: just below, starting in the value's column,
-    and only while the line above ran to the column's right edge (it wrapped)."""
+    and only while the line above ran to the right edge of its column (it wrapped)."""
     out: list[TextLine] = []
     h = label_line.height
     col_x0 = min(last.box.x0, label_line.box.x0)
-    col_x1 = max(t.box.x1 for t in (last, label_line))
     prev = last
     for _ in range(30):
+        if not _wrapped(prev, lines, h):
+            break
         nxt = None
         for other in lines:
             if other.page != prev.page or other is prev or other in out or other is label_line:
@@ -340,10 +345,20 @@ def _continuation(last: TextLine, label_line: TextLine, value_x0: float, lines,
                 nxt = other
         if nxt is None or _value_of(nxt, hits_by_line) is None:
             break
-        # the line above must have run to (nearly) the edge of the column, or it did not wrap
-        col_x1 = max(col_x1, nxt.box.x1)
-        if prev.box.x1 < col_x1 - 3 * h:
-            break
         out.append(nxt)
         prev = nxt
     return out
+
+
+def _wrapped(tl: TextLine, lines, h: float) -> bool:
+    """Whether a line ran to the edge of its column: the nearest text to its right within
+    a few rows (the other column of a two-column page) or the widest line of its own
+    column, whichever is nearer."""
+    hh = max(h, tl.height)
+    row_right = [o.box.x0 for o in lines if o.page == tl.page and o is not tl
+                 and o.box.x0 >= tl.box.x1 - 0.5 * hh
+                 and o.box.y1 > tl.box.y0 - 3 * hh and o.box.y0 < tl.box.y1 + 3 * hh]
+    # the widest line that starts where this one does
+    widest = max(o.box.x1 for o in lines if o.page == tl.page and abs(o.box.x0 - tl.box.x0) < 1.5 * hh)
+    edge = min(row_right + [widest])
+    return tl.box.x1 >= edge - 3.2 * hh

@@ -64,3 +64,31 @@ def is_cjk(ch: str) -> bool:
 def same_name(a: str, b: str) -> bool:
     """Two names are the same when they fold to the same string (scripts, width, spaces)."""
     return fold(a).replace("(", "").replace(")", "") == fold(b).replace("(", "").replace(")", "")
+
+
+# Characters opencc's s2t changes that are nonetheless ordinary in Traditional text (台北,
+# 皇后, 范 as a surname, 于 as a surname …): never "corrected".
+_ALSO_TRADITIONAL = set("台里后面干只系范于余发松谷丑斗苏汇历向征症几冲卷才表制钟云借曲了据准划志恶尽朴升吁叶"
+                        "沈折占周舍困家合克困伙佣御凶卜千万与丰乃么乾亘亚仆仑价众优伤伪佑佘侠侥侩侣"
+                        "咸姜尸布帘并庄弦彩径才托扣抵挽搜杰柜梁棱注涂淀游烟熏犹研确秋筑签粮系致蒙蔑"
+                        "术谑辟郁采野钩链锈闲雇霉须飘鬓")
+_S2T = opencc.OpenCC("s2t")
+
+
+def to_document_script(text: str, script: str) -> str:
+    """Characters an OCR model read in Simplified on a Traditional page, put back.
+
+    OCR models are trained mostly on Simplified text and sometimes answer a Traditional
+    glyph with its Simplified form (紹 → 绍). On a page the reader found to be Traditional,
+    a character that only exists in Simplified is turned back; characters that are also
+    ordinary in Traditional are left alone."""
+    if script != "zh-Hant":
+        return text
+    out = []
+    for ch in text:
+        if is_cjk(ch) and ch not in _ALSO_TRADITIONAL:
+            conv = _S2T.convert(ch)
+            out.append(conv if len(conv) == 1 and to_simplified(conv) == ch else ch)
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -6,7 +6,7 @@ from tests.forms.builders import extraction, rows
 
 S2T = opencc.OpenCC("s2t")
 USCC = "91420111MADANHD04J"
-R = 1100  # x of the right-hand column
+R = 800  # x of the right-hand column
 
 
 def licence_2019(uscc=USCC, rep_label="法定代表人", addr_label="住所", term="2024年01月12日至长期",
