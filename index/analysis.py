@@ -27,7 +27,9 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import struct
 from collections import defaultdict
+from itertools import accumulate
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -46,6 +48,7 @@ _WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _WIDTH[0x3000] = 0x20
 
 _MIN_JIEBA_WORD = 3
+_ONE = struct.Struct("!II")
 
 _lock = threading.Lock()
 _t2s = None
@@ -257,6 +260,20 @@ class ChinesePositions(formats.Positions):
         encode = self.encode
         for w, poslist in poses.items():
             yield (w, len(poslist), len(poslist) * fb, encode(poslist))
+
+    # Positions as 4-byte deltas instead of whoosh's pickle: an order of magnitude
+    # cheaper to write and to read back for phrase queries; zlib on the posting
+    # blocks takes back most of the size.
+    def encode(self, poslist):  # type: ignore[no-untyped-def]
+        n = len(poslist)
+        if n == 1:  # most terms occur once in a document
+            return _ONE.pack(1, poslist[0])
+        deltas = [b - a for a, b in zip([0, *poslist], poslist)]
+        return struct.pack(f"!I{n}I", n, *deltas)
+
+    def decode_positions(self, valuestring):  # type: ignore[no-untyped-def]
+        n = (len(valuestring) - 4) // 4
+        return list(accumulate(struct.unpack_from(f"!{n}I", valuestring, 4)))
 
 
 class ChineseText(fields.TEXT):

@@ -65,9 +65,12 @@ def build_schema() -> fields.Schema:
         body=fields.STORED(),
         filed_on=fields.DATETIME(),
         issued_on=fields.DATETIME(),
-        # The catalogue date: issue date, else filing date. Sorting and the portal's
-        # date filter use it.
-        sort_date=fields.DATETIME(sortable=True),
+        # The catalogue date: issue date, else filing date; the portal's date filter
+        # and date: queries use it.
+        sort_date=fields.DATETIME(),
+        # The same as a day number for sorting, 0 when undated: whoosh's column default
+        # for a missing date would put undated documents first in a newest-first sort.
+        sort_day=fields.NUMERIC(numtype=int, bits=32, sortable=True),
         amount=fields.NUMERIC(numtype=int, bits=64, signed=True),  # in fen
     )
     # Extracted fields, per FIELDS.md key: text, date, money.
@@ -126,6 +129,7 @@ def to_whoosh(doc: IndexDoc) -> dict[str, Any]:
     if doc.issued_on:
         out["issued_on"] = to_datetime(doc.issued_on)
     when = doc.issued_on or doc.filed_on
+    out["sort_day"] = when.toordinal() if when else 0
     if when:
         out["sort_date"] = to_datetime(when)
     if doc.amount is not None:

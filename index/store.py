@@ -32,6 +32,7 @@ from whoosh.index import LockError
 from whoosh.searching import Searcher
 
 from .analysis import _converter, _jieba_freq
+from .codec import DossierCodec
 from .model import Hit, IndexDoc, IndexNeedsRebuild, IndexWriteError, QueryError, SearchResults
 from .query import Compiled, compile_query, parse, _period, _TYPE_VALUES
 from .schema import SCHEMA_VERSION, build_schema, keyword, to_datetime, to_whoosh
@@ -203,7 +204,7 @@ class SearchIndex:
     def _writer(self):  # -> whoosh SegmentWriter
         assert self._ix is not None
         try:
-            return self._ix.writer(timeout=self.write_timeout, limitmb=self.limitmb)
+            return self._ix.writer(timeout=self.write_timeout, limitmb=self.limitmb, codec=DossierCodec())
         except LockError as exc:
             raise IndexWriteError(
                 "The search index is being written by another process; try again shortly."
@@ -220,9 +221,10 @@ class SearchIndex:
         n = 0
         try:
             if self.procs > 1:
-                writer = ix.writer(procs=self.procs, limitmb=self.limitmb, multisegment=True, batchsize=256)
+                writer = ix.writer(procs=self.procs, limitmb=self.limitmb, multisegment=True,
+                                   batchsize=256, codec=DossierCodec())
             else:
-                writer = ix.writer(limitmb=self.limitmb)
+                writer = ix.writer(limitmb=self.limitmb, codec=DossierCodec())
             try:
                 for doc in docs:
                     writer.add_document(**to_whoosh(doc))
@@ -261,7 +263,10 @@ class SearchIndex:
             self._searcher = self._ix.searcher()
             self._allow.clear()
         elif not self._searcher.up_to_date():
-            self._searcher = self._searcher.refresh()
+            # Not Searcher.refresh(): whoosh-reloaded's reader reuse keeps segments the
+            # new generation has merged away and misses deletions in reused ones.
+            self._searcher.close()
+            self._searcher = self._ix.searcher()
             self._allow.clear()
         return self._searcher
 
@@ -316,6 +321,8 @@ class SearchIndex:
                 raise IndexNeedsRebuild(self._problem or "The search index needs to be rebuilt.")
             try:
                 searcher = self._get_searcher()
+                if searcher.doc_count_all() == 0:  # whoosh fails on an index with no segments
+                    return SearchResults(0, page, page_size, ())
                 allow = None if readers is None else self._allowed(searcher, frozenset(readers))
                 if allow is not None and not allow:
                     # Also sidesteps whoosh treating an empty filter set as "no filter".
@@ -345,7 +352,7 @@ class SearchIndex:
         q = wq.And([compiled.query, *extra]) if extra else compiled.query
         kwargs: dict[str, object] = {"limit": page * page_size, "filter": allow}
         if sort == "date":
-            kwargs.update(sortedby="sort_date", reverse=True)
+            kwargs.update(sortedby="sort_day", reverse=True)
         results = searcher.search(q, **kwargs)
         total = len(results)
         start = (page - 1) * page_size

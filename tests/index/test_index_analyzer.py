@@ -1,0 +1,69 @@
+"""The Chinese analyzer: folding, bigrams, jieba words, positions, phrases."""
+
+from __future__ import annotations
+
+from index.analysis import ChineseTokenizer, fold, phrase_terms, tokens
+
+
+def texts(s: str, **kw: bool) -> list[str]:
+    return [t.text for t in tokens(s, **kw)]
+
+
+def test_fold_turns_traditional_into_simplified_without_changing_length() -> None:
+    trad = "客戶檔案管理與營業執照"
+    assert fold(trad) == "客户档案管理与营业执照"
+    assert len(fold(trad)) == len(trad)
+
+
+def test_fold_turns_full_width_letters_digits_and_space_into_ascii() -> None:
+    assert fold("ＨＴ２０２４－００１\u3000ａｂｃ：") == "HT2024-001 abc:"
+
+
+def test_cjk_run_gives_bigrams_and_its_last_character_at_consecutive_positions() -> None:
+    toks = list(tokens("客户档案", with_words=False))
+    assert [(t.text, t.pos) for t in toks] == [("客户", 0), ("户档", 1), ("档案", 2), ("案", 3)]
+
+
+def test_single_cjk_character_between_latin_is_a_unit_of_its_own() -> None:
+    assert [(t.text, t.pos) for t in tokens("A座B")] == [("a", 0), ("座", 1), ("b", 2)]
+
+
+def test_latin_and_digit_runs_are_lower_cased_single_tokens() -> None:
+    assert texts("HT2024-001 Abc") == ["ht2024", "001", "abc"]
+
+
+def test_jieba_adds_dictionary_words_of_three_or_more_characters() -> None:
+    words = {(t.text, t.pos) for t in tokens("上海贸易有限公司营业执照") if len(t.text) >= 3}
+    # A word sits at the position of its first character, like the bigram there.
+    assert words == {("有限公司", 4), ("营业执照", 8)}
+
+
+def test_traditional_and_simplified_texts_produce_the_same_tokens() -> None:
+    assert texts("營業執照 統一社會信用代碼") == texts("营业执照 统一社会信用代码")
+
+
+def test_full_width_and_half_width_texts_produce_the_same_tokens() -> None:
+    assert texts("合同编号ＨＴ２０２４") == texts("合同编号HT2024")
+
+
+def test_token_offsets_point_at_the_original_characters() -> None:
+    s = "甲方：歐陽錦濤"
+    for t in tokens(s):
+        assert fold(s[t.start:t.end]).lower() == t.text
+
+
+def test_unseen_name_is_still_indexed_as_bigrams() -> None:
+    # 欧阳锦涛 is not a jieba word; its bigrams carry it.
+    assert {"欧阳", "阳锦", "锦涛"} <= set(texts("欧阳锦涛"))
+
+
+def test_phrase_terms_include_a_run_tail_only_when_something_follows_it() -> None:
+    assert phrase_terms("档案管理") == ["档案", "案管", "管理"]
+    assert phrase_terms("客户A") == ["客户", "户", "a"]
+    assert phrase_terms("合同編號HT2024") == ["合同", "同编", "编号", "号", "ht2024"]
+
+
+def test_whoosh_tokenizer_reports_positions_and_offsets() -> None:
+    toks = [(t.text, t.pos, t.startchar, t.endchar)
+            for t in ChineseTokenizer()("檔案AB", positions=True, chars=True)]
+    assert toks == [("档案", 0, 0, 2), ("案", 1, 1, 2), ("ab", 2, 2, 4)]
