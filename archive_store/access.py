@@ -1,0 +1,308 @@
+"""Who may see which documents and which of their fields: POLICY.md "Access" as one table.
+
+The policy (客户档案管理制度 [000]) says staff see what their job needs:
+
+* **sales** — "the basic information, needs and transactions": the customer's identity,
+  its needs, and contracts (the transaction record).
+* **service** — "the communication and service records": the identity plus the ways of
+  reaching the customer (phone, e-mail) and the contracts whose terms they serve. The
+  contact channels are the service desk's: sales do not see them on a record (the owner
+  of a customer has them from the visit itself), so `phone` and `email` are the
+  service-only fields.
+* **marketing** — "the research information": identity, needs and where the information
+  came from (source channel, who collected it and when). Contracts are not research, so
+  marketing does not see contract documents at all.
+* **core secrets need a senior leader's approval**: a person's ID number (身份证号, sensitive
+  personal information) is core-secret. Nobody but a leader sees it unless a leader has
+  granted them access to that customer's archive; a grant is a row here plus an audit
+  event, and it expires.
+
+Besides the staff, the people who run the records room see every kind and every
+non-core field, because their job is the record itself: the clerk (enters and fixes
+fields), the department head (reviews), the leader (approves, grants) and the archive
+manager (borrow desk, retention). The auditor reads the audit trail and the admin manages
+accounts: neither job needs a customer's documents, so neither sees any (separation of
+duties).
+
+Two more rules from the policy:
+* A record takes effect only after review (审核通过后，档案正式生效), so staff see only
+  *effective* documents; pending and returned ones belong to the clerk and the reviewers.
+* A document the classifier could not recognise ("other") may hold anything; until it is
+  classified it is kept from the staff.
+
+The document's full text, its page images and its original carry every field printed on
+the page, so they are only shown as far as the fields are: text is masked
+(`mask_text`), page images are redacted over the hidden fields' boxes by the portal, and
+the original is downloadable only by those who see every field on it.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from archive_store import audit
+from archive_store.errors import DossierError, NotAllowed
+from archive_store.models import Archive, Base, DocStatus, Document, Role, User, utcnow
+
+# --- the table -------------------------------------------------------------------------
+
+# Field groups, by FIELDS.md key. A key not listed here is treated as "basic".
+FIELD_GROUPS: dict[str, frozenset[str]] = {
+    "basic": frozenset({
+        "uscc", "name", "entity_type", "legal_representative", "registered_capital",
+        "established_on", "term_end", "address", "business_scope", "registration_authority",
+        "issued_on", "customer_name", "customer_type", "contact_person", "industry",
+    }),
+    "needs": frozenset({"needs"}),
+    "transaction": frozenset({
+        "contract_no", "title", "party_a", "party_b", "amount", "signed_on", "start_on",
+        "end_on", "signatory_a", "signatory_b",
+    }),
+    "communication": frozenset({"phone", "email"}),
+    "research": frozenset({"source_channel", "collected_by", "collected_on"}),
+    "core": frozenset({"id_number"}),
+}
+GROUP_OF: dict[str, str] = {key: group for group, keys in FIELD_GROUPS.items() for key in keys}
+
+DOC_KINDS = ("business_license", "contract", "collection_form", "other")
+_CLASSIFIED = frozenset({"business_license", "contract", "collection_form"})
+_ALL_KINDS = frozenset(DOC_KINDS)
+_NON_CORE = frozenset(FIELD_GROUPS) - {"core"}
+
+
+@dataclass(frozen=True)
+class RoleAccess:
+    kinds: frozenset[str]          # document kinds this role may open
+    groups: frozenset[str]         # field groups it sees
+    effective_only: bool           # staff: only records that have taken effect
+    download: bool                 # may download originals (of documents it fully sees)
+
+
+ACCESS: dict[str, RoleAccess] = {
+    Role.sales: RoleAccess(_CLASSIFIED, frozenset({"basic", "needs", "transaction"}), True, False),
+    Role.service: RoleAccess(_CLASSIFIED, frozenset({"basic", "communication", "transaction"}), True, False),
+    Role.marketing: RoleAccess(frozenset({"business_license", "collection_form"}),
+                               frozenset({"basic", "needs", "research"}), True, False),
+    Role.clerk: RoleAccess(_ALL_KINDS, _NON_CORE, False, True),
+    Role.dept_head: RoleAccess(_ALL_KINDS, _NON_CORE, False, True),
+    Role.archive_manager: RoleAccess(_ALL_KINDS, _NON_CORE, False, True),
+    Role.leader: RoleAccess(_ALL_KINDS, frozenset(FIELD_GROUPS), False, True),
+    Role.auditor: RoleAccess(frozenset(), frozenset(), True, False),
+    Role.admin: RoleAccess(frozenset(), frozenset(), True, False),
+}
+_NOTHING = RoleAccess(frozenset(), frozenset(), True, False)
+
+REVIEW_ROLES = frozenset({Role.dept_head})          # approve / return / correct
+CORRECT_ROLES = frozenset({Role.dept_head, Role.clerk})  # the clerk fixes what extraction got wrong
+GRANT_ROLES = frozenset({Role.leader})
+INTAKE_ROLES = frozenset({Role.clerk, Role.archive_manager})
+AUDIT_ROLES = frozenset({Role.auditor})
+ADMIN_ROLES = frozenset({Role.admin})
+GRANT_MAX_DAYS = 90
+
+
+def role_access(role: str) -> RoleAccess:
+    return ACCESS.get(role, _NOTHING)
+
+
+def group_of(key: str) -> str:
+    return GROUP_OF.get(key, "basic")
+
+
+# --- grants ----------------------------------------------------------------------------
+
+class AccessGrant(Base):
+    """A leader's approval for one user to see one archive's core-secret fields, until a date.
+
+    Kept here, beside the rule it relaxes, rather than in models.py: nothing else reads it.
+    """
+
+    __tablename__ = "access_grants"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    archive_id: Mapped[int] = mapped_column(ForeignKey("archives.id"), index=True)
+    field_group: Mapped[str] = mapped_column(String(32), default="core")
+    reason: Mapped[str] = mapped_column(Text)
+    granted_by: Mapped[str] = mapped_column(String(64))
+    granted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(64))
+    days: Mapped[int] = mapped_column(Integer, default=30)
+
+
+def grant_core_access(session: Session, *, actor: User, user: User, archive: Archive,
+                      reason: str, days: int = 30) -> AccessGrant:
+    if actor.role not in GRANT_ROLES:
+        raise NotAllowed("only a leader may grant access to core-secret fields")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DossierError("a grant needs a reason")
+    if not 1 <= days <= GRANT_MAX_DAYS:
+        raise DossierError(f"a grant lasts 1 to {GRANT_MAX_DAYS} days")
+    if not user.active:
+        raise DossierError("that account is not active")
+    now = utcnow()
+    grant = AccessGrant(user_id=user.id, archive_id=archive.id, field_group="core", reason=reason[:1000],
+                        granted_by=actor.username, granted_at=now, expires_at=now + timedelta(days=days),
+                        days=days)
+    session.add(grant)
+    session.flush()
+    audit.record(session, actor=actor.username, action="access.granted", object_type="archive",
+                 object_id=archive.archive_no,
+                 after={"grant": grant.id, "user": user.username, "field_group": "core",
+                        "reason": grant.reason, "expires_at": grant.expires_at.isoformat(timespec="seconds")})
+    return grant
+
+
+def revoke_grant(session: Session, *, actor: User, grant: AccessGrant) -> None:
+    if actor.role not in GRANT_ROLES:
+        raise NotAllowed("only a leader may revoke a grant")
+    if grant.revoked_at is not None:
+        return
+    grant.revoked_at, grant.revoked_by = utcnow(), actor.username
+    archive_no = session.scalar(select(Archive.archive_no).where(Archive.id == grant.archive_id))
+    audit.record(session, actor=actor.username, action="access.revoked", object_type="archive",
+                 object_id=archive_no or str(grant.archive_id), before={"grant": grant.id})
+
+
+def active_grants(session: Session, user: User, archive_id: int | None = None) -> list[AccessGrant]:
+    query = select(AccessGrant).where(AccessGrant.user_id == user.id, AccessGrant.revoked_at.is_(None),
+                                      AccessGrant.expires_at > utcnow())
+    if archive_id is not None:
+        query = query.where(AccessGrant.archive_id == archive_id)
+    return list(session.scalars(query))
+
+
+def archive_grants(session: Session, archive_id: int) -> list[AccessGrant]:
+    return list(session.scalars(select(AccessGrant).where(AccessGrant.archive_id == archive_id)
+                                .order_by(AccessGrant.granted_at.desc())))
+
+
+# --- decisions -------------------------------------------------------------------------
+
+def index_readers(doc_type: str, business_line: str) -> tuple[str, ...]:
+    """The reader tokens stored with a document in the search index.
+
+    Visibility does not depend on the business line today; the argument is here so that
+    a per-line rule can arrive without re-plumbing the index. Status (staff see only
+    effective records) is a filter the portal adds, because it changes without a re-index
+    of readers.
+    """
+    del business_line
+    kind = doc_type if doc_type in _ALL_KINDS else "other"
+    return tuple(sorted(f"role:{role}" for role, acc in ACCESS.items() if kind in acc.kinds))
+
+
+def reader_tokens(user: User) -> set[str] | None:
+    """The tokens a search by `user` may match; None when the role sees every kind."""
+    acc = role_access(user.role)
+    if acc.kinds == _ALL_KINDS:
+        return None
+    return {f"role:{user.role}"} if acc.kinds else set()
+
+
+def search_status_filter(user: User) -> str | None:
+    """A status the user's searches are pinned to, if any (staff: effective)."""
+    acc = role_access(user.role)
+    return DocStatus.effective.value if acc.effective_only else None
+
+
+def can_view_document(user: User, doc: Document) -> bool:
+    acc = role_access(user.role)
+    kind = doc.doc_type if doc.doc_type in _ALL_KINDS else "other"
+    if kind not in acc.kinds:
+        return False
+    if acc.effective_only and doc.status != DocStatus.effective:
+        return False
+    return True
+
+
+def can_view_archive(user: User) -> bool:
+    """The archive page shows the customer's card and the catalogue of what the user may open."""
+    return bool(role_access(user.role).kinds)
+
+
+def _groups(user: User, doc: Document, grants: Iterable[Any]) -> frozenset[str]:
+    groups = role_access(user.role).groups
+    if "core" not in groups and any(
+        g.archive_id == doc.archive_id and g.user_id == user.id and g.revoked_at is None
+        and g.expires_at > utcnow() for g in grants
+    ):
+        groups = groups | {"core"}
+    return groups
+
+
+def visible_fields(user: User, doc: Document, grants: Iterable[Any] = ()) -> dict[str, Any]:
+    """The document's fields this user may see (key -> value); empty if not the document."""
+    if not can_view_document(user, doc):
+        return {}
+    groups = _groups(user, doc, list(grants))
+    return {k: v for k, v in (doc.fields or {}).items() if group_of(k) in groups}
+
+
+def hidden_keys(user: User, doc: Document, grants: Iterable[Any] = ()) -> list[str]:
+    groups = _groups(user, doc, list(grants))
+    return [k for k, v in (doc.fields or {}).items() if v and group_of(k) not in groups]
+
+
+def can_download(user: User, doc: Document, grants: Iterable[Any] = ()) -> bool:
+    """The original carries every field: only for roles that download and see all of them."""
+    grants = list(grants)
+    return (can_view_document(user, doc) and role_access(user.role).download
+            and not hidden_keys(user, doc, grants))
+
+
+def can_correct(user: User, doc: Document, key: str, grants: Iterable[Any] = ()) -> bool:
+    return (user.role in CORRECT_ROLES and can_view_document(user, doc)
+            and group_of(key) in _groups(user, doc, list(grants)))
+
+
+_FIELD_QUERY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*[:：]")
+
+
+def hidden_search_keys(user: User, query: str) -> list[str]:
+    """Field keys a query names (`phone:138…`) that the user does not see on any document."""
+    groups = role_access(user.role).groups
+    return sorted({m.group(1) for m in _FIELD_QUERY.finditer(query or "")
+                   if m.group(1) in GROUP_OF and group_of(m.group(1)) not in groups})
+
+
+# --- masking what the text and snippets print ------------------------------------------
+
+_MASK = "■■■"
+# Between two characters of a printed value: spaces, dashes, dots and the <mark> tags
+# of a highlighted snippet.
+_GAP = r"(?:\s|[-‐－.·]|</?mark>)*"
+
+
+def _value_pattern(key: str, value: str) -> str | None:
+    value = str(value).strip()
+    if len(value) < 2:
+        return None
+    if key == "phone":
+        # Stored as digits only; printed as +86 138-0013-8000 or (010) 8888 6666.
+        digits = re.sub(r"\D", "", value)
+        return r"(?:\+?86" + _GAP + r")?" + _GAP.join(re.escape(c) for c in digits) if digits else None
+    return _GAP.join(re.escape(c) for c in value)
+
+
+def mask_text(user: User, doc: Document, text: str, grants: Iterable[Any] = ()) -> str:
+    """`text` with every hidden field's printed value replaced by ■■■.
+
+    Works on plain text and on the index's HTML-escaped snippets alike (the values it
+    looks for hold no characters that escaping changes, and <mark> tags may split them).
+    """
+    keys = hidden_keys(user, doc, grants)
+    if not keys or not text:
+        return text
+    patterns = [p for k in keys if (p := _value_pattern(k, doc.fields[k]))]
+    if not patterns:
+        return text
+    return re.sub("|".join(f"(?:{p})" for p in patterns), _MASK, text, flags=re.IGNORECASE)

@@ -1,0 +1,59 @@
+"""Portal fixtures: a seeded data folder shared by the module, a test client, a live server."""
+from __future__ import annotations
+
+import re
+import socket
+import threading
+
+import pytest
+
+from tests.web.seed import PASSWORD, USERS, seed
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory):
+    from archive_store.system import init_data_dir
+
+    system, _ = init_data_dir(tmp_path_factory.mktemp("portal") / "data")
+    data = seed(system)
+    yield system, data
+    system.close()
+
+
+@pytest.fixture(scope="session")
+def app(seeded):
+    from web.app import create_app
+
+    return create_app(seeded[0], testing=True)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_from(html: str) -> str:
+    m = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
+    assert m, "no CSRF token on the page"
+    return m.group(1)
+
+
+def sign_in(client, role: str, password: str = PASSWORD):
+    page = client.get("/login")
+    token = csrf_from(page.get_data(as_text=True))
+    return client.post("/login", data={"username": USERS[role], "password": password, "csrf_token": token})
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The portal on waitress in a thread, on a free loopback port."""
+    from waitress.server import create_server
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = create_server(app, host="127.0.0.1", port=port, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.close()
