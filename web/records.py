@@ -1,0 +1,104 @@
+"""Search, the archive page, the document page, its page images and downloads."""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, current_app, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+
+from archive_store import access
+from web import services
+from web.auth import require, system
+from web.forms import ActionForm, CorrectForm, GrantForm, ReasonForm, SearchForm
+
+bp = Blueprint("records", __name__)
+
+
+@bp.get("/")
+def home():
+    role = g.user.role
+    if role in access.AUDIT_ROLES:
+        return redirect(url_for("audit_view.events"))
+    if role in access.ADMIN_ROLES:
+        return redirect(url_for("admin.users"))
+    if role in access.REVIEW_ROLES:
+        return redirect(url_for("review.queue"))
+    return redirect(url_for("records.search"))
+
+
+@bp.get("/search")
+def search():
+    form = SearchForm(request.args)
+    form.business_line.choices = [("", _("全部"))] + sorted(system().settings.business_lines.items())
+    results = None
+    if request.args:
+        if not form.validate():
+            abort(400)
+        results = services.search(
+            system(), g.user, index=_index(), query=(form.q.data or "").strip(), sort=form.sort.data or "relevance",
+            page=form.page.data or 1,
+            filters={"doc_type": form.doc_type.data, "business_line": form.business_line.data,
+                     "status": form.status.data, "date_from": form.date_from.data, "date_to": form.date_to.data})
+    pinned = access.search_status_filter(g.user)
+    return render_template("search.html", form=form, results=results, pinned=pinned)
+
+
+def _index():
+    # One SearchIndex per app: it keeps its searcher and reader sets warm between requests.
+    ext = current_app.extensions
+    if "dossier.index" not in ext:
+        ext["dossier.index"] = services.open_index(system())
+    return ext["dossier.index"]
+
+
+@bp.get("/archives/<archive_no>")
+def archive(archive_no: str):
+    view = services.open_archive(system(), g.user, archive_no)
+    return render_template("archive.html", v=view, grant_form=_grant_form(view), action=ActionForm())
+
+
+def _grant_form(view):
+    form = GrantForm()
+    form.username.choices = [(u, u) for u in view.grant_candidates]
+    return form
+
+
+@bp.post("/archives/<archive_no>/grants")
+@require(*access.GRANT_ROLES)
+def grant(archive_no: str):
+    form = GrantForm()
+    form.username.choices = [(u, u) for u in request.form.getlist("username")[:1]]
+    if not form.validate_on_submit():
+        abort(400)
+    services.grant(system(), g.user, archive_no, form.username.data, form.reason.data, form.days.data)
+    flash(_("已授权。"), "ok")
+    return redirect(url_for("records.archive", archive_no=archive_no))
+
+
+@bp.post("/archives/<archive_no>/grants/<int:grant_id>/revoke")
+@require(*access.GRANT_ROLES)
+def revoke(archive_no: str, grant_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.revoke(system(), g.user, archive_no, grant_id)
+    flash(_("已撤销授权。"), "ok")
+    return redirect(url_for("records.archive", archive_no=archive_no))
+
+
+@bp.get("/documents/<doc_no>")
+def document(doc_no: str):
+    view = services.open_document(system(), g.user, doc_no)
+    return render_template("document.html", v=view, action=ActionForm(), reason_form=ReasonForm(),
+                           correct_form=CorrectForm())
+
+
+@bp.get("/documents/<doc_no>/pages/<int:number>.jpg")
+def page(doc_no: str, number: int):
+    data = services.page_image(system(), g.user, doc_no, number)
+    return send_file(io.BytesIO(data), mimetype="image/jpeg", max_age=0)
+
+
+@bp.get("/documents/<doc_no>/download/<which>")
+def download(doc_no: str, which: str):
+    d = services.download(system(), g.user, doc_no, which)
+    return send_file(d.path, mimetype=d.media_type, as_attachment=True, download_name=d.name, max_age=0)
