@@ -47,9 +47,12 @@ class TextLine:
 
     def char_x(self, folded_pos: int) -> float:
         """Where the folded character at `folded_pos` starts, by proportion along the line."""
-        n = max(len(self.line.text), 1)
-        orig = self.fmap[folded_pos] if folded_pos < len(self.fmap) else n
-        return self.box.x0 + self.box.width * orig / n
+        text = self.line.text
+        orig = self.fmap[folded_pos] if folded_pos < len(self.fmap) else len(text)
+        # CJK and full-width characters take a full em, ASCII about half of one
+        units = [1.0 if ord(c) > 0x2E7F else 0.5 for c in text]
+        total = sum(units) or 1.0
+        return self.box.x0 + self.box.width * sum(units[:orig]) / total
 
     def original(self, start: int, end: int | None = None) -> str:
         """The original text between two folded positions."""
@@ -155,7 +158,12 @@ class Found:
 class Labels:
     """The label table of one document kind: key → the labels that introduce it."""
 
-    def __init__(self, table: dict[str, Sequence[str]], *, multiline: Iterable[str] = ()):
+    def __init__(self, table: dict[str, Sequence[str]], *, multiline: Iterable[str] = (),
+                 run_on: bool = False):
+        """`run_on`: on this kind of page a label that opens a line is a label even when
+        its value follows with no colon or gap (a licence's 名称海淀…); on forms and
+        contracts a short word opening a line is as likely to be text (甲方应…)."""
+        self.run_on = run_on
         self.table = table
         self.multiline = set(multiline)
         self._by_length = sorted(((to_simplified(lab).upper(), key) for key, labs in table.items()
@@ -175,12 +183,22 @@ class Labels:
                     continue
                 if s > 0:
                     gap = tl.fmap[s] - tl.fmap[s - 1] > 1
+                    # OCR joins a value and the next column's label into one box
+                    # (日用百货经营场所): on a licence a long label still counts there
                     if (not gap and f[s - 1] not in _SEPARATORS and not _is_box_mark(f[s - 1])
-                            and not _NUMBERING.search(f[:s])):
+                            and not _NUMBERING.search(f[:s])
+                            and not (self.run_on and len(label) >= 4)):
                         continue
-                if not _label_ends(tl, e, len(label), at_start=s == 0):
+                if not _label_ends(tl, e, len(label), at_start=s == 0, run_on=self.run_on):
                     continue
                 taken.append(LabelHit(key, label, tl, s, e))
+        if not taken and self.run_on and len(f) == 1:
+            # 名　　称 with its second character lost by OCR: a lone 名 (or 称) on a line
+            # is what is left of the spaced-out two-character label
+            for label, key in self._by_length:
+                if len(label) == 2 and f in label:
+                    taken.append(LabelHit(key, label, tl, 0, 1))
+                    break
         taken.sort(key=lambda h: h.start)
         # 甲方（委托方）/ 授权代表（签字）: a bracket right after a label qualifies it, and
         # belongs to the label, whatever other label words stand inside it.
@@ -202,7 +220,7 @@ def _is_box_mark(ch: str) -> bool:
     return ch in "□☐■☑☒✓✔√●○◯◉*"
 
 
-def _label_ends(tl: TextLine, e: int, length: int, *, at_start: bool) -> bool:
+def _label_ends(tl: TextLine, e: int, length: int, *, at_start: bool, run_on: bool = False) -> bool:
     """A label is followed by a separator, a gap, the end of the line, or a value that
     is plainly not more words (digits, a code).
 
@@ -216,7 +234,7 @@ def _label_ends(tl: TextLine, e: int, length: int, *, at_start: bool) -> bool:
         return True
     if not _is_cjk(f[e]):
         return True
-    return at_start and length >= 3
+    return at_start and (length >= 3 or run_on)
 
 
 def _is_cjk(ch: str) -> bool:
@@ -246,7 +264,8 @@ def find_values(lines: Sequence[TextLine], labels: Labels) -> dict[str, list[Fou
             if not value:
                 continue
             if hit.key in labels.multiline:
-                value_x0 = tl.char_x(hit.end) if how == "same_line" else value_lines[0].box.x0
+                value_x0 = tl.char_x(_skip_edge(tl.folded, hit.end)) if how == "same_line" \
+                    else value_lines[0].box.x0
                 more = _continuation(value_lines[-1], tl, value_x0, lines, hits_by_line)
                 for extra in more:
                     value += "\n" + _until_label(extra, hits_by_line, keep_end=True, keep_start=True)
@@ -254,6 +273,12 @@ def find_values(lines: Sequence[TextLine], labels: Labels) -> dict[str, list[Fou
             found.setdefault(hit.key, []).append(
                 Found(hit.key, hit.label, value, tuple(value_lines), tl, how, tl.char_x(hit.start)))
     return found
+
+
+def _skip_edge(folded: str, pos: int) -> int:
+    while pos < len(folded) and folded[pos] in _EDGE:
+        pos += 1
+    return pos
 
 
 def _until_label(tl: TextLine, hits_by_line, keep_end: bool = False,
@@ -339,7 +364,9 @@ def _continuation(last: TextLine, label_line: TextLine, value_x0: float, lines,
             gap = ob.y0 - prev.box.y1
             if gap < -0.3 * h or gap > 1.0 * h:
                 continue
-            if not (col_x0 - 1.5 * h <= ob.x0 <= max(value_x0, last.box.x0) + 1.5 * h):
+            if not (col_x0 - 1.5 * h <= ob.x0 <= max(value_x0, last.box.x0) + 2 * h):
+                continue
+            if _labelled_row(other, lines, hits_by_line, h):
                 continue
             if nxt is None or ob.y0 < nxt.box.y0:
                 nxt = other
@@ -348,6 +375,20 @@ def _continuation(last: TextLine, label_line: TextLine, value_x0: float, lines,
         out.append(nxt)
         prev = nxt
     return out
+
+
+def _labelled_row(tl: TextLine, lines, hits_by_line, h: float) -> bool:
+    """Whether a label stands just left of this line on its row: then the line is that
+    label's value, not the continuation of the value above."""
+    for o in lines:
+        if o is tl or o.page != tl.page or o.box.x1 > tl.box.x0 + 0.5 * h:
+            continue
+        if _overlap(o.box.y0, o.box.y1, tl.box.y0, tl.box.y1) < 0.5 * min(o.height, tl.height):
+            continue
+        hits = hits_by_line.get(id(o)) or []
+        if hits and hits[-1].end >= len(o.folded) - 1:
+            return True
+    return False
 
 
 def _wrapped(tl: TextLine, lines, h: float) -> bool:

@@ -28,7 +28,7 @@ LABELS = Labels({
     # not fields, but labels whose values must not be taken for someone else's
     "_licence_no": ["证照编号", "注册号", "编号"],
     "_other": ["组成形式", "实收资本"],
-}, multiline=("business_scope", "address", "name", "entity_type", "term_end"))
+}, multiline=("business_scope", "address", "name", "entity_type", "term_end"), run_on=True)
 
 
 def extract(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[str]]:

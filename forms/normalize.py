@@ -46,9 +46,12 @@ def find_dates(text: str) -> list[tuple[int, int, str]]:
     """Every date written in `text`, as (start, end, YYYY-MM-DD) in reading order.
 
     Raises NormaliseError for a date-shaped run that names no real day (2024年2月30日).
-    Positions refer to the half-width, simplified form of `text` (same length).
+    Positions refer to the half-width, simplified form of `text` with the spaces OCR puts
+    between digits taken out.
     """
-    norm = to_simplified(to_halfwidth(text))
+    # OCR spaces out digits ("2 0 25-0 5-0 5"): close those gaps first
+    norm = re.sub(r"(?<=\d)\s+(?=[\d./\-年月日])|(?<=[./\-年月])\s+(?=\d)", "",
+                  to_simplified(to_halfwidth(text)))
     found: list[tuple[int, int, str]] = []
     taken: list[tuple[int, int]] = []
     for pattern in _DATE_PATTERNS:

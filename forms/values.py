@@ -45,7 +45,12 @@ def text_value(found: Found) -> str:
 
 def as_text(found: Found) -> FieldValue | None:
     value = text_value(found)
-    return make(found, value) if value else None
+    if not value:
+        return None
+    if value.count("(") != value.count(")"):
+        # 有限责任公司(自然人独资 — OCR lost a bracket, or the value ran into another
+        return make(found, value, problems=("brackets do not pair: check the reading",))
+    return make(found, value)
 
 
 def as_date(found: Found, label: str) -> FieldValue | None:

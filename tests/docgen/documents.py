@@ -367,7 +367,7 @@ def business_license(rng: random.Random, script: Script, layout: str | None = No
         for (ll, lv), (rl, rv) in zip(left, right):
             lab = t(ll) if len(ll) > 2 else t(ll[0]) + "　　　" + t(ll[1])
             page.text(lx, y, lab, pt)
-            for i, part in enumerate(wrap(face, t(lv), rx - vx - 4, pt)):
+            for i, part in enumerate(wrap(face, t(lv), rx - vx - 9, pt)):
                 page.text(vx, y + i * pt * PT_MM * 1.5, part, pt)
             page.text(rx, y, t(rl), pt)
             for i, part in enumerate(wrap(face, t(rv), 200 - rvx, pt)):
@@ -375,7 +375,7 @@ def business_license(rng: random.Random, script: Script, layout: str | None = No
             y += step
         # 经营范围 (left, wrapped) beside 住所 (right)
         page.text(lx, y, t("经营范围"), pt)
-        scope_lines = wrap(face, t(scope), rx - vx - 4, pt)
+        scope_lines = wrap(face, t(scope), rx - vx - 9, pt)
         for i, part in enumerate(scope_lines):
             page.text(vx, y + i * pt * PT_MM * 1.55, part, pt)
         page.text(rx, y, t(addr_label), pt)

@@ -164,3 +164,19 @@ def test_clause_lines_starting_with_party_are_not_parties():
                         "乙方：上海某某有限公司"))
     a = analyze(e)
     assert a.fields["party_a"].value == "北京某某有限公司"
+
+
+def test_label_after_a_clause_number_with_the_space_lost():
+    a = analyze(service_contract(amount_line="第二条合同金额:¥3,324,682.00(大写：叁佰叁拾贰万肆仟陆佰捌拾贰元整)",
+                                 period="第三条有效期:2024年01月31日至2024年07月29日"))
+    assert a.fields["amount"].value == "3324682.00" and not a.fields["amount"].problems
+    assert (a.fields["start_on"].value, a.fields["end_on"].value) == ("2024-01-31", "2024-07-29")
+
+
+def test_two_signatories_on_one_line_go_to_their_own_party():
+    # a text layer may join the two columns of a signature block into one line
+    e = extraction(rows("服务合同", "甲方：北京甲有限公司", "乙方：上海乙有限公司",
+                        "甲方（盖章）：北京甲有限公司        乙方（盖章）：上海乙有限公司",
+                        "授权代表（签字）：王一        授权代表（签字）：李二"))
+    a = analyze(e)
+    assert a.fields["signatory_a"].value == "王一" and a.fields["signatory_b"].value == "李二"

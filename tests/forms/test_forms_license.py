@@ -147,3 +147,39 @@ def test_value_on_the_line_below_its_label():
     assert v["registration_authority"] == "武汉市市场监督管理局"
     assert v["established_on"] == "2020-05-01"
     assert v["issued_on"] == "2022-06-01"
+
+
+def test_spaced_label_read_as_separate_characters_and_half_lost():
+    # OCR returns 名　　称 as two boxes, or loses the second character altogether
+    for label_cells in (["名", "称"], ["名"]):
+        a = analyze(extraction(rows(
+            "营业执照", "统一社会信用代码", USCC,
+            label_cells + ["武汉某某商贸有限公司", (R, "注册资本"), "壹佰万元整"],
+            ["类", "型", "有限责任公司（自然人独资）"])))
+        assert a.fields["name"].value == "武汉某某商贸有限公司", label_cells
+        assert a.fields["entity_type"].value == "有限责任公司(自然人独资)"
+
+
+def test_value_merged_with_the_next_columns_label():
+    # OCR joined the end of a 经营范围 line and the right column's 经营场所 label into one box
+    a = analyze(extraction(rows(
+        "营业执照", ["统一社会信用代码", USCC],
+        ["经营范围", "技术服务、技术开发经营场所", "湖北省武汉市洪山区南李路28号"])))
+    assert a.fields["address"].value == "湖北省武汉市洪山区南李路28号"
+    assert a.fields["business_scope"].value == "技术服务、技术开发"
+
+
+def test_run_on_label_without_colon_or_gap():
+    a = analyze(extraction(rows("营业执照", "统一社会信用代码 " + USCC, "名称海淀安和便利店",
+                                "类型个体工商户", "经营者 王轩", "经营场所北京市海淀区科技园路368号")))
+    v = {k: f.value for k, f in a.fields.items()}
+    assert v["name"] == "海淀安和便利店" and v["entity_type"] == "个体工商户"
+    assert v["legal_representative"] == "王轩" and v["address"] == "北京市海淀区科技园路368号"
+
+
+def test_unpaired_bracket_is_flagged():
+    a = analyze(licence_2019())
+    e = extraction(rows("营业执照", ["统一社会信用代码", USCC], ["类型", "有限责任公司（自然人独资"]))
+    f = analyze(e).fields["entity_type"]
+    assert f.problems and f.confidence < 0.85
+    assert not a.fields["entity_type"].problems

@@ -22,6 +22,7 @@ from forms.text import clean_text, fold
     ("２０２４．０３．０５", "2024-03-05"),
     ("签订日期：2024年3月5日", "2024-03-05"),
     ("20240305", "2024-03-05"),
+    ("2 0 25-0 5-0 5", "2025-05-05"),  # OCR spaced the digits out
     ("无日期", None),
 ])
 def test_parse_date_reads_every_written_form(text, expected):
