@@ -6,15 +6,23 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, HiddenField, IntegerField, PasswordField, SelectField,
                      StringField, TextAreaField)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
 
 from archive_store.models import Role
 
-ROLE_CHOICES = [(r.value, r.value) for r in Role]
-KIND_CHOICES = [("", _l("全部")), ("business_license", _l("营业执照")), ("contract", _l("合同")),
-                ("collection_form", _l("客户信息收集表")), ("other", _l("其他"))]
-STATUS_CHOICES = [("", _l("全部")), ("pending_review", _l("待审核")), ("effective", _l("已生效")),
-                  ("returned", _l("已退回"))]
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """WTForms 3.3 deprecates (value, label) tuples."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+ROLE_CHOICES = choices((r.value, r.value) for r in Role)
+KIND_CHOICES = choices([("", _l("全部")), ("business_license", _l("营业执照")), ("contract", _l("合同")),
+                        ("collection_form", _l("客户信息收集表")), ("other", _l("其他"))])
+STATUS_CHOICES = choices([("", _l("全部")), ("pending_review", _l("待审核")), ("effective", _l("已生效")),
+                          ("returned", _l("已退回"))])
 
 
 class GetForm(FlaskForm):
@@ -41,7 +49,7 @@ class SearchForm(GetForm):
     status = SelectField(_l("状态"), choices=STATUS_CHOICES, validators=[Optional()])
     date_from = DateField(_l("起始日期"), validators=[Optional()])
     date_to = DateField(_l("截止日期"), validators=[Optional()])
-    sort = SelectField(_l("排序"), choices=[("relevance", _l("相关度")), ("date", _l("日期"))],
+    sort = SelectField(_l("排序"), choices=choices([("relevance", _l("相关度")), ("date", _l("日期"))]),
                        default="relevance", validators=[Optional()])
     page = IntegerField(validators=[Optional(), NumberRange(min=1, max=500)], default=1)
 

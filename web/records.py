@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from archive_store import access
 from web import services
 from web.auth import require, system
-from web.forms import ActionForm, CorrectForm, GrantForm, ReasonForm, SearchForm
+from web.forms import ActionForm, choices, CorrectForm, GrantForm, ReasonForm, SearchForm
 
 bp = Blueprint("records", __name__)
 
@@ -29,7 +29,7 @@ def home():
 @bp.get("/search")
 def search():
     form = SearchForm(request.args)
-    form.business_line.choices = [("", _("全部"))] + sorted(system().settings.business_lines.items())
+    form.business_line.choices = choices([("", _("全部")), *sorted(system().settings.business_lines.items())])
     results = None
     if request.args:
         if not form.validate():
@@ -59,7 +59,7 @@ def archive(archive_no: str):
 
 def _grant_form(view):
     form = GrantForm()
-    form.username.choices = [(u, u) for u in view.grant_candidates]
+    form.username.choices = choices((u, u) for u in view.grant_candidates)
     return form
 
 
@@ -67,7 +67,7 @@ def _grant_form(view):
 @require(*access.GRANT_ROLES)
 def grant(archive_no: str):
     form = GrantForm()
-    form.username.choices = [(u, u) for u in request.form.getlist("username")[:1]]
+    form.username.choices = choices((u, u) for u in request.form.getlist("username")[:1])
     if not form.validate_on_submit():
         abort(400)
     services.grant(system(), g.user, archive_no, form.username.data, form.reason.data, form.days.data)

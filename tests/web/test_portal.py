@@ -331,3 +331,48 @@ def test_logout_ends_the_session(app):
     sign_in(c, "sales")
     assert c.post("/logout", data={"csrf_token": _token(c)}).status_code == 302
     assert c.get("/search").status_code == 302
+
+
+def test_return_to_clerk_needs_a_reason_and_the_clerk_resubmits(app, seeded):
+    system, _ = seeded
+    from tests.web.seed import _file
+    from archive_store.matching import CustomerRef
+    doc_no = _file(system, name="web-return.jpg", doc_type="business_license", title="退回测试",
+                   customer=CustomerRef("enterprise", name="退回测试有限公司"),
+                   lines=[("名称", "退回测试有限公司", "name")], fields={"name": "退回测试有限公司"},
+                   issue=None, effective=False)
+    head = app.test_client()
+    sign_in(head, "dept_head")
+    token = _token(head)
+    assert head.post(f"/review/{doc_no}/return", data={"reason": "", "csrf_token": token}).status_code == 400
+    assert _doc(system, doc_no).status == "pending_review"
+    assert head.post(f"/review/{doc_no}/return", data={"reason": "缺少盖章页", "csrf_token": token}).status_code == 302
+    doc = _doc(system, doc_no)
+    assert doc.status == "returned" and any("缺少盖章页" in r for r in doc.review_reasons)
+    clerk = app.test_client()
+    sign_in(clerk, "clerk")
+    assert "缺少盖章页" in clerk.get(f"/documents/{doc_no}").get_data(as_text=True)
+    assert clerk.post(f"/review/{doc_no}/resubmit", data={"csrf_token": _token(clerk)}).status_code == 302
+    assert _doc(system, doc_no).status == "pending_review"
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:x"])
+def test_redirects_after_sign_in_and_language_stay_on_this_site(app, target):
+    c = app.test_client()
+    token = _token(c, "/login")
+    r = c.post("/login?next=" + target, data={"username": "sales1", "password": PASSWORD, "csrf_token": token})
+    assert r.status_code == 302 and r.headers["Location"] == "/"
+    r = c.get("/lang/zh?next=" + target)
+    assert r.headers["Location"] == "/"
+
+
+def test_search_pages_and_filters(app, seeded):
+    c = app.test_client()
+    sign_in(c, "dept_head")
+    html = c.get("/search?q=华东&doc_type=contract").get_data(as_text=True)
+    assert seeded[1].docs["contract"] in html and seeded[1].docs["license"] not in html
+    html = c.get("/search?q=华东&date_from=2024-01-01&date_to=2024-12-31").get_data(as_text=True)
+    assert seeded[1].docs["contract"] in html and seeded[1].docs["license"] not in html
+    assert c.get("/search?q=华东&page=2").status_code == 200
+    html = c.get("/search?q=华东&date_from=2025-01-01&date_to=2024-01-01").get_data(as_text=True)
+    assert 'class="flash error"' in html  # the index's own sentence, not a 500
