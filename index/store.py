@@ -15,16 +15,20 @@ schema version differs, it is rebuilt from the database, not migrated.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import pickle
 import shutil
 import threading
+import time
 import uuid
 import zlib
 from collections import OrderedDict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from whoosh import index as windex
 from whoosh import query as wq
@@ -39,6 +43,8 @@ from .schema import SCHEMA_VERSION, build_schema, keyword, to_datetime, to_whoos
 from .snippet import make_snippet
 
 _CURRENT = "CURRENT"
+_LOCK = "LOCK"
+_JOURNAL = "journal-"  # journal-<generation>: changes made while that generation is built
 _VERSION = "dossier-index.json"
 _ALLOW_CACHE = 64
 MAX_PAGE_SIZE = 200
@@ -50,6 +56,15 @@ def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + f".{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+
+
+def _read_journal(path: Path) -> Iterator[tuple[str, list[Any]]]:
+    with path.open("rb") as f:
+        while True:
+            try:
+                yield pickle.load(f)
+            except EOFError:
+                return
 
 
 class SearchIndex:
@@ -81,7 +96,7 @@ class SearchIndex:
         self._allow: OrderedDict[frozenset[str], set[int]] = OrderedDict()
         self._problem: str | None = None  # why the index cannot be used, if it cannot
         self._complete = False
-        with self._lock:
+        with self._lock, self._file_lock():
             self._open()
 
     # --- opening -------------------------------------------------------------
@@ -164,59 +179,95 @@ class SearchIndex:
 
     # --- writing -------------------------------------------------------------
 
+    @contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        """Serialises writers across processes (intake, `dossier reindex`, the portal)."""
+        fd = os.open(self.path / _LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            deadline = time.monotonic() + self.write_timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise IndexWriteError(
+                            "The search index is being written by another process; try again shortly."
+                        ) from None
+                    time.sleep(0.05)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def _journal(self, op: tuple[str, list[Any]]) -> None:
+        """While a rebuild runs, record each change so it can be replayed into the new
+        generation before the switch; otherwise a document filed after the rebuild
+        read the database would vanish with the old generation."""
+        for journal in self.path.glob(_JOURNAL + "*"):
+            if not (self.path / journal.name[len(_JOURNAL):]).is_dir():
+                journal.unlink(missing_ok=True)  # left by a rebuild that died
+                continue
+            with journal.open("ab") as f:
+                pickle.dump(op, f)
+
     def add(self, docs: Iterable[IndexDoc]) -> None:
         """Add or replace documents (by doc_no), in one commit."""
         batch = [to_whoosh(d) for d in docs]
         if not batch:
             return
-        with self._lock:
+        with self._lock, self._file_lock():
             self._check_generation()
+            self._journal(("add", batch))
             if self._ix is None:
                 # An index waiting for a rebuild: the records are in the database and
                 # the rebuild will include them.
                 return
-            writer = self._writer()
-            try:
-                for fields in batch:
-                    writer.update_document(**fields)
-                writer.commit()
-            except Exception as exc:
-                writer.cancel()
-                raise IndexWriteError(f"Could not add to the search index: {exc}") from exc
+            self._apply(self._ix, [("add", batch)])
 
     def remove(self, doc_nos: Iterable[str]) -> None:
         keys = [keyword(n) for n in doc_nos]
         if not keys:
             return
-        with self._lock:
+        with self._lock, self._file_lock():
             self._check_generation()
+            self._journal(("remove", keys))
             if self._ix is None:
                 return
-            writer = self._writer()
-            try:
-                for k in keys:
-                    writer.delete_by_term("doc_no", k)
-                writer.commit()
-            except Exception as exc:
-                writer.cancel()
-                raise IndexWriteError(f"Could not remove from the search index: {exc}") from exc
+            self._apply(self._ix, [("remove", keys)])
 
-    def _writer(self):  # -> whoosh SegmentWriter
-        assert self._ix is not None
+    def _apply(self, ix: windex.Index, ops: Iterable[tuple[str, list[Any]]]) -> None:
         try:
-            return self._ix.writer(timeout=self.write_timeout, limitmb=self.limitmb, codec=DossierCodec())
+            writer = ix.writer(timeout=self.write_timeout, limitmb=self.limitmb, codec=DossierCodec())
         except LockError as exc:
             raise IndexWriteError(
                 "The search index is being written by another process; try again shortly."
             ) from exc
+        try:
+            for kind, items in ops:
+                for item in items:
+                    if kind == "add":
+                        writer.update_document(**item)
+                    else:
+                        writer.delete_by_term("doc_no", item)
+            writer.commit()
+        except Exception as exc:
+            writer.cancel()
+            raise IndexWriteError(f"Could not write the search index: {exc}") from exc
 
     def rebuild(self, docs: Iterable[IndexDoc]) -> int:
-        """Build a fresh index from `docs` (the database) and switch to it; returns the count."""
+        """Build a fresh index from `docs` (the database) and switch to it; returns the count.
+
+        Searches and writes keep going against the live generation meanwhile; writes
+        made during the rebuild are replayed into the new one before it goes live.
+        """
         # Load the dictionaries before the multiprocessing writer forks, so its
         # workers inherit them instead of each loading jieba again.
         _jieba_freq()
         _converter()
-        name, ix = self._new_generation()
+        with self._file_lock():
+            name, ix = self._new_generation()
+            journal = self.path / (_JOURNAL + name)
+            journal.touch()
         gdir = self.path / name
         n = 0
         try:
@@ -233,12 +284,15 @@ class SearchIndex:
             except BaseException:
                 writer.cancel()
                 raise
-            ix.close()
-            self._write_version(gdir, complete=True)
-            with self._lock:
+            with self._lock, self._file_lock():
+                self._apply(ix, _read_journal(journal))
+                ix.close()
+                self._write_version(gdir, complete=True)
                 _write_atomic(self.path / _CURRENT, name)
+                journal.unlink()
                 self._open()
         except BaseException:
+            journal.unlink(missing_ok=True)
             shutil.rmtree(gdir, ignore_errors=True)
             raise
         # Older generations may still be open in other processes; POSIX keeps their

@@ -177,3 +177,21 @@ def test_index_doc_is_frozen_and_keeps_its_own_copy_of_fields() -> None:
         d.text = "x"  # type: ignore[misc]
     with pytest.raises(TypeError):
         d.fields["party_a"] = "丙"  # type: ignore[index]
+
+
+def test_changes_made_while_a_rebuild_runs_survive_the_switch(tmp_path: Path) -> None:
+    rebuilder = SearchIndex(tmp_path / "index", procs=1)
+    intake = SearchIndex(tmp_path / "index", procs=1)  # as if in another process
+    rebuilder.rebuild([doc(1, "第一份"), doc(2, "第二份")])
+
+    def database() -> Iterator[IndexDoc]:
+        yield doc(1, "第一份")
+        yield doc(2, "第二份")
+        # Filed and destroyed after the rebuild read these rows:
+        intake.add([doc(3, "第三份")])
+        intake.remove(["2025P02001-001"])
+
+    rebuilder.rebuild(database())
+    for ix in (rebuilder, intake):
+        assert {h.doc_no for h in ix.search("", readers=None).hits} == {"2025P02002-001", "2025P02003-001"}
+    assert not list(rebuilder.path.glob("journal-*"))
