@@ -7,6 +7,7 @@ label's line or in the cell to the right.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from pathlib import Path
 
 import opencc
@@ -49,6 +50,37 @@ def _font() -> tuple[str, dict[str, int]]:
     raise RuntimeError("no CJK font found: install fonts-noto-cjk or fonts-wqy-zenhei")
 
 
+@dataclass(frozen=True)
+class Cell:
+    """Where one field goes on the printed form, in millimetres from the top-left corner."""
+
+    label: str
+    label_box: tuple[float, float, float, float]
+    value_box: tuple[float, float, float, float]
+    preset: str
+
+
+def form_cells(company: str | None = None) -> tuple[float, list[Cell]]:
+    """The form's geometry: the y where the table starts, and each label and value cell.
+
+    Exposed so that a filled copy can be drawn for tests, and so that the layout and the
+    PDF cannot drift apart."""
+    left, width = 18.0, 174.0
+    y = 20.0 + (9 if company else 0) + 18
+    row_h, label_w = 12.0, 42.0
+    cells: list[Cell] = []
+    for row in ROWS:
+        h = row_h * max(TALL.get(lab, 1) for lab, _ in row)
+        cell_w = width / len(row)
+        x = left
+        for label, preset in row:
+            lw = label_w if len(row) == 1 else 30.0
+            cells.append(Cell(label, (x, y, x + lw, y + h), (x + lw, y, x + cell_w, y + h), preset))
+            x += cell_w
+        y += h
+    return y, cells
+
+
 def print_blank_form(script: str = "zh-Hans", company: str | None = None) -> bytes:
     """PDF bytes of the blank collection form in Simplified (zh-Hans) or Traditional (zh-Hant)."""
     if script not in ("zh-Hans", "zh-Hant"):
@@ -73,27 +105,18 @@ def print_blank_form(script: str = "zh-Hans", company: str | None = None) -> byt
     pdf.set_font("cjk", size=20)
     pdf.set_xy(left, y)
     pdf.cell(width, 12, t(TITLE), align="C")
-    y += 18
-    row_h = 12.0
-    label_w = 42.0
     pdf.set_line_width(0.3)
-    for row in ROWS:
-        h = row_h * max(TALL.get(lab, 1) for lab, _ in row)
-        cell_w = width / len(row)
-        x = left
-        for label, preset in row:
-            lw = label_w if len(row) == 1 else 30.0
-            pdf.rect(x, y, lw, h)
-            pdf.rect(x + lw, y, cell_w - lw, h)
-            pdf.set_font("cjk", size=11)
-            pdf.set_xy(x + 2, y)
-            pdf.cell(lw - 4, row_h, t(label) + "：")
-            if preset:
-                pdf.set_xy(x + lw + 3, y)
-                pdf.cell(cell_w - lw - 6, row_h, t(preset))
-            x += cell_w
-        y += h
+    bottom, cells = form_cells(company)
+    for c in cells:
+        pdf.rect(c.label_box[0], c.label_box[1], c.label_box[2] - c.label_box[0], c.label_box[3] - c.label_box[1])
+        pdf.rect(c.value_box[0], c.value_box[1], c.value_box[2] - c.value_box[0], c.value_box[3] - c.value_box[1])
+        pdf.set_font("cjk", size=11)
+        pdf.set_xy(c.label_box[0] + 2, c.label_box[1])
+        pdf.cell(c.label_box[2] - c.label_box[0] - 4, 12.0, t(c.label) + "：")
+        if c.preset:
+            pdf.set_xy(c.value_box[0] + 3, c.value_box[1])
+            pdf.cell(c.value_box[2] - c.value_box[0] - 6, 12.0, t(c.preset))
     pdf.set_font("cjk", size=9)
-    pdf.set_xy(left, y + 4)
+    pdf.set_xy(left, bottom + 4)
     pdf.cell(width, 6, t(NOTE))
     return bytes(pdf.output())

@@ -1,13 +1,10 @@
 """客户信息收集表: every company prints its own, so only the labels are relied on."""
 from __future__ import annotations
 
-import re
-
 from forms import codes
 from forms.layout import Found, Labels, TextLine, find_values
 from forms.model import FieldValue
-from forms.values import (as_code, as_date, as_email, as_phone, as_text, first_good, make,
-                          text_value)
+from forms.values import as_code, as_date, as_email, as_phone, as_text, first_good, make
 from forms.text import fold
 
 LABELS = Labels({
@@ -126,4 +123,3 @@ def _infer_type(fields: dict[str, FieldValue]) -> str | None:
 
 
 __all__ = ["extract", "parse_customer_type", "LABELS"]
-_ = (re, text_value)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from forms import codes
-from forms.layout import Labels, TextLine, find_values
+from forms.layout import Found, Labels, TextLine, find_values
 from forms.model import FieldValue
 from forms.normalize import NormaliseError, find_dates
 from forms.values import (as_code, as_date, as_money, as_term_end, as_text, first_good, flag,
@@ -57,7 +57,9 @@ def extract(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[str]]:
         if name and not _is_only_date(name):
             fields["registration_authority"] = make(f, name)
             break
-    issued = _issued_on(lines, authority, fields)
+    authority_lines = [tl for tl in lines
+                       if any(h.key == "registration_authority" for h in LABELS.hits(tl))]
+    issued = _issued_on(lines, authority_lines, fields)
     if issued is not None:
         fields["issued_on"] = issued
 
@@ -81,10 +83,9 @@ def _is_only_date(text: str) -> bool:
     return bool(dates) and len(re.sub(r"[\d年月日\s.\-/〇一二三四五六七八九十]", "", text)) == 0
 
 
-def _issued_on(lines: list[TextLine], authority, fields) -> FieldValue | None:
+def _issued_on(lines: list[TextLine], authority_lines: list[TextLine], fields) -> FieldValue | None:
     """The date printed under 登记机关 (the seal sits over it, so look a few lines down)."""
-    for f in authority:
-        lab = f.label_line
+    for lab in authority_lines:
         h = lab.height
         below = [t for t in lines if t.page == lab.page and t is not lab
                  and -0.5 * h <= t.box.y0 - lab.box.y0 <= 8 * h
@@ -96,7 +97,6 @@ def _issued_on(lines: list[TextLine], authority, fields) -> FieldValue | None:
             except NormaliseError as exc:
                 return make(None, t.text.strip(), problems=(f"登记日期: {exc}",))
             if dates:
-                from forms.layout import Found
                 return make(Found("issued_on", "登记机关", t.text, (t,), lab, "below"), dates[-1][2])
     # No 登记机关 label read (the seal may cover it): the last date on the page that is
     # no other field's, if it stands on a line of its own near the bottom.
@@ -107,7 +107,6 @@ def _issued_on(lines: list[TextLine], authority, fields) -> FieldValue | None:
         try:
             if _is_only_date(t.text):
                 d = find_dates(t.text)[-1][2]
-                from forms.layout import Found
                 return make(Found("issued_on", "", t.text, (t,), t, "below"), d, factor=0.8)
         except NormaliseError:
             continue
@@ -116,7 +115,6 @@ def _issued_on(lines: list[TextLine], authority, fields) -> FieldValue | None:
 
 def _uscc_anywhere(lines: list[TextLine]) -> dict[str, FieldValue]:
     """A code the label search missed (label misread): an 18-character run that validates."""
-    from forms.layout import Found
     for t in lines:
         for m in re.finditer(r"[0-9A-Z]{18}", codes.compact_code(t.text)):
             if codes.is_valid_uscc(m.group(0)):

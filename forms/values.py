@@ -14,7 +14,7 @@ from forms.model import FieldValue
 from forms.normalize import (LONG_TERM, NormaliseError, find_dates, normalise_email,
                              normalise_phone, parse_money, parse_period, parse_term_end,
                              phone_confusion_fix)
-from forms.text import clean_text, fold
+from forms.text import clean_text, to_halfwidth
 
 FAILED = 0.5  # a failed check at least halves the confidence
 PROPOSED = 0.4  # ceiling when a correction is proposed
@@ -110,7 +110,6 @@ _CODE_RUN = re.compile(r"[0-9A-Za-z][0-9A-Za-z \-]{15,24}[0-9A-Za-z]")
 
 def _code_text(raw: str) -> str:
     """The code-shaped run in a value (a label cell may carry a note after the code)."""
-    from forms.text import to_halfwidth
     s = to_halfwidth(raw)
     runs = _CODE_RUN.findall(s)
     if runs:
@@ -175,10 +174,6 @@ def flag(fv: FieldValue, problem: str) -> FieldValue:
 
 def is_date(value: str | None) -> bool:
     return bool(value) and bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value or ""))
-
-
-def folded(s: str) -> str:
-    return fold(s)
 
 
 __all__ = ["make", "as_text", "as_date", "as_term_end", "as_period", "as_money", "as_code",
