@@ -21,7 +21,7 @@ class ReadOptions:
     # lines are found as well on the smaller copy (bench/README-ocr.md).
     det_side_len: int = 1600
     text_score: float = 0.5  # RapidOCR drops lines it is less sure of than this
-    max_pixels: int = 60_000_000  # per page (an A3 scan at 600 dpi is 7016×9921 = 69.6 MP)
+    max_pixels: int = 100_000_000  # per page; an A3 scan at 600 dpi (7016×9921 = 69.6 MP) must pass
     max_pages: int = 500
     max_bytes: int = 500 * 1024 * 1024
     timeout_s: float = 120.0  # per page of OCR; the worker is killed and the read fails

@@ -7,6 +7,7 @@ otherwise it is rendered and OCR'd. So a mixed PDF is read page by page the righ
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,10 @@ from ocr.errors import CorruptDocument, EmptyDocument, EncryptedDocument, TooLar
 from ocr.extraction import Box, Line, Page, Word
 from ocr.options import ReadOptions
 from ocr.script import detect_script
+
+# PDFium is not thread-safe and pypdfium2 does not lock for us; the intake reads from
+# several threads, so every use of pdfium in this process goes through this lock
+PDFIUM_LOCK = threading.RLock()
 
 MIN_TEXT_CHARS = 20  # fewer printable characters than this is a scan with a stray page number
 MIN_GOOD_SHARE = 0.8

@@ -26,11 +26,16 @@ from ocr.pagework import PageJob, PageOut, ping, read_page, worker_init
 STARTUP_TIMEOUT_S = 120.0
 
 
+class _PoolLost(Exception):
+    """The worker processes went away while pages were being read."""
+
+
 class PagePool:
     def __init__(self, options: ReadOptions) -> None:
         self.options = options
         self.workers = max(0, options.workers)
         self._executor: ProcessPoolExecutor | None = None
+        self._generation = 0  # counts pools killed and replaced
         self._lock = threading.Lock()
 
     def _key(self, options: ReadOptions) -> tuple:
@@ -72,43 +77,57 @@ class PagePool:
         return self._key(options) == self._key(self.options)
 
     def run(self, jobs: list[PageJob]) -> list[PageOut]:
+        """Read the pages; safe to call from several threads at once (the intake does)."""
         if not jobs:
             return []
         if self.workers == 0:
             from ocr.pagework import engine_for
 
-            engine_for(self.options)
+            engine_for(jobs[0].options)
             return [read_page(j) for j in jobs]
-        with self._lock:
-            ex = self._start()
-            futures: list[Future] = [ex.submit(read_page, j) for j in jobs]
-            # each page may take timeout_s; pages queue behind each other on the workers
-            timeout_s = jobs[0].options.timeout_s
-            budget = timeout_s * math.ceil(len(jobs) / self.workers)
-            deadline = time.monotonic() + budget
-            results: list[PageOut] = []
+        for attempt in (1, 2):
+            with self._lock:
+                ex = self._start()
+                generation = self._generation
             try:
-                for f in futures:
-                    remaining = deadline - time.monotonic()
-                    results.append(f.result(timeout=max(0.0, remaining)))
-            except FutureTimeout as e:
-                self._reset()
-                raise OcrTimeout(
-                    f"Reading took longer than the limit of {timeout_s:g} s a page and was stopped."
-                ) from e
-            except BrokenProcessPool as e:
-                self._reset()
-                raise OcrFailed("The reader stopped while reading this file (it may need too much memory).") from e
-            except ReadError:
-                for f in futures:
-                    f.cancel()
+                return self._collect(ex, jobs)
+            except _PoolLost as lost:
+                # another thread's timeout killed the pool under this document: read it
+                # again on the new pool; a pool that died by itself fails the document
+                with self._lock:
+                    replaced = self._generation != generation
+                self._reset(generation)
+                if not (replaced and attempt == 1):
+                    raise OcrFailed("The reader stopped while reading this file (it may need too much memory).") from lost.__cause__
+            except OcrTimeout:
+                self._reset(generation)
                 raise
-            return results
+        raise AssertionError("unreachable")
 
-    def _reset(self) -> None:
-        if self._executor is not None:
-            self._kill(self._executor)
-            self._executor = None
+    def _collect(self, ex: ProcessPoolExecutor, jobs: list[PageJob]) -> list[PageOut]:
+        timeout_s = jobs[0].options.timeout_s
+        try:
+            futures: list[Future] = [ex.submit(read_page, j) for j in jobs]
+        except (BrokenProcessPool, RuntimeError) as e:  # RuntimeError: the pool was shut down
+            raise _PoolLost() from e
+        # each page may take timeout_s; pages queue behind each other on the workers
+        deadline = time.monotonic() + timeout_s * math.ceil(len(jobs) / self.workers)
+        try:
+            return [f.result(timeout=max(0.0, deadline - time.monotonic())) for f in futures]
+        except FutureTimeout as e:
+            raise OcrTimeout(f"Reading took longer than the limit of {timeout_s:g} s a page and was stopped.") from e
+        except BrokenProcessPool as e:
+            raise _PoolLost() from e
+        finally:
+            for f in futures:
+                f.cancel()
+
+    def _reset(self, generation: int) -> None:
+        with self._lock:
+            if self._generation == generation and self._executor is not None:
+                self._kill(self._executor)
+                self._executor = None
+                self._generation += 1
 
     def close(self) -> None:
         with self._lock:

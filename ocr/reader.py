@@ -30,6 +30,7 @@ class Reader:
     def __init__(self, options: ReadOptions | None = None) -> None:
         self.options = options or ReadOptions()
         self._pool = PagePool(self.options)
+        self._swap = threading.Lock()
 
     def __enter__(self) -> "Reader":
         return self
@@ -44,9 +45,10 @@ class Reader:
         o = options or self.options
         if o.engine not in ENGINES:
             raise ValueError(f"unknown OCR engine {o.engine!r} (choose {' or '.join(ENGINES)})")
-        if not self._pool.accepts(o):
-            self._pool.close()
-            self._pool = PagePool(o)
+        with self._swap:
+            if not self._pool.accepts(o):  # another engine set-up: new workers for it
+                self._pool.close()
+                self._pool = PagePool(o)
         if not data:
             raise EmptyDocument("The file is empty (0 bytes).")
         if len(data) > o.max_bytes:
@@ -79,6 +81,21 @@ class Reader:
         return self._result(media, pages, jpegs, archival=True, options=o)
 
     def _read_pdf(self, data: bytes, o: ReadOptions) -> ReadResult:
+        from ocr.pdf import PDFIUM_LOCK
+
+        with PDFIUM_LOCK:
+            pages, previews = self._pdf_text_layers(data, o)
+        todo = [PageJob(i + 1, "pdf", data, i, o) for i, p in enumerate(pages) if p is None]
+        for out in self._pool.run(todo):
+            pages[out.page.number - 1] = out.page
+            previews[out.page.number - 1] = out.jpeg
+        done = [p for p in pages if p is not None]
+        # the original is already searchable where every page had a text layer
+        return self._result("application/pdf", done, previews, archival=bool(todo), options=o)
+
+    @staticmethod
+    def _pdf_text_layers(data: bytes, o: ReadOptions) -> tuple[list[Page | None], list[bytes | None]]:
+        """Pages read from usable text layers (None where OCR is needed), with previews."""
         from ocr.pdf import open_pdf, render_preview, text_layer_page
 
         doc = open_pdf(data, o)
@@ -96,13 +113,7 @@ class Reader:
                                 if page is not None and o.page_images else None)
         finally:
             doc.close()
-        todo = [PageJob(i + 1, "pdf", data, i, o) for i, p in enumerate(pages) if p is None]
-        for out in self._pool.run(todo):
-            pages[out.page.number - 1] = out.page
-            previews[out.page.number - 1] = out.jpeg
-        done = [p for p in pages if p is not None]
-        # the original is already searchable where every page had a text layer
-        return self._result("application/pdf", done, previews, archival=bool(todo), options=o)
+        return pages, previews
 
     def _result(self, media: str, pages: list[Page], images, *, archival: bool, options: ReadOptions) -> ReadResult:
         if not any(p.lines for p in pages):
