@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+import queue
 import re
 import secrets
 import shutil
@@ -40,6 +41,8 @@ from intake.quarantine import quarantine_file
 
 log = logging.getLogger("dossier.intake")
 ACTOR = "system:intake"
+INDEX_BATCH_WAIT_S = 0.3
+INDEX_BATCH_MAX = 200
 _SEP = "~"
 
 
@@ -89,6 +92,9 @@ class Pipeline:
         self._inflight: dict[str, threading.Event] = {}
         self._inflight_lock = threading.Lock()
         self._read_seconds = threading.local()
+        self._indexer: queue.Queue = queue.Queue()
+        self._index_thread = threading.Thread(target=self._index_batches, name="intake-index", daemon=True)
+        self._index_thread.start()
 
     # -- claiming -------------------------------------------------------------------------
     def business_line_for(self, path: Path) -> str:
@@ -156,6 +162,7 @@ class Pipeline:
             else:
                 self._undo_uncommitted_store(job)
                 jobs.append(job)
+        self.flush_index()
         return jobs
 
     # -- processing -----------------------------------------------------------------------
@@ -276,20 +283,56 @@ class Pipeline:
         except BaseException:
             self._undo_uncommitted_store(job)
             raise
-        self._finish_filed(job)
+        self._indexer.put((job, outcome.doc_no))
         return outcome
 
     def _finish_filed(self, job: Job) -> None:
-        """After the commit: index, then let the file leave work/ (its bytes are in the store)."""
         with self.system.db.read() as s:
             row = s.get(IntakeJob, job.id)
             doc_no = s.scalar(select(Document.doc_no).where(Document.id == row.document_id))
-        try:
-            reindex(self.system, [doc_no])
-        except Exception:  # the record is safe; `dossier reindex` or the next recovery catches up
-            log.exception("indexing %s failed; the record is filed and the index can be rebuilt", doc_no)
-            return
-        job.work_path.unlink(missing_ok=True)
+        self._indexer.put((job, doc_no))
+
+    def flush_index(self) -> None:
+        """Wait until every filed document so far is indexed (or its indexing has failed)."""
+        self._indexer.join()
+
+    def close(self) -> None:
+        self.flush_index()
+        self._indexer.put(None)
+        self._index_thread.join()
+
+    def _index_batches(self) -> None:
+        """After the commit: index, then let the files leave work/ (their bytes are in the store).
+
+        Whoosh writes a segment per commit, which costs more than filing a born-digital
+        document, so documents filed within a moment of each other share one commit."""
+        while True:
+            first = self._indexer.get()
+            if first is None:
+                self._indexer.task_done()
+                return
+            batch = [first]
+            deadline = time.monotonic() + INDEX_BATCH_WAIT_S
+            while len(batch) < INDEX_BATCH_MAX:
+                try:
+                    item = self._indexer.get(timeout=max(0.0, deadline - time.monotonic()))
+                except queue.Empty:
+                    break
+                if item is None:  # closing: finish this batch first, then stop
+                    self._indexer.task_done()
+                    self._indexer.put(None)
+                    break
+                batch.append(item)
+            try:
+                reindex(self.system, [doc_no for _, doc_no in batch])
+            except Exception:  # the records are safe; the next recovery or `dossier reindex` catches up
+                log.exception("indexing %d document(s) failed; they are filed and the index can be rebuilt", len(batch))
+            else:
+                for job, _ in batch:
+                    job.work_path.unlink(missing_ok=True)
+            finally:
+                for _ in batch:
+                    self._indexer.task_done()
 
     def _undo_uncommitted_store(self, job: Job) -> None:
         """Remove what an attempt put into the store but never committed a record for."""

@@ -51,6 +51,7 @@ class Intake:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
+        self.pipeline.close()
 
     def submit(self, job: Job, on_done: Callable[[Outcome], None] | None = None) -> Future:
         with self._busy_lock:
@@ -79,7 +80,9 @@ class Intake:
                on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
         files = expand(paths, skip=self.system.settings.data_dir)
         futures = [self.submit(self.pipeline.claim_copy(p, business_line), on_done) for p in files]
-        return [f.result() for f in futures]
+        outcomes = [f.result() for f in futures]
+        self.pipeline.flush_index()
+        return outcomes
 
     def watch(self, stop: threading.Event, *, settle_seconds: float = 2.0, poll: bool = False,
               on_done: Callable[[Outcome], None] | None = None) -> None:
