@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, defer, joinedload
 
 from archive_store import access, audit
 from archive_store.errors import DossierError, InvalidState, NotAllowed
@@ -107,7 +107,7 @@ def queue(session: Session, *, limit: int = 200) -> tuple[list[Document], int]:
     the ordering is done here on the (small) pending set. Returns the page and the total.
     """
     docs = list(session.scalars(
-        select(Document).options(joinedload(Document.archive))
+        select(Document).options(joinedload(Document.archive), defer(Document.text))
         .where(Document.status == DocStatus.pending_review)).unique())
     docs.sort(key=lambda d: (not (d.review_reasons or d.field_problems), d.filed_at, d.id))
     return docs[:limit], len(docs)

@@ -3,7 +3,9 @@
 In process rather than in the database: the portal runs as one waitress process with
 threads, so one in-memory table sees every attempt; and counting failures in the database
 would turn each wrong password into a write that takes SQLite's write lock, letting a
-password-guesser slow everyone's filing and reviews. The cost: a restart forgets the
+password-guesser slow everyone's filing and reviews (a failed attempt is still an audit
+event, but only while the limits let attempts through, so a flood writes a bounded
+number of rows). The cost: a restart forgets the
 counts, and several portal processes would each count on their own (move this to the
 database or a shared store before running more than one).
 """

@@ -54,7 +54,8 @@ def _index():
 @bp.get("/archives/<archive_no>")
 def archive(archive_no: str):
     view = services.open_archive(system(), g.user, archive_no)
-    return render_template("archive.html", v=view, grant_form=_grant_form(view), action=ActionForm())
+    return render_template("archive.html", v=view, grant_form=_grant_form(view), action=ActionForm(),
+                           business_lines=system().settings.business_lines)
 
 
 def _grant_form(view):

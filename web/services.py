@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, defer, joinedload
 
 from archive_store import access, audit, review
 from archive_store.errors import DossierError, NotAllowed, NotFound
@@ -208,7 +208,8 @@ def open_archive(system: System, user: User, archive_no: str) -> ArchiveView:
             raise NotFound(archive_no)
         if not access.can_view_archive(user):
             raise _deny(system, user, "archive", archive.archive_no, "view")
-        docs = list(s.scalars(select(Document).where(Document.archive_id == archive.id)))
+        docs = list(s.scalars(select(Document).options(defer(Document.text))
+                              .where(Document.archive_id == archive.id)))
         shown = [d for d in docs if access.can_view_document(user, d)]
         # The catalogue is ordered by issue date (POLICY.md: 按形成时间顺序), undated last.
         shown.sort(key=lambda d: (d.issue_date is None, d.issue_date or date.max, d.item_no))

@@ -376,3 +376,26 @@ def test_search_pages_and_filters(app, seeded):
     assert c.get("/search?q=华东&page=2").status_code == 200
     html = c.get("/search?q=华东&date_from=2025-01-01&date_to=2024-01-01").get_data(as_text=True)
     assert 'class="flash error"' in html  # the index's own sentence, not a 500
+
+
+def test_clerk_retries_and_dismisses_quarantined_files_from_the_monitor(app, seeded):
+    system, _ = seeded
+    from intake.quarantine import list_quarantined, quarantine_file
+
+    names = []
+    for n in ("坏文件一.pdf", "坏文件二.pdf"):
+        src = system.settings.work / n
+        src.write_bytes(b"%PDF-1.4 broken")
+        names.append(quarantine_file(system.settings, src, original_name=n, reason="corrupt",
+                                     detail="文件已损坏，无法读取", job_id=None, business_line="P"))
+    c = app.test_client()
+    sign_in(c, "clerk")
+    html = c.get("/intake/").get_data(as_text=True)
+    assert "坏文件一.pdf" in html and "文件已损坏" in html
+    token = _token(c, "/intake/")
+    assert c.post("/intake/quarantine/retry", data={"name": names[0], "csrf_token": token}).status_code == 302
+    assert (system.settings.inbox / "P" / names[0]).exists()
+    assert c.post("/intake/quarantine/dismiss", data={"name": names[1], "csrf_token": token}).status_code == 302
+    assert names[1] not in {e.name for e in list_quarantined(system.settings)}
+    assert c.post("/intake/quarantine/delete", data={"name": names[1], "csrf_token": token}).status_code == 400
+    (system.settings.inbox / "P" / names[0]).unlink()  # the watcher is not running here
