@@ -5,7 +5,6 @@ can be rebuilt from it at any time (`dossier reindex`).
 """
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -13,16 +12,10 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from archive_store.access import index_readers
 from archive_store.models import DocStatus, Document
 from archive_store.system import System
 from index import IndexDoc, SearchIndex
-
-try:  # the access table arrives with the portal; until then everyone who may search sees all
-    from archive_store.access import index_readers
-except ImportError:  # pragma: no cover - removed once access.py lands
-    def index_readers(doc_type: str, business_line: str) -> tuple[str, ...]:
-        return tuple("role:" + r for r in ("clerk", "sales", "service", "marketing", "dept_head",
-                                           "leader", "archive_manager"))
 
 
 def _date(value: str | None) -> date | None:
@@ -68,18 +61,6 @@ def _documents(session: Session, doc_nos: Iterable[str] | None = None) -> Iterat
     yield from session.scalars(query.order_by(Document.id)).yield_per(500)
 
 
-def _with_lock_retry(action, attempts: int = 50):
-    """Whoosh allows one writer at a time; the watcher, `dossier ingest` and the portal may meet."""
-    from whoosh.index import LockError
-
-    for attempt in range(attempts):
-        try:
-            return action()
-        except LockError:
-            time.sleep(min(0.05 * (attempt + 1), 1.0))
-    return action()
-
-
 def reindex(system: System, doc_nos: list[str]) -> None:
     """Bring these documents' entries up to date: changed ones re-added, destroyed ones removed."""
     index = SearchIndex(system.settings.index_dir)
@@ -88,12 +69,18 @@ def reindex(system: System, doc_nos: list[str]) -> None:
     present = {d.doc_no for d in docs}
     gone = [n for n in doc_nos if n not in present]
     if docs:
-        _with_lock_retry(lambda: index.add(docs))
+        index.add(docs)
     if gone:
-        _with_lock_retry(lambda: index.remove(gone))
+        index.remove(gone)
 
 
 def rebuild(system: System) -> int:
     index = SearchIndex(system.settings.index_dir)
     with system.db.read() as session:
-        return _with_lock_retry(lambda: index.rebuild(index_doc(d) for d in _documents(session)))
+        return index.rebuild(index_doc(d) for d in _documents(session))
+
+
+def ensure_index(system: System) -> None:
+    """At start: an index of another schema version, damaged or never built is rebuilt."""
+    if SearchIndex(system.settings.index_dir).needs_rebuild:
+        rebuild(system)

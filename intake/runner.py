@@ -13,6 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import ocr
+from archive_store.search_docs import ensure_index
 from archive_store.system import System
 from intake.pipeline import Job, Outcome, Pipeline
 from intake.watcher import InboxWatcher, is_candidate
@@ -86,6 +87,7 @@ class Intake:
 
     def watch(self, stop: threading.Event, *, settle_seconds: float = 2.0, poll: bool = False,
               on_done: Callable[[Outcome], None] | None = None) -> None:
+        ensure_index(self.system)
         self.recover(on_done)
 
         def take(path: Path) -> None:
