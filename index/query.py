@@ -20,10 +20,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Callable
 
 from whoosh import query as wq
 
-from .analysis import fold, phrase_terms, units
+from .analysis import fold, jieba_words, phrase_terms, units
 from .model import QueryError
 from .schema import DATE_KEYS, FIELD_KEYS, MONEY_KEYS, keyword, to_datetime
 
@@ -152,6 +153,7 @@ class Node:
     spec: FieldSpec | None = None  # for "term"
     text: str = ""
     quoted: bool = False
+    label: str = ""  # the field name as the user typed it, for messages
 
 
 class _Parser:
@@ -159,6 +161,7 @@ class _Parser:
         self.toks = toks
         self.i = 0
         self.depth = 0
+        self.label = ""  # field name of an enclosing field:( … ) group
 
     def peek(self) -> Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -237,11 +240,13 @@ class _Parser:
             nt = self.peek()
             if nt is not None and nt.at == t.at + len(t.text) + 1 and nt.kind in ("word", "phrase"):
                 self.take()
-                return Node("term", spec=fs, text=nt.text, quoted=nt.quoted)
+                return Node("term", spec=fs, text=nt.text, quoted=nt.quoted, label=t.text)
             if nt is not None and nt.kind == "(" and nt.at == t.at + len(t.text) + 1:
                 self.take()
                 self.depth += 1
+                self.label = t.text
                 node = self.parse_or(fs)
+                self.label = ""
                 if (nt := self.peek()) is None or nt.kind != ")":
                     raise QueryError("A “(” is never closed.")
                 self.take()
@@ -250,7 +255,7 @@ class _Parser:
             raise QueryError(f"“{t.text}:” needs a value after the colon, e.g. {t.text}:something.")
         if t.kind == "op":  # defensive: callers check operators before coming here
             raise QueryError(f"“{t.text}” needs a search term on both sides.")
-        return Node("term", spec=spec, text=t.text, quoted=t.quoted)
+        return Node("term", spec=spec, text=t.text, quoted=t.quoted, label=self.label)
 
 
 def _lookup_field(name: str) -> FieldSpec:
@@ -354,9 +359,22 @@ class Compiled:
 _CONTENT = FieldSpec("content", TEXT)
 
 
+# How many bigrams of one CJK run a strict query requires, and how many a loose
+# one ORs together, chosen by rarity (see _Compiler.pick).
+STRICT_BIGRAMS = 4
+LOOSE_BIGRAMS = 12
+# In the loose reading, bigrams found in more than this share of documents are
+# dropped (有限, 公司 …): they cost the most to read and say the least.
+LOOSE_MAX_SHARE = 0.1
+
+DocFreq = Callable[[str, str], int]  # (fieldname, term) -> documents containing it
+
+
 class _Compiler:
-    def __init__(self, relaxed: bool) -> None:
+    def __init__(self, relaxed: bool, df: DocFreq | None, doc_count: int) -> None:
         self.relaxed = relaxed
+        self.df = df
+        self.doc_count = doc_count
         self.highlights: set[str] = set()
         self.relaxable = False
 
@@ -401,9 +419,56 @@ class _Compiler:
                 self._mark(negated, u.text)
             else:
                 grams = _bigrams(u.text)
-                leaves.extend(wq.Term(spec.name, g) for g in grams)
                 self._mark(negated, *grams)
+                leaves.extend(wq.Term(spec.name, g) for g in grams)
+        if self.df is not None and len(leaves) > 1:
+            terms = [q.text for q in leaves if isinstance(q, wq.Term)]
+            keep = set(self.pick(spec.name, terms, loose=True))
+            leaves = [q for q in leaves if not isinstance(q, wq.Term) or q.text in keep]
         return leaves
+
+    def pick(self, fieldname: str, grams: list[str], *, loose: bool) -> list[str]:
+        """The loose reading's bigrams: the rarest, without the very common ones.
+
+        A bigram in a tenth of the collection (有限, 公司) costs the most to merge and
+        changes the ranking least.
+        """
+        if self.df is None:
+            return grams
+        df = self.df
+        ranked = sorted(grams, key=lambda g: df(fieldname, g))
+        limit = max(1, int(self.doc_count * LOOSE_MAX_SHARE))
+        kept = [g for g in ranked if df(fieldname, g) <= limit]
+        return (kept or ranked[:1])[:LOOSE_BIGRAMS]
+
+    def strict_terms(self, fieldname: str, run: str) -> list[str]:
+        """Terms that together require `run`, chosen to be cheap.
+
+        Every bigram of the run is a candidate, and so is every jieba word of three
+        or more characters in it: the index holds each dictionary word wherever it
+        occurs as a substring, so the word's term is an exact test for it. Rarest
+        first, a term is taken while it covers characters not yet covered, up to
+        four: a name's rarest few terms pin it down as well as all of them, and
+        whoosh's cost grows with each common term it must intersect.
+        """
+        cands = [(run[i:i + 2], i, i + 2) for i in range(len(run) - 1)]
+        cands += [(w, k, k + len(w)) for k, w in jieba_words(run)]
+        if self.df is None:
+            return list(dict.fromkeys(t for t, _, _ in cands))
+        df = self.df
+        # Longer terms first among equals: one word beats the bigrams inside it.
+        cands.sort(key=lambda c: (df(fieldname, c[0]), -len(c[0])))
+        covered = [False] * len(run)
+        chosen: list[str] = []
+        for term, a, b in cands:
+            if df(fieldname, term) == 0:
+                return [term]  # nothing can match: fail fast, the loose reading follows
+            if not all(covered[a:b]) and term not in chosen:
+                chosen.append(term)
+                covered[a:b] = [True] * (b - a)
+                if all(covered) or len(chosen) == STRICT_BIGRAMS:
+                    break
+        return chosen
 
     def _mark(self, negated: bool, *texts: str) -> None:
         if not negated:
@@ -418,7 +483,7 @@ class _Compiler:
     def _term(self, node: Node, negated: bool) -> wq.Query | None:
         spec = node.spec or _CONTENT
         text = node.text
-        label = self._label(spec)
+        label = node.label or self._label(spec)
         if spec.kind in (DATE, MONEY):
             if node.quoted:
                 text = text.strip()
@@ -449,9 +514,10 @@ class _Compiler:
                 continue
             grams = _bigrams(u.text)
             self._mark(negated, *grams)
-            terms = [wq.Term(spec.name, g) for g in grams]
-            if len(terms) > 1:
+            if len(grams) > 1:
                 self.relaxable = True
+            chosen = self.pick(spec.name, grams, loose=True) if self.relaxed else self.strict_terms(spec.name, u.text)
+            terms = [wq.Term(spec.name, g) for g in chosen]
             if self.relaxed:
                 leaves_per_unit.append(wq.Or(terms) if len(terms) > 1 else terms[0])
             else:
@@ -497,8 +563,10 @@ def parse(q: str) -> Node:
     return _Parser(_lex(q)).parse()
 
 
-def compile_query(tree: Node, *, relaxed: bool = False) -> Compiled:
-    c = _Compiler(relaxed)
+def compile_query(tree: Node, *, relaxed: bool = False, df: DocFreq | None = None,
+                  doc_count: int = 0) -> Compiled:
+    """The whoosh query for `tree`; with `df`, bigrams are chosen by rarity (see pick)."""
+    c = _Compiler(relaxed, df, doc_count)
     query = c.compile(tree)
     if query is None:
         raise QueryError("The query has no letters, digits or characters to search for.")

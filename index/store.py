@@ -27,6 +27,7 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -365,7 +366,7 @@ class SearchIndex:
         if not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
             raise QueryError(f"The page size must be between 1 and {MAX_PAGE_SIZE}.")
         tree = parse(query or "")
-        compiled = compile_query(tree)
+        compile_query(tree)  # report mistakes before touching the index
         extra = _filter_queries(filters or {})
         if isinstance(readers, str):  # a lone token is a common slip; a str is a Collection
             readers = (readers,)
@@ -381,11 +382,14 @@ class SearchIndex:
                 if allow is not None and not allow:
                     # Also sidesteps whoosh treating an empty filter set as "no filter".
                     return SearchResults(0, page, page_size, ())
+                df = lru_cache(maxsize=None)(searcher.doc_frequency)
+                n_docs = searcher.doc_count_all()
+                compiled = compile_query(tree, df=df, doc_count=n_docs)
                 result = self._run(searcher, compiled, extra, allow, sort, page, page_size)
                 if result.total == 0 and compiled.relaxable:
                     # Nothing has every bigram: accept documents with most of them,
                     # ranked by how many, so a misspelt or OCR-damaged name still finds.
-                    loose = compile_query(tree, relaxed=True)
+                    loose = compile_query(tree, relaxed=True, df=df, doc_count=n_docs)
                     result = self._run(searcher, loose, extra, allow, sort, page, page_size)
                 return result
             except QueryError:
