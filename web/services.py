@@ -75,20 +75,25 @@ def _load_doc(s: Session, doc_no: str) -> Document:
     return doc
 
 
-def _boxes(doc: Document) -> dict[str, Any]:
-    # field_boxes arrives with migration 0002; tolerate rows and models without it.
-    boxes = getattr(doc, "field_boxes", None) or {}
-    return boxes if isinstance(boxes, dict) else {}
+def _boxes(doc: Document) -> dict[str, dict]:
+    """Well-formed field boxes only: {"page": n >= 1, "box": [x0, y0, x1, y1]} (tolerates none)."""
+    raw = getattr(doc, "field_boxes", None) or {}
+    out = {}
+    for key, where in (raw.items() if isinstance(raw, dict) else ()):
+        try:
+            page, box = int(where.get("page", 1)), [float(v) for v in where["box"]]
+        except (AttributeError, KeyError, TypeError, ValueError):
+            continue
+        if page >= 1 and len(box) == 4 and box[0] <= box[2] and box[1] <= box[3]:
+            out[key] = {"page": page, "box": box}
+    return out
 
 
 def _page_shown(doc: Document, hidden: list[str], number: int) -> bool:
     """A page image is shown if every hidden field on it can be blacked out by its box."""
     boxes = _boxes(doc)
-    for key in hidden:
-        where = boxes.get(key)
-        if not isinstance(where, dict) or "box" not in where:
-            return False  # somewhere on some page, and we cannot say where
-    return True
+    # A hidden value without a box is somewhere on some page, and we cannot say where.
+    return all(key in boxes for key in hidden)
 
 
 def open_document(system: System, user: User, doc_no: str) -> DocumentView:
@@ -104,7 +109,7 @@ def open_document(system: System, user: User, doc_no: str) -> DocumentView:
         rows = [FieldRow(key=k, value=str(v), confidence=(doc.field_confidence or {}).get(k),
                          problems=list((doc.field_problems or {}).get(k) or []),
                          set_by=(doc.field_set_by or {}).get(k, "extraction"),
-                         box=boxes.get(k) if isinstance(boxes.get(k), dict) else None,
+                         box=boxes.get(k),
                          correctable=under_review and access.can_correct(user, doc, k, grants))
                 for k, v in visible.items()]
         pages = [{"number": n, "shown": _page_shown(doc, hidden, n)}
@@ -139,7 +144,7 @@ def page_image(system: System, user: User, doc_no: str, number: int) -> bytes:
             raise NotAllowed("此页含有您无权查看的信息。")
         data = system.store.read(shas[number - 1])  # a sha from the database, never from the URL
         boxes = _boxes(doc)
-    redact = [boxes[k]["box"] for k in hidden if int(boxes[k].get("page", 1)) == number]
+    redact = [boxes[k]["box"] for k in hidden if boxes[k]["page"] == number]
     if redact:
         img = Image.open(io.BytesIO(data)).convert("RGB")
         draw = ImageDraw.Draw(img)

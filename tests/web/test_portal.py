@@ -399,3 +399,21 @@ def test_clerk_retries_and_dismisses_quarantined_files_from_the_monitor(app, see
     assert names[1] not in {e.name for e in list_quarantined(system.settings)}
     assert c.post("/intake/quarantine/delete", data={"name": names[1], "csrf_token": token}).status_code == 400
     (system.settings.inbox / "P" / names[0]).unlink()  # the watcher is not running here
+
+
+def test_a_page_is_withheld_when_a_hidden_field_has_no_box_to_black_out(app, seeded):
+    system, _ = seeded
+    from tests.web.seed import _file
+    from archive_store.matching import CustomerRef
+    doc_no = _file(system, name="nobox.jpg", doc_type="collection_form", title="无框测试",
+                   customer=CustomerRef("enterprise", name="无框测试有限公司"),
+                   lines=[("客户名称", "无框测试有限公司", "customer_name"), ("联系电话", "13711112222", "phone")],
+                   fields={"customer_name": "无框测试有限公司", "phone": "13711112222"}, issue=None)
+    with system.db.write() as s:
+        doc = s.scalar(select(Document).where(Document.doc_no == doc_no))
+        doc.field_boxes = {"customer_name": doc.field_boxes["customer_name"], "phone": {"page": 1, "box": "junk"}}
+    sales, service = app.test_client(), app.test_client()
+    sign_in(sales, "sales"), sign_in(service, "service")
+    assert "未显示" in sales.get(f"/documents/{doc_no}").get_data(as_text=True)
+    assert sales.get(f"/documents/{doc_no}/pages/1.jpg").status_code == 403
+    assert service.get(f"/documents/{doc_no}/pages/1.jpg").status_code == 200
