@@ -49,16 +49,29 @@ class TextLine:
         """Where the folded character at `folded_pos` starts, by proportion along the line."""
         text = self.line.text
         orig = self.fmap[folded_pos] if folded_pos < len(self.fmap) else len(text)
-        # CJK and full-width characters take a full em, ASCII about half of one
-        units = [1.0 if ord(c) > 0x2E7F else 0.5 for c in text]
-        total = sum(units) or 1.0
-        return self.box.x0 + self.box.width * sum(units[:orig]) / total
+        # a text layer gives word boxes: a label and its value far apart are two words
+        pos = 0
+        for w in self.line.words:
+            start = text.find(w.text, pos) if w.text else -1
+            if start < 0:
+                break
+            if start <= orig < start + len(w.text):
+                return _proportional(w.text, orig - start, w.box.x0, w.box.width)
+            pos = start + len(w.text)
+        return _proportional(text, orig, self.box.x0, self.box.width)
 
     def original(self, start: int, end: int | None = None) -> str:
         """The original text between two folded positions."""
         s = self.fmap[start] if start < len(self.fmap) else len(self.line.text)
         e = len(self.line.text) if end is None or end >= len(self.fmap) else self.fmap[end]
         return self.line.text[s:e]
+
+
+def _proportional(text: str, index: int, x0: float, width: float) -> float:
+    # CJK and full-width characters take a full em, ASCII about half of one
+    units = [1.0 if ord(c) > 0x2E7F else 0.5 for c in text]
+    total = sum(units) or 1.0
+    return x0 + width * sum(units[:index]) / total
 
 
 def fold_with_map(text: str) -> tuple[str, tuple[int, ...]]:
@@ -261,6 +274,11 @@ def find_values(lines: Sequence[TextLine], labels: Labels) -> dict[str, list[Fou
                 if got is not None:
                     value_line, value, how = got
                     value_lines = [value_line]
+                    if len(tl.folded) == 1 and len(hit.label) == 2:
+                        # 名 | 称长沙…: OCR gave the label's second half to the value's box
+                        rest = hit.label.replace(tl.folded, "", 1)
+                        if value.lstrip()[:1] and to_simplified(value.lstrip()[:1]) == rest:
+                            value = value.lstrip()[1:]
             if not value:
                 continue
             if hit.key in labels.multiline:

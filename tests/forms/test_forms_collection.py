@@ -165,3 +165,15 @@ def test_empty_fields_are_absent_not_empty():
         "客户信息收集表", ["客户名称", "某某有限公司"], ["联系电话", ""], ["电子邮箱", ""], ["收集人", "王五"])))
     assert "phone" not in a.fields and "email" not in a.fields
     assert a.fields["collected_by"].value == "王五"
+
+
+@pytest.mark.parametrize("email", ["gao1in51@qq.com", "1iu.chen92@qq.com", "zh0u@163.com"])
+def test_email_with_digit_lookalikes_among_letters_is_flagged(email):
+    a = analyze(extraction(rows("客户信息收集表", "姓名：张伟", f"电子邮箱：{email}")))
+    assert a.fields["email"].value == email
+    assert a.fields["email"].problems
+
+
+def test_plain_email_with_digits_after_letters_is_not_flagged():
+    a = analyze(extraction(rows("客户信息收集表", "姓名：张伟", "电子邮箱：liang93@126.com")))
+    assert not a.fields["email"].problems

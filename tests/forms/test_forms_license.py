@@ -183,3 +183,8 @@ def test_unpaired_bracket_is_flagged():
     f = analyze(e).fields["entity_type"]
     assert f.problems and f.confidence < 0.85
     assert not a.fields["entity_type"].problems
+
+
+def test_second_half_of_a_spaced_label_read_into_the_value():
+    a = analyze(extraction(rows("营业执照", "统一社会信用代码", USCC, ["名", "称长沙明远医疗器械股份有限公司"])))
+    assert a.fields["name"].value == "长沙明远医疗器械股份有限公司"
