@@ -15,11 +15,10 @@ of letters/digits):
   position and one-character words are covered by bigrams, so jieba only adds
   the longer words, which sharpen ranking for names of firms and terms of art.
 
-Because bigrams sit at consecutive positions, an exact phrase is a whoosh
-`Phrase` over the phrase's own bigrams (see `phrase_terms`): consecutive positions
-mean overlapping bigrams, i.e. a contiguous substring.  jieba words share
-positions with bigrams but are never part of a phrase query, so they cannot break
-one.
+Because every token sits at the unit position where it starts, an exact phrase is
+a set of terms at fixed offsets from one start (see `phrase.py`): overlapping
+bigrams at consecutive offsets mean a contiguous substring, and a jieba word
+stands for the characters it spans.
 """
 
 from __future__ import annotations
@@ -161,28 +160,6 @@ def tokens(text: str, *, with_words: bool = True) -> Iterator[Tok]:
             for k, w in jieba_words(run):
                 yield Tok(w, pos + k, s + k, s + k + len(w))
         pos += n
-
-
-def phrase_terms(text: str) -> list[str]:
-    """Terms of an exact phrase, in consecutive positions, for a whoosh `Phrase`.
-
-    A CJK run contributes its bigrams; its tail unigram is needed only when another
-    unit follows inside the phrase (in a matching document the run ends there too,
-    so the tail unigram is indexed at exactly that position). A final run of one
-    character has no term that is sure to be indexed, so it is dropped (the phrase
-    then matches slightly more, never less).
-    """
-    us = list(units(fold(text)))
-    out: list[str] = []
-    for idx, u in enumerate(us):
-        if not u.cjk:
-            out.append(u.text)
-            continue
-        run = u.text
-        out.extend(run[i : i + 2] for i in range(len(run) - 1))
-        if idx < len(us) - 1:
-            out.append(run[-1])
-    return out
 
 
 class ChineseTokenizer(Tokenizer):

@@ -24,7 +24,8 @@ from typing import Callable
 
 from whoosh import query as wq
 
-from .analysis import fold, jieba_words, phrase_terms, units
+from .analysis import fold, jieba_words, units
+from .phrase import ExactPhrase, phrase_items
 from .model import QueryError
 from .schema import DATE_KEYS, FIELD_KEYS, MONEY_KEYS, keyword, to_datetime
 
@@ -536,10 +537,13 @@ class _Compiler:
             self._mark(negated, *(_bigrams(u.text) if u.cjk and len(u.text) > 1 else [u.text]))
         if len(us) == 1 and (not us[0].cjk or len(us[0].text) == 1):
             return self._unit_query(spec.name, us[0].text, us[0].cjk)
-        terms = phrase_terms(text)
-        if len(terms) == 1:
-            return wq.Term(spec.name, terms[0])
-        return wq.Phrase(spec.name, terms)
+        df = self.df
+        items = phrase_items(text, (lambda t: df(spec.name, t)) if df is not None else None)
+        if not items:  # only lone characters, e.g. "张，王": each must occur
+            return wq.And([self._unit_query(spec.name, u.text, u.cjk) for u in us])
+        if len(items) == 1:
+            return wq.Term(spec.name, items[0][0])
+        return ExactPhrase(spec.name, items)
 
     @staticmethod
     def _label(spec: FieldSpec) -> str:

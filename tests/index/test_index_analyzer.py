@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from index.analysis import ChineseTokenizer, fold, phrase_terms, tokens
+from index.analysis import ChineseTokenizer, fold, tokens
+from index.phrase import phrase_items
 
 
 def texts(s: str, **kw: bool) -> list[str]:
@@ -57,10 +58,12 @@ def test_unseen_name_is_still_indexed_as_bigrams() -> None:
     assert {"欧阳", "阳锦", "锦涛"} <= set(texts("欧阳锦涛"))
 
 
-def test_phrase_terms_include_a_run_tail_only_when_something_follows_it() -> None:
-    assert phrase_terms("档案管理") == ["档案", "案管", "管理"]
-    assert phrase_terms("客户A") == ["客户", "户", "a"]
-    assert phrase_terms("合同編號HT2024") == ["合同", "同编", "编号", "号", "ht2024"]
+def test_phrase_items_cover_every_character_at_its_offset() -> None:
+    assert phrase_items("档案管理", None) == [("档案", 0), ("案管", 1), ("管理", 2)]
+    assert phrase_items("客户A", None) == [("a", 2), ("客户", 0)]
+    # Rarest first, and a dictionary word covers the bigrams inside it.
+    rare = {"营业执照": 1}
+    assert phrase_items("营业执照", lambda t: rare.get(t, 100)) == [("营业执照", 0)]
 
 
 def test_whoosh_tokenizer_reports_positions_and_offsets() -> None:
