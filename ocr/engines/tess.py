@@ -18,7 +18,7 @@ from PIL import Image
 from ocr.engines import EngineOutput, RawLine, RawWord
 from ocr.errors import OcrFailed, OcrTimeout
 from ocr.options import ReadOptions
-from ocr.prep import text_strip
+from ocr.prep import remove_rules, text_strip
 from ocr.script import detect_script
 
 _MODEL = {"zh-Hans": "chi_sim", "zh-Hant": "chi_tra"}
@@ -102,7 +102,7 @@ class TesseractEngine:
         return lines
 
     def recognize(self, img: np.ndarray, *, script: str | None = None) -> EngineOutput:
-        pil = Image.fromarray(img).convert("L")
+        pil = Image.fromarray(remove_rules(np.asarray(Image.fromarray(img).convert("L"))))
         if script in _MODEL:
             return EngineOutput(self._run(pil, _MODEL[script]), model=_MODEL[script])
         model = _MODEL[self.guess_script(np.asarray(pil))]
