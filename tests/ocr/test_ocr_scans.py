@@ -91,3 +91,27 @@ def test_a_form_table_is_read_row_by_row_label_then_value():
         lines.append(_line(b, 420, y, 420 + 30 * len(b), y + 40))
         lines.append(_line(a, 60, y, 60 + 40 * len(a), y + 40))
     assert [l.text for l in reading_order(lines)] == [t for pair in zip(labels, values) for t in pair]
+
+
+def test_rules_of_a_table_are_painted_out_and_its_text_kept():
+    from ocr.prep import remove_rules
+    from tests.docgen.pages import render_table_page
+
+    t = render_table_page([["客户名称", "华信科技有限公司"], ["联系电话", "13812345678"]], script="zh-Hans", dpi=150)
+    gray = np.asarray(t.image.convert("L"))
+    out = remove_rules(gray)
+    ink_rows = (gray < 128).sum(axis=1)
+    rule_row = int(np.argmax(ink_rows))  # a horizontal rule: the inkiest row of the page
+    assert (out[rule_row] < 128).sum() < 0.05 * (gray[rule_row] < 128).sum()
+    # the characters survive: the page keeps a good share of its ink, in the cells' rows
+    assert (out < 128).sum() > 0.2 * (gray < 128).sum()
+    assert (out[rule_row + 5: rule_row + 60] < 128).sum() > 100
+
+
+def test_tesseract_reads_the_cells_of_a_ruled_form(tess):
+    from tests.docgen.pages import render_table_page
+
+    rows = [["客户名称", "华信科技有限公司"], ["联系电话", "13812345678"], ["客户等级", "A级"]]
+    t = render_table_page(rows, script="zh-Hans", dpi=150)
+    text = folded(tess.read(encode(t.image)).extraction.text)
+    assert sum(1 for row in rows for cell in row if cell in text) >= 5
