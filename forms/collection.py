@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from forms import codes
-from forms.layout import Found, Labels, TextLine, find_values
+from forms.layout import CODE_SHAPE, DATE_SHAPE, Found, Labels, TextLine, find_values
 from forms.model import FieldValue
 from forms.values import as_code, as_date, as_email, as_phone, as_text, first_good, make
 from forms.text import fold
@@ -22,7 +22,9 @@ LABELS = Labels({
     "collected_by": ["收集人", "填表人"],
     "collected_on": ["收集日期", "填表日期"],
     "_remarks": ["备注", "签字", "签名"],
-}, multiline=("needs", "address", "customer_name"))
+}, multiline=("needs", "address", "customer_name"),
+   shapes={"uscc": CODE_SHAPE, "id_number": CODE_SHAPE, "collected_on": DATE_SHAPE,
+           "phone": r"\d{3}", "email": "@"})
 
 _TICKED = "☑☒✓✔√■●◉▣⊠✗✘xX×"
 _UNTICKED = "□☐○◯▢口"

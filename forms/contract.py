@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from forms.layout import Found, Labels, LabelHit, TextLine, find_values
+from forms.layout import DATE_SHAPE, MONEY_SHAPE, Found, Labels, LabelHit, TextLine, find_values
 from forms.model import FieldValue
 from forms.text import clean_text, fold
 from forms.values import as_date, as_money, as_period, first_good, flag, is_date, make
@@ -23,7 +23,7 @@ LABELS = Labels({
     "_signatory": SIGNATORY,
     "_other": ["地址", "住所", "联系电话", "电话", "开户行", "账号", "统一社会信用代码", "日期",
                "签订地点", "邮编", "传真"],
-}, multiline=())
+}, multiline=(), shapes={"signed_on": DATE_SHAPE, "_period": DATE_SHAPE, "amount": MONEY_SHAPE})
 
 _ORG_SUFFIX = re.compile(r"(公司|集团|中心|研究院|研究所|学院|大学|医院|厂|店|事务所|合作社|协会|"
                          r"银行|分行|支行|局|委员会|部|工作室|商行|有限合伙\))$")

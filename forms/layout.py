@@ -15,6 +15,11 @@ from ocr.extraction import Box, Extraction, Line, Page
 
 from forms.text import to_halfwidth, to_simplified
 
+# What a value must look like to be taken from a neighbouring box (see Labels.shapes).
+CODE_SHAPE = r"[0-9A-Za-z]{4}[0-9A-Za-z \-]{10,}"
+DATE_SHAPE = r"\d|[〇○零一二三四五六七八九十]{2,}"
+MONEY_SHAPE = r"\d|[壹贰叁肆伍陆柒捌玖拾佰仟萬万貳參陸]"
+
 # What may sit between a label and its value (brackets too, when checking a label's edge).
 _SEPARATORS = " :;,.、|_()[]（）：；，"
 _EDGE = " :;,.、|_：；，\u3000\t"
@@ -172,11 +177,15 @@ class Labels:
     """The label table of one document kind: key → the labels that introduce it."""
 
     def __init__(self, table: dict[str, Sequence[str]], *, multiline: Iterable[str] = (),
-                 run_on: bool = False):
+                 run_on: bool = False, shapes: dict[str, str] | None = None):
         """`run_on`: on this kind of page a label that opens a line is a label even when
         its value follows with no colon or gap (a licence's 名称海淀…); on forms and
         contracts a short word opening a line is as likely to be text (甲方应…)."""
         self.run_on = run_on
+        # what a key's value must look like to be taken from a neighbouring box (a code
+        # has 15+ letters and digits, a date has digits): the title beside 统一社会信用代码
+        # is not its value
+        self.shapes = {k: re.compile(v) for k, v in (shapes or {}).items()}
         self.table = table
         self.multiline = set(multiline)
         self._by_length = sorted(((to_simplified(lab).upper(), key) for key, labs in table.items()
@@ -217,6 +226,8 @@ class Labels:
         # belongs to the label, whatever other label words stand inside it.
         out: list[LabelHit] = []
         for h in taken:
+            if h.start == 1 and f[0] == "(" and f[h.end:h.end + 1] == ")":
+                h = LabelHit(h.key, h.label, h.tl, 0, h.end + 1)  # （甲方） 山东省商业部
             if out and h.start < out[-1].end:
                 continue
             m = _QUALIFIER.match(f, h.end)
@@ -258,6 +269,8 @@ def find_values(lines: Sequence[TextLine], labels: Labels) -> dict[str, list[Fou
     """Every value each key's labels introduce, in reading order."""
     found: dict[str, list[Found]] = {}
     hits_by_line = {id(tl): labels.hits(tl) for tl in lines}
+    if labels.run_on:
+        _half_labels(lines, labels, hits_by_line)
     for tl in lines:
         hits = hits_by_line[id(tl)]
         for k, hit in enumerate(hits):
@@ -269,8 +282,10 @@ def find_values(lines: Sequence[TextLine], labels: Labels) -> dict[str, list[Fou
                 value = ""
             how = "same_line"
             value_lines: list[TextLine] = [tl]
+            shape = labels.shapes.get(hit.key)
             if not value and nxt is None:
-                got = _right_of(tl, hit, lines, hits_by_line) or _below(tl, hit, lines, hits_by_line)
+                got = (_right_of(tl, hit, lines, hits_by_line, shape)
+                       or _below(tl, hit, lines, hits_by_line, shape))
                 if got is not None:
                     value_line, value, how = got
                     value_lines = [value_line]
@@ -291,6 +306,26 @@ def find_values(lines: Sequence[TextLine], labels: Labels) -> dict[str, list[Fou
             found.setdefault(hit.key, []).append(
                 Found(hit.key, hit.label, value, tuple(value_lines), tl, how, tl.char_x(hit.start)))
     return found
+
+
+def _half_labels(lines: Sequence[TextLine], labels: Labels, hits_by_line) -> None:
+    """名　　称 / 类　　型 printed spaced out in a column: OCR may stack the first characters
+    into one box (名类) and give each second character to its value's box (称湖北…).
+    A line opening with the second character of a two-character label, with a short box
+    holding the first character to its left on the row, opens with that label."""
+    pairs = {lab[1]: (lab, key) for lab, key in labels._by_length if len(lab) == 2}
+    for tl in lines:
+        hits = hits_by_line[id(tl)]
+        if (hits and hits[0].start == 0) or not tl.folded or tl.folded[0] not in pairs:
+            continue
+        label, key = pairs[tl.folded[0]]
+        for o in lines:
+            if (o is not tl and o.page == tl.page and len(o.folded) <= 3 and label[0] in o.folded
+                    and o.box.x1 <= tl.box.x0 + 0.5 * tl.height
+                    and tl.box.x0 - o.box.x1 < 6 * tl.height
+                    and _overlap(o.box.y0, o.box.y1, tl.box.y0, tl.box.y1) > 0.5 * tl.height):
+                hits.insert(0, LabelHit(key, label, tl, 0, 1))
+                break
 
 
 def _skip_edge(folded: str, pos: int) -> int:
@@ -320,7 +355,7 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0))
 
 
-def _right_of(tl: TextLine, hit: LabelHit, lines, hits_by_line):
+def _right_of(tl: TextLine, hit: LabelHit, lines, hits_by_line, shape=None):
     h = tl.height
     label_x1 = tl.char_x(hit.end) if hit.end < len(tl.folded) else tl.box.x1
     best = None
@@ -337,10 +372,12 @@ def _right_of(tl: TextLine, hit: LabelHit, lines, hits_by_line):
     if best is None or best.box.x0 - label_x1 > 25 * h:
         return None
     value = _value_of(best, hits_by_line)
+    if value and shape is not None and not shape.search(value):
+        return None
     return (best, value, "right") if value else None
 
 
-def _below(tl: TextLine, hit: LabelHit, lines, hits_by_line):
+def _below(tl: TextLine, hit: LabelHit, lines, hits_by_line, shape=None):
     h = tl.height
     label_x0 = tl.char_x(hit.start)
     label_x1 = tl.char_x(hit.end) if hit.end < len(tl.folded) else tl.box.x1
@@ -360,6 +397,8 @@ def _below(tl: TextLine, hit: LabelHit, lines, hits_by_line):
     if best is None:
         return None
     value = _value_of(best, hits_by_line)
+    if value and shape is not None and not shape.search(value):
+        return None
     return (best, value, "below") if value else None
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from forms import codes
-from forms.layout import Found, Labels, TextLine, find_values
+from forms.layout import CODE_SHAPE, DATE_SHAPE, MONEY_SHAPE, Found, Labels, TextLine, find_values
 from forms.model import FieldValue
 from forms.normalize import NormaliseError, find_dates
 from forms.values import (as_code, as_date, as_money, as_term_end, as_text, first_good, flag,
@@ -28,7 +28,8 @@ LABELS = Labels({
     # not fields, but labels whose values must not be taken for someone else's
     "_licence_no": ["证照编号", "注册号", "编号"],
     "_other": ["组成形式", "实收资本"],
-}, multiline=("business_scope", "address", "name", "entity_type", "term_end"), run_on=True)
+}, multiline=("business_scope", "address", "name", "entity_type", "term_end"), run_on=True,
+   shapes={"uscc": CODE_SHAPE, "established_on": DATE_SHAPE, "registered_capital": MONEY_SHAPE})
 
 
 def extract(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[str]]:

@@ -180,3 +180,15 @@ def test_two_signatories_on_one_line_go_to_their_own_party():
                         "授权代表（签字）：王一        授权代表（签字）：李二"))
     a = analyze(e)
     assert a.fields["signatory_a"].value == "王一" and a.fields["signatory_b"].value == "李二"
+
+
+def test_role_in_brackets_before_the_name():
+    # corpus: Beijing technology-development template, 委托人： then （甲方） 山东省商业部
+    e = extraction(rows("技术开发合同", "委托人：", "（甲方） 山东省商业部", "研究开发人",
+                        "（乙方） 北京摸鱼科技有限公司", "签订日期： 2020 年 2 月 29 日",
+                        "有效期限： 2020 年 3 月 1 日至年 10 月 1 日"))
+    a = analyze(e)
+    v = {k: f.value for k, f in a.fields.items()}
+    assert v["party_a"] == "山东省商业部" and v["party_b"] == "北京摸鱼科技有限公司"
+    assert v["signed_on"] == "2020-02-29" and v["start_on"] == "2020-03-01"
+    assert "end_on" not in v  # the end's year was left blank on the form

@@ -188,3 +188,36 @@ def test_unpaired_bracket_is_flagged():
 def test_second_half_of_a_spaced_label_read_into_the_value():
     a = analyze(extraction(rows("营业执照", "统一社会信用代码", USCC, ["名", "称长沙明远医疗器械股份有限公司"])))
     assert a.fields["name"].value == "长沙明远医疗器械股份有限公司"
+
+
+def test_real_ocr_of_a_2019_licence_stacked_label_characters():
+    # what RapidOCR returned for a real electronic licence (corpus: xunhang): 名/类 stacked
+    # into one box, 称 and 型 read into their values' boxes, 住 and 所 apart
+    from ocr.extraction import Box, Line
+
+    from tests.forms.builders import line
+    lines = [
+        line("统一社会信用代码", 151, 349), line("91420111MADANHD04J", 154, 386),
+        Line("名类", Box(148, 519, 194, 621), 0.999), line("称湖北省迅航科技有限公司", 276, 526, h=33),
+        line("注册资本壹佰万元", 889, 524, h=36), line("型有限责任公司(自然人独资)", 276, 579, h=33),
+        line("成立日期2024年01月12日", 889, 578, h=36), line("法定代表人余卓航", 152, 632, h=36),
+        line("住", 885, 629, h=43), line("所", 1007, 632, h=38), line("湖北省武汉市洪山区南李路28号", 1052, 631, h=35),
+        line("登记机关", 1042, 888, h=34), line("武汉市洪山区行政审批局", 1234, 895, h=27),
+        line("2024年01月12日", 1174, 941, h=36),
+    ]
+    a = analyze(extraction(lines))
+    v = {k: f.value for k, f in a.fields.items()}
+    assert v["name"] == "湖北省迅航科技有限公司"
+    assert v["entity_type"] == "有限责任公司(自然人独资)"
+    assert v["legal_representative"] == "余卓航" and v["registered_capital"] == "1000000.00"
+    assert v["established_on"] == "2024-01-12" and v["issued_on"] == "2024-01-12"
+    assert v["registration_authority"] == "武汉市洪山区行政审批局"
+
+
+def test_title_beside_the_code_label_is_not_the_code():
+    # corpus cicba: 营业执照 sits on the row of 统一社会信用代码; the code is below the label
+    from tests.forms.builders import line
+    lines = [line("统一社会信用代码", 239, 258, h=27), line("营业执照", 621, 225, h=108),
+             line(USCC, 240, 300, h=18)]
+    a = analyze(extraction(lines))
+    assert a.fields["uscc"].value == USCC
