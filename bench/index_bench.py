@@ -17,6 +17,7 @@ import glob
 import os
 import random
 import re
+import resource
 import shutil
 import statistics
 import sys
@@ -113,6 +114,13 @@ class Corpus:
         return "".join(chars)
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the index workers)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def dir_size(path: str) -> int:
     return sum(os.path.getsize(p) for p in glob.glob(os.path.join(path, "**", "*"), recursive=True) if os.path.isfile(p))
 
@@ -122,6 +130,7 @@ def baseline_build(corpus: Corpus, n: int, where: str) -> tuple[float, int]:
     schema = wf.Schema(doc_no=wf.ID(unique=True), content=wf.TEXT(), meta=wf.STORED(), body=wf.STORED())
     os.makedirs(where, exist_ok=True)
     ix = windex.create_in(where, schema)
+    c0 = cpu_seconds()
     t0 = time.perf_counter()
     w = ix.writer(limitmb=256)
     for d in corpus.docs(n):
@@ -129,7 +138,7 @@ def baseline_build(corpus: Corpus, n: int, where: str) -> tuple[float, int]:
                        meta=(d.doc_no, d.archive_no, d.doc_type, d.title),
                        body=zlib.compress(d.text.encode(), 1))
     w.commit()
-    return n / (time.perf_counter() - t0), dir_size(where)
+    return n / (time.perf_counter() - t0), n / (cpu_seconds() - c0), dir_size(where)
 
 
 def generation_rate(corpus: Corpus, n: int) -> float:
@@ -234,20 +243,25 @@ def main() -> None:
 
     bn = min(args.n, args.baseline_n)
     base_dir = os.path.join(tempfile.mkdtemp(prefix="dossier-index-baseline-"), "ix")
-    base_rate, base_size = baseline_build(corpus, bn, base_dir)
+    base_rate, base_cpu_rate, base_size = baseline_build(corpus, bn, base_dir)
     shutil.rmtree(os.path.dirname(base_dir), ignore_errors=True)
     print(f"baseline (whoosh StandardAnalyzer, 1 process, {bn:,} docs): {base_rate:,.1f} docs/s, "
-          f"{base_size / bn / 1024:,.1f} KiB/doc")
+          f"{base_cpu_rate:,.1f} docs per CPU-second, {base_size / bn / 1024:,.1f} KiB/doc")
 
     ix = SearchIndex(work, procs=args.procs, limitmb=256)
     if not args.reuse:
+        c0 = cpu_seconds()
         t0 = time.perf_counter()
         count = ix.rebuild(corpus.docs(args.n))
         took = time.perf_counter() - t0
         rate = count / took
+        cpu_rate = count / (cpu_seconds() - c0)
         print(f"build: {count:,} docs in {took:,.1f} s = {rate:,.1f} docs/s "
               f"(target >= 200; x{rate / base_rate:.2f} of baseline); load average now "
               f"{os.getloadavg()[0]:.1f}")
+        print(f"   {cpu_rate:,.1f} docs per CPU-second (baseline {base_cpu_rate:,.1f}, "
+              f"x{cpu_rate / base_cpu_rate:.2f}); on {args.procs} idle cores about "
+              f"{cpu_rate * args.procs:,.0f} docs/s")
     size = dir_size(work)
     print(f"index size: {size / 2**20:,.1f} MiB = {size / ix.doc_count() / 1024:,.1f} KiB/doc "
           f"(baseline {base_size / bn / 1024:,.1f} KiB/doc, x{(size / ix.doc_count()) / (base_size / bn):.2f})")
