@@ -65,7 +65,7 @@ def _expected(key: str, want: str) -> str:
 
 def run_generated(n: int, seed: int, show: int) -> None:
     from forms import analyze, needs_review_reasons
-    from forms.review import REVIEW_BELOW
+    from forms.review import review_threshold
     from ocr import ReadOptions, read_document
     from tests.docgen.documents import corpus
 
@@ -109,14 +109,14 @@ def run_generated(n: int, seed: int, show: int) -> None:
             field_n[group][key] += 1
             if got is not None and got.value == exp:
                 field_ok[group][key] += 1
-                if got.problems or got.confidence < REVIEW_BELOW:
+                if got.problems or got.confidence < review_threshold(key):
                     flagged_right[key] += 1
                 continue
             if got is None:
                 missing[group][key] += 1
                 examples.append(f"  MISS {doc.name} [{how}] {key}: want {exp!r}")
                 continue
-            is_flagged = bool(got.problems) or got.confidence < REVIEW_BELOW or key in reasons
+            is_flagged = bool(got.problems) or got.confidence < review_threshold(key) or f"({key})" in reasons
             if is_flagged:
                 flagged_wrong[key] += 1
             else:

@@ -32,7 +32,7 @@ def analyze(extraction: Extraction, *, our_companies: Sequence[str] = ()) -> Ana
         fields, problems = collection.extract(lines)
         title = _form_title(lines)
     elif doc_type == "contract":
-        fields, problems, title = contract.extract(lines, our_companies)
+        fields, problems, title = contract.extract(lines)
     else:
         title = _first_line(lines)
     if extraction.script == "zh-Hant":

@@ -71,7 +71,7 @@ def _title(lines: list[TextLine]) -> tuple[str, TextLine] | None:
     return clean_text(best.text).strip("《》"), best
 
 
-def extract(lines: list[TextLine], our_companies=()) -> tuple[dict[str, FieldValue], list[str], str | None]:
+def extract(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[str], str | None]:
     found = find_values(lines, LABELS)
     fields: dict[str, FieldValue] = {}
     problems: list[str] = []

@@ -4,7 +4,15 @@ from __future__ import annotations
 from forms.model import Analysis
 
 REVIEW_BELOW = 0.85  # field confidence under which a reviewer is asked to check it
+# Codes, amounts and phones are what a wrong value costs most on, and a lone figure has no
+# 大写 or check digit to catch a misread digit: ask for a look at a lower doubt.
+CRITICAL_REVIEW_BELOW = 0.93
+CRITICAL = frozenset({"uscc", "id_number", "amount", "registered_capital", "phone"})
 TYPE_REVIEW_BELOW = 0.6
+
+
+def review_threshold(key: str) -> float:
+    return CRITICAL_REVIEW_BELOW if key in CRITICAL else REVIEW_BELOW
 
 REQUIRED = {
     "business_license": ("uscc", "name"),
@@ -43,7 +51,7 @@ def needs_review_reasons(analysis: Analysis) -> list[str]:
                 reasons.append(f"{name}: {p}")
         if fv.suggestion is not None and not any("proposed" in p for p in fv.problems):
             reasons.append(f"{name}: read {fv.value!r}, proposed correction {fv.suggestion!r}")
-        if not fv.problems and fv.confidence < REVIEW_BELOW:
+        if not fv.problems and fv.confidence < review_threshold(key):
             reasons.append(f"{name}: low confidence ({fv.confidence:.2f}) in {fv.value!r}")
     return reasons
 

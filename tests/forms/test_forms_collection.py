@@ -177,3 +177,11 @@ def test_email_with_digit_lookalikes_among_letters_is_flagged(email):
 def test_plain_email_with_digits_after_letters_is_not_flagged():
     a = analyze(extraction(rows("客户信息收集表", "姓名：张伟", "电子邮箱：liang93@126.com")))
     assert not a.fields["email"].problems
+
+
+def test_uncertain_phone_is_flagged_at_a_stricter_threshold_than_text():
+    e = extraction(rows("客户信息收集表"), rows(["联系电话", "13812345678"], ["联系人", "李娜"],
+                                               conf=0.9, y0=200))
+    reasons = needs_review_reasons(analyze(e))
+    assert any("(phone)" in r for r in reasons)
+    assert not any("(contact_person)" in r for r in reasons)
