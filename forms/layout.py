@@ -423,7 +423,7 @@ def _continuation(last: TextLine, label_line: TextLine, value_x0: float, lines,
                 continue
             if not (col_x0 - 1.5 * h <= ob.x0 <= max(value_x0, last.box.x0) + 2 * h):
                 continue
-            if _labelled_row(other, lines, hits_by_line, h):
+            if _labelled_row(other, prev, lines, hits_by_line, h):
                 continue
             if nxt is None or ob.y0 < nxt.box.y0:
                 nxt = other
@@ -434,13 +434,19 @@ def _continuation(last: TextLine, label_line: TextLine, value_x0: float, lines,
     return out
 
 
-def _labelled_row(tl: TextLine, lines, hits_by_line, h: float) -> bool:
+def _labelled_row(tl: TextLine, prev: TextLine, lines, hits_by_line, h: float) -> bool:
     """Whether a label stands just left of this line on its row: then the line is that
-    label's value, not the continuation of the value above."""
+    label's value, not the continuation of the value above. A label set between two
+    lines (a wrapped value beside a label centred on it) belongs to the upper one."""
+    mid = (tl.box.y0 + tl.box.y1) / 2
+    prev_mid = (prev.box.y0 + prev.box.y1) / 2
     for o in lines:
         if o is tl or o.page != tl.page or o.box.x1 > tl.box.x0 + 0.5 * h:
             continue
         if _overlap(o.box.y0, o.box.y1, tl.box.y0, tl.box.y1) < 0.5 * min(o.height, tl.height):
+            continue
+        o_mid = (o.box.y0 + o.box.y1) / 2
+        if abs(o_mid - prev_mid) <= abs(o_mid - mid):
             continue
         hits = hits_by_line.get(id(o)) or []
         if hits and hits[-1].end >= len(o.folded) - 1:

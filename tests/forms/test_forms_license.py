@@ -221,3 +221,17 @@ def test_title_beside_the_code_label_is_not_the_code():
              line(USCC, 240, 300, h=18)]
     a = analyze(extraction(lines))
     assert a.fields["uscc"].value == USCC
+
+
+def test_scope_wrapped_beside_a_label_centred_between_its_lines():
+    # corpus xunhang: 经营范围's box sits between the two lines of its value
+    from ocr.extraction import Box, Line
+    lines = [Line("营业执照", Box(600, 200, 900, 280), 1.0),
+             Line("统一社会信用代码", Box(151, 349, 386, 379), 1.0), Line(USCC, Box(154, 386, 379, 409), 1.0),
+             Line("经营范围", Box(151, 685, 314, 722), 1.0),
+             Line("一般项目：智能无人飞行器制造，其他电子器件制造。（除许可", Box(315, 682, 836, 708), 0.98),
+             Line("业务外，可自主依法经营法律法规非禁止或限制的项目）", Box(315, 702, 782, 729), 0.99)]
+    a = analyze(extraction(lines))
+    assert a.fields["business_scope"].value == (
+        "一般项目:智能无人飞行器制造,其他电子器件制造。(除许可业务外,可自主依法经营法律法规非禁止或限制的项目)")
+    assert not a.fields["business_scope"].problems
