@@ -303,3 +303,21 @@ def test_bad_paging_sorting_or_filters_raise_query_error(ix: SearchIndex, kwargs
 
 def test_words_with_colons_that_are_not_fields_are_plain_text(ix: SearchIndex) -> None:
     assert ix.search("10:30", readers=None).total == 0
+
+
+def test_strict_reading_takes_the_rarest_terms_that_cover_the_word() -> None:
+    from whoosh import query as wq
+
+    from index.query import compile_query, parse
+
+    df = {"营业执照": 3, "营业": 40, "业执": 9, "执照": 30}
+    word = compile_query(parse("营业执照"), df=lambda f, t: df.get(t, 100), doc_count=100)
+    assert word.query == wq.Term("content", "营业执照")
+    # Without the word, the rarest bigrams that still cover all four characters.
+    df.pop("营业执照")
+    grams = compile_query(parse("营业执照"), df=lambda f, t: df.get(t, 0 if t == "营业执照" else 100),
+                          doc_count=100)
+    assert isinstance(grams.query, wq.Term) and grams.query.text == "营业执照"  # df 0: fail fast
+    cover = compile_query(parse("营业执照"), df=lambda f, t: df.get(t, 1000), doc_count=100)
+    assert set(cover.query.subqueries) == {wq.Term("content", "业执"), wq.Term("content", "执照"),
+                                           wq.Term("content", "营业")}
