@@ -31,6 +31,23 @@ CUES: dict[str, tuple[tuple[str, float], ...]] = {
 }
 THRESHOLD = 6.0  # below this, nothing here is sure enough to say more than "other"
 
+# A kind also needs one of its own field labels, unless its name heads the page: a
+# fund-account application that asks for a 营业执照 copy is not a licence (seen in the
+# real corpus).
+FIELD_CUES: dict[str, tuple[str, ...]] = {
+    "business_license": ("登记机关", "经营范围", "成立日期", "营业期限", "注册资本", "注册日期",
+                         "经营场所", "住所"),
+    "contract": ("甲方", "乙方", "买方", "卖方", "委托方", "受托方", "委托人", "签订日期", "签约日期",
+                 "合同编号", "违约"),
+    "collection_form": ("客户名称", "客户类型", "收集人", "填表人", "收集日期", "填表日期", "信息来源",
+                        "来源渠道", "需求描述", "客户需求", "所属行业"),
+}
+TITLES: dict[str, tuple[str, ...]] = {
+    "business_license": ("营业执照",),
+    "contract": ("合同", "协议"),
+    "collection_form": ("收集表", "客户信息"),
+}
+
 
 def scores(text: str) -> dict[str, float]:
     f = fold(text)
@@ -42,6 +59,10 @@ def scores(text: str) -> dict[str, float]:
             if n:
                 total += weight * (1 + 0.25 * min(n - 1, 4))
         out[kind] = total
+    head = fold("".join(text.strip().splitlines()[:4]))
+    for kind, cues in FIELD_CUES.items():
+        if not any(c in f for c in cues) and not any(t in head for t in TITLES[kind]):
+            out[kind] *= 0.4
     # A contract's own body repeats 甲方/乙方 many times; a licence or form almost never does.
     parties = len(re.findall("甲方|乙方", f))
     if parties >= 6:

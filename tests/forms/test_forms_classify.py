@@ -74,3 +74,26 @@ def test_other_documents_are_analysed_and_sent_to_a_person():
 def test_empty_extraction_is_other():
     a = analyze(text_extraction(""))
     assert a.doc_type == "other" and a.title is None
+
+
+def test_application_form_that_asks_for_a_licence_is_not_a_licence():
+    # what OCR read off a real fund-account application (corpus: XFUND zh train 0)
+    text = """汇丰晋信
+2020.6.15
+开放式基金账户业务申请表一机构
+受理时间：
+特别提示：
+基金账号：
+1.请在填表前仔细阅读有关基金的《基金合同》、最新《招募说明书》及《开
+★申请机构名称：
+秦皇岛旭森企业管理有限公司
+★证件类型：营业执照
+★证件号码：
+91130301MA0FFMWL8N
+★邮寄地址：
+河北省省秦皇岛市市经济技术开发区永定河道9号
+★经办人姓名：
+*职务：法定代表人
+★法定代表人（非法人机构为负责人）姓名：李丛林
+★控股股东或实际控制人名称："""
+    assert classify(text)[0] == "other"
