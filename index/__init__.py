@@ -1,7 +1,20 @@
 """The search room: a whoosh index over filed documents, for Chinese in both scripts.
 
 Takes plain values (`IndexDoc`), never ORM objects; can always be rebuilt from the
-database (`SearchIndex.rebuild`).
+database. Typical use::
+
+    ix = SearchIndex(data_dir / "index")          # cheap; keep one per process
+    if ix.needs_rebuild:                           # new, other schema version, damaged
+        ix.rebuild(index_docs_from_the_store())    # also `dossier reindex`
+    ix.add([doc])                                  # after the filing transaction commits
+    ix.remove([doc_no])                            # after destruction / un-filing
+    res = ix.search("欧阳 type:contract", readers={"role:sales", "user:7"})
+    # `dossier search --json`: {"total": res.total,
+    #                           "hits": [dataclasses.asdict(h) for h in res.hits]}
+
+`QueryError` (and its subclass `IndexNeedsRebuild`) carry a sentence for the user;
+`IndexWriteError` means the index could not be written (the record stands; a later
+`add` or a rebuild repairs the index).
 """
 
 from .analysis import fold
