@@ -192,3 +192,13 @@ def test_role_in_brackets_before_the_name():
     assert v["party_a"] == "山东省商业部" and v["party_b"] == "北京摸鱼科技有限公司"
     assert v["signed_on"] == "2020-02-29" and v["start_on"] == "2020-03-01"
     assert "end_on" not in v  # the end's year was left blank on the form
+
+
+def test_contract_label_variants():
+    e = extraction(rows("设备买卖合同", "编号：SB-2021-009", "卖方：宁波海丰包装材料厂", "买方：杭州青禾食品有限公司",
+                        "合同价款：人民币贰万元整", "签署日期：2021/05/06", "服务期限：2021.05.06-2022.05.05"))
+    v = {k: f.value for k, f in analyze(e).fields.items()}
+    assert v["contract_no"] == "SB-2021-009"
+    assert v["party_a"] == "杭州青禾食品有限公司" and v["party_b"] == "宁波海丰包装材料厂"
+    assert v["amount"] == "20000.00" and v["signed_on"] == "2021-05-06"
+    assert (v["start_on"], v["end_on"]) == ("2021-05-06", "2022-05-05")

@@ -235,3 +235,13 @@ def test_scope_wrapped_beside_a_label_centred_between_its_lines():
     assert a.fields["business_scope"].value == (
         "一般项目:智能无人飞行器制造,其他电子器件制造。(除许可业务外,可自主依法经营法律法规非禁止或限制的项目)")
     assert not a.fields["business_scope"].problems
+
+
+def test_registered_funds_and_registration_date_variants():
+    a = analyze(extraction(rows(
+        "营业执照", ["统一社会信用代码", USCC], ["名称", "某某商贸有限公司"], ["注册资金", "人民币50万元"],
+        ["注册日期", "2016-3-8"], ["营业期限", "2016年3月8日至2036年3月7日"], ["登记机关", "某某市场监督管理局"],
+        "2016年03月08日")))
+    v = {k: f.value for k, f in a.fields.items()}
+    assert v["registered_capital"] == "500000.00" and v["established_on"] == "2016-03-08"
+    assert v["term_end"] == "2036-03-07" and v["issued_on"] == "2016-03-08"
