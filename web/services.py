@@ -327,7 +327,8 @@ def _shown_hits(system: System, user: User, raw: list[tuple[str, str]]) -> list[
     if not raw:
         return []
     with system.db.read() as s:
-        docs = {d.doc_no: d for d in s.scalars(select(Document).options(joinedload(Document.archive))
+        docs = {d.doc_no: d for d in s.scalars(select(Document)
+                                               .options(joinedload(Document.archive), defer(Document.text))
                                                .where(Document.doc_no.in_([no for no, _ in raw])))}
         grants = access.active_grants(s, user)
         out = []
