@@ -264,14 +264,17 @@ def can_correct(user: User, doc: Document, key: str, grants: Iterable[Any] = ())
             and group_of(key) in _groups(user, doc, list(grants)))
 
 
-_FIELD_QUERY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*[:：]")
+_FIELD_QUERY = re.compile(r"([^\s:：()\"“”]+)\s*[:：]")
+# The search language's other names for restricted fields (index/query.py aliases).
+_QUERY_ALIASES = {"id": "id_number", "身份证": "id_number", "身份证号": "id_number",
+                  "电话": "phone", "联系电话": "phone", "手机": "phone", "邮箱": "email", "电子邮箱": "email"}
 
 
 def hidden_search_keys(user: User, query: str) -> list[str]:
-    """Field keys a query names (`phone:138…`) that the user does not see on any document."""
+    """Field keys a query names (`phone:138…`, `身份证:1101…`) that the user may not see."""
     groups = role_access(user.role).groups
-    return sorted({m.group(1) for m in _FIELD_QUERY.finditer(query or "")
-                   if m.group(1) in GROUP_OF and group_of(m.group(1)) not in groups})
+    named = {_QUERY_ALIASES.get(m.group(1).lower(), m.group(1).lower()) for m in _FIELD_QUERY.finditer(query or "")}
+    return sorted(k for k in named if k in GROUP_OF and group_of(k) not in groups)
 
 
 # --- masking what the text and snippets print ------------------------------------------
