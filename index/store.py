@@ -271,9 +271,13 @@ class SearchIndex:
             journal.touch()
         gdir = self.path / name
         n = 0
+        # whoosh's multiprocessing writer forks; forking a process that runs other
+        # threads (the watcher's observer, a web server) can leave a child stuck on a
+        # lock some thread held, so such processes index in one process instead.
+        procs = self.procs if threading.active_count() == 1 else 1
         try:
-            if self.procs > 1:
-                writer = ix.writer(procs=self.procs, limitmb=self.limitmb, multisegment=True,
+            if procs > 1:
+                writer = ix.writer(procs=procs, limitmb=self.limitmb, multisegment=True,
                                    batchsize=256, codec=DossierCodec())
             else:
                 writer = ix.writer(limitmb=self.limitmb, codec=DossierCodec())
