@@ -324,6 +324,8 @@ def main() -> None:
     def show(title: str, d: dict) -> None:
         # written after every section, so a long run that is stopped still leaves its figures
         (out / "ocr_bench.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+        # other work on the machine skews the times; say how busy it was
+        d["load_average_1min"] = round(os.getloadavg()[0], 2)
         print(f"\n== {title}")
         for k, v in d.items():
             print(f"  {k}: {v}")

@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image
 
 from ocr.engines import Engine, EngineOutput, RawLine, load_engine
-from ocr.errors import ReadError, TooLarge
+from ocr.errors import TooLarge
 from ocr.extraction import Box, Line, Page, Word
 from ocr.layout import reading_order
 from ocr.options import ReadOptions
@@ -189,4 +189,4 @@ def ping(_: int = 0) -> int:
     return os.getpid()
 
 
-__all__ = ["PageJob", "PageOut", "read_page", "worker_init", "ReadError"]
+__all__ = ["PageJob", "PageOut", "read_page", "worker_init", "engine_for", "ping"]

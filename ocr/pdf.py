@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import threading
-from dataclasses import dataclass
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -63,12 +62,6 @@ def usable_text(text: str) -> bool:
     if len(chars) < MIN_TEXT_CHARS:
         return False
     return sum(1 for c in chars if _good(c)) / len(chars) >= MIN_GOOD_SHARE
-
-
-@dataclass(frozen=True)
-class PageGeometry:
-    width_pt: float
-    height_pt: float
 
 
 def page_scale(width_pt: float, height_pt: float, max_side: int) -> float:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import atexit
 import os
 import threading
-from dataclasses import replace
 
 from ocr.archival import build_archival_pdf
 from ocr.errors import CorruptDocument, EmptyDocument, EncryptedDocument, ReadError, TooLarge, UnsupportedFormat
