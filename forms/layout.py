@@ -387,7 +387,9 @@ def _below(tl: TextLine, hit: LabelHit, lines, hits_by_line, shape=None):
             continue
         ob = other.box
         gap = ob.y0 - tl.box.y1
-        if gap < -0.3 * h or gap > 1.6 * h:
+        # a Latin label (E-mail) is shorter than the Chinese around it: measure by the taller
+        hh = max(h, other.height)
+        if gap < -0.3 * hh or gap > 1.6 * hh:
             continue
         # under the label: starting near it, or spanning it
         if not (abs(ob.x0 - label_x0) < 2.5 * h or _overlap(ob.x0, ob.x1, label_x0, label_x1) > 0):

@@ -149,9 +149,9 @@ def as_phone(found: Found) -> FieldValue | None:
         return make(found, digits, problems=tuple(problems), suggestion=fix)
 
 
-# 1 between letters (gao1in), or opening the address before letters (1iu.chen), is far
+# 1 between letters (gao1in, lin_1iang), or opening the address before letters (1iu.chen), is far
 # more often an OCR misreading of l than what the owner typed; 0 between letters likewise
-_EMAIL_LOOKALIKE = re.compile(r"(?<=[a-z])[10](?=[a-z])|^[10](?=[a-z])")
+_EMAIL_LOOKALIKE = re.compile(r"(?<=[a-z_.\-])[10](?=[a-z])|^[10](?=[a-z])")
 
 
 def as_email(found: Found) -> FieldValue | None:

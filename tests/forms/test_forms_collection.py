@@ -167,7 +167,8 @@ def test_empty_fields_are_absent_not_empty():
     assert a.fields["collected_by"].value == "王五"
 
 
-@pytest.mark.parametrize("email", ["gao1in51@qq.com", "1iu.chen92@qq.com", "zh0u@163.com"])
+@pytest.mark.parametrize("email", ["gao1in51@qq.com", "1iu.chen92@qq.com", "zh0u@163.com",
+                                   "lin_1iang93@126.com"])
 def test_email_with_digit_lookalikes_among_letters_is_flagged(email):
     a = analyze(extraction(rows("客户信息收集表", "姓名：张伟", f"电子邮箱：{email}")))
     assert a.fields["email"].value == email
@@ -185,3 +186,13 @@ def test_uncertain_phone_is_flagged_at_a_stricter_threshold_than_text():
     reasons = needs_review_reasons(analyze(e))
     assert any("(phone)" in r for r in reasons)
     assert not any("(contact_person)" in r for r in reasons)
+
+
+def test_latin_label_above_its_value():
+    # E-mail is printed smaller than the Chinese labels; its value sits a Chinese line below
+    from ocr.extraction import Box, Line
+    lines = [Line("客户信息收集表", Box(494, 183, 919, 230), 1.0), Line("客户名称", Box(149, 314, 239, 336), 1.0),
+             Line("广州中科电子商务有限公司", Box(162, 358, 499, 386), 1.0),
+             Line("E-mail", Box(150, 796, 208, 812), 1.0), Line("Li.song81@sina.cn", Box(164, 841, 396, 866), 1.0),
+             Line("联系地址", Box(148, 913, 239, 935), 1.0)]
+    assert analyze(extraction(lines)).fields["email"].value == "li.song81@sina.cn"
