@@ -3,6 +3,7 @@
     .venv/bin/python bench/ocr_bench.py            # the full run (about 15-20 min on 2 cores)
     .venv/bin/python bench/ocr_bench.py --quick    # a smoke run of every figure (a few min)
     .venv/bin/python bench/ocr_bench.py --sweep    # also the parameter measurements
+    .venv/bin/python bench/ocr_bench.py --engines rapidocr --sections accuracy,corpus
 
 Figures (issue 12, "Measure"):
   accuracy  CER on pages rendered from ../shared/seeds (Simplified + Traditional, clean and
@@ -311,7 +312,13 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--sweep", action="store_true")
     ap.add_argument("--pages", type=int, default=None)
+    ap.add_argument("--engines", default=",".join(ENGINES), help="comma-separated, default both")
+    ap.add_argument("--sections", default="accuracy,corpus,time,throughput,formats,memory",
+                    help="comma-separated subset of the default: accuracy,corpus,time,throughput,formats,memory")
+    ap.add_argument("--out", default="ocr_bench.json", help="file name under bench/results/")
     args = ap.parse_args()
+    engines = [e for e in args.engines.split(",") if e]
+    sections = set(args.sections.split(","))
     n = args.pages or (8 if args.quick else 60)
     t_all = time.perf_counter()
     print(f"rendering {n} pages ...", flush=True)
@@ -323,7 +330,7 @@ def main() -> None:
 
     def show(title: str, d: dict) -> None:
         # written after every section, so a long run that is stopped still leaves its figures
-        (out / "ocr_bench.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+        (out / args.out).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
         # other work on the machine skews the times; say how busy it was
         d["load_average_1min"] = round(os.getloadavg()[0], 2)
         print(f"\n== {title}")
@@ -331,29 +338,34 @@ def main() -> None:
             print(f"  {k}: {v}")
         sys.stdout.flush()
 
-    for engine in ENGINES:
-        report[f"accuracy {engine}"] = a = accuracy(pages, engine, workers=2)
-        show(f"accuracy on rendered pages · {engine}", a)
-    if CORPUS.is_dir():
-        for engine in ENGINES:
+    if "accuracy" in sections:
+        for engine in engines:
+            report[f"accuracy {engine}"] = a = accuracy(pages, engine, workers=2)
+            show(f"accuracy on rendered pages · {engine}", a)
+    if "corpus" in sections and CORPUS.is_dir():
+        for engine in engines:
             report[f"corpus {engine}"] = c = corpus_values(engine, args.quick)
             show(f"corpus values found verbatim · {engine}", c)
-    for engine in ENGINES:
-        report[f"time {engine}"] = t = bare_vs_whole(pages, engine, 2 if args.quick else 4)
-        show(f"bare engine vs whole reading step · {engine}", t)
-    for engine in ENGINES:
-        report[f"throughput {engine}"] = t = throughput(pages, engine, 4 if args.quick else 6)
-        show(f"pages per minute by worker split · {engine}", t)
-    report["formats"] = f = formats(args.quick)
-    show("text-layer PDF and DOCX", f)
-    report["memory"] = m = a3_memory()
-    show("peak memory of one worker, A3 600 dpi", m)
+    if "time" in sections:
+        for engine in engines:
+            report[f"time {engine}"] = t = bare_vs_whole(pages, engine, 2 if args.quick else 4)
+            show(f"bare engine vs whole reading step · {engine}", t)
+    if "throughput" in sections:
+        for engine in engines:
+            report[f"throughput {engine}"] = t = throughput(pages, engine, 4 if args.quick else 6)
+            show(f"pages per minute by worker split · {engine}", t)
+    if "formats" in sections:
+        report["formats"] = f = formats(args.quick)
+        show("text-layer PDF and DOCX", f)
+    if "memory" in sections:
+        report["memory"] = m = a3_memory()
+        show("peak memory of one worker, A3 600 dpi", m)
     if args.sweep:
         report["sweep"] = s = sweep(pages)
         show("parameter sweep", s)
     report["total_s"] = round(time.perf_counter() - t_all, 1)
     print(f"\ntotal {report['total_s']} s")
-    (out / "ocr_bench.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    (out / args.out).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

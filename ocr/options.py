@@ -12,10 +12,11 @@ ENGINES: tuple[str, ...] = ("rapidocr", "tesseract")
 @dataclass(frozen=True)
 class ReadOptions:
     engine: EngineName = "rapidocr"
-    # RapidOCR's own page-size limit (Global.max_side_len): the page is shrunk to this before
-    # detection and line crops are cut from it. 2000 (its default) loses small print on A4
-    # at 300 dpi; measured in bench/README-ocr.md.
-    max_side_len: int = 3600
+    # the page is shrunk to this long side before OCR (RapidOCR's Global.max_side_len) and
+    # line crops for recognition are cut from it. With detection on its own smaller copy
+    # (det_side_len), 2400 read dense 300-dpi pages better than 3600 (CER 0.2% vs 4.7% on a
+    # page of long mixed pinyin lines) at no loss elsewhere; bench/README-ocr.md.
+    max_side_len: int = 2400
     # detection runs on a copy shrunk to this long side (Det.limit_type=max); recognition
     # still reads crops of the max_side_len image. Detection cost grows with area, and text
     # lines are found as well on the smaller copy (bench/README-ocr.md).

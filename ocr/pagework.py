@@ -22,6 +22,8 @@ from ocr.options import ReadOptions
 from ocr.prep import analyse_layout, lift_red, rotate90, rotate_bound
 from ocr.script import detect_script
 
+# PDF pages are drawn no larger than this (A4 at 300 dpi is 3508 px), then fitted to the engine
+RENDER_MAX_SIDE = 3600
 # below this the page is left as it is: resampling costs sharpness for nothing
 MIN_SKEW_DEG = 0.3
 # rapidocr: share of text its direction classifier reads as upside down
@@ -65,7 +67,7 @@ def _load(job: PageJob) -> np.ndarray:
     if job.kind == "pdf":
         from ocr.pdf import render_page
 
-        return render_page(job.data, job.index, max_side=o.max_side_len, max_pixels=o.max_pixels, dpi=o.render_dpi)
+        return render_page(job.data, job.index, max_side=RENDER_MAX_SIDE, max_pixels=o.max_pixels, dpi=o.render_dpi)
     from ocr.images import decode_frame
 
     return decode_frame(job.data, job.index)
@@ -136,9 +138,8 @@ def read_page(job: PageJob) -> PageOut:
     """OCR one page into a Page whose boxes are in the preview image's pixels."""
     o = job.options
     try:
-        img = _load(job)
-        img = _fit(img, o.max_side_len)
         engine = engine_for(o)
+        img = _fit(_load(job), engine.max_side)
         img, out, rotation, skew = recognize_upright(engine, img, o)
     except MemoryError as e:
         raise TooLarge(f"Page {job.number} needs more memory than a reader may use.") from e

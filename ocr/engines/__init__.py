@@ -40,6 +40,7 @@ class EngineOutput:
 
 class Engine(Protocol):
     name: str
+    max_side: int  # pages are shrunk to this long side before the engine reads them
 
     def recognize(self, img: np.ndarray, *, script: str | None = None) -> EngineOutput:
         """Read an RGB uint8 image. `script` ("zh-Hans"/"zh-Hant") picks a model where the

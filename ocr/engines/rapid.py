@@ -37,6 +37,7 @@ class RapidEngine:
             "EngineConfig.onnxruntime.intra_op_num_threads": options.threads_per_worker,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
         }
+        self.max_side = options.max_side_len
         self._ocr = RapidOCR(params=params)
         logging.getLogger("RapidOCR").setLevel(logging.ERROR)
         self._version = getattr(rapidocr, "__version__", "?")

@@ -22,6 +22,8 @@ from ocr.prep import remove_rules, text_strip
 from ocr.script import detect_script
 
 _MODEL = {"zh-Hans": "chi_sim", "zh-Hant": "chi_tra"}
+# tesseract's models are trained on text of about 300 dpi: an A4 page is 3508 px long
+MAX_SIDE = 3600
 
 
 def _is_cjk(ch: str) -> bool:
@@ -52,6 +54,7 @@ class TesseractEngine:
         import pytesseract
 
         self._pt = pytesseract
+        self.max_side = MAX_SIDE
         self._timeout = timeout_s or options.timeout_s
         try:
             self._version = str(pytesseract.get_tesseract_version())
