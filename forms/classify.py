@@ -31,7 +31,7 @@ CUES: dict[str, tuple[tuple[str, float], ...]] = {
 }
 THRESHOLD = 6.0  # below this, nothing here is sure enough to say more than "other"
 
-# A kind also needs one of its own field labels, unless its name heads the page: a
+# A kind also needs its own field labels, unless its name heads the page: a
 # fund-account application that asks for a 营业执照 copy is not a licence (seen in the
 # real corpus).
 FIELD_CUES: dict[str, tuple[str, ...]] = {
@@ -42,6 +42,8 @@ FIELD_CUES: dict[str, tuple[str, ...]] = {
     "collection_form": ("客户名称", "客户类型", "收集人", "填表人", "收集日期", "填表日期", "信息来源",
                         "来源渠道", "需求描述", "客户需求", "所属行业"),
 }
+# a real licence prints five or more of its labels; an application form may ask for one
+NEEDED = {"business_license": 2, "contract": 1, "collection_form": 1}
 TITLES: dict[str, tuple[str, ...]] = {
     "business_license": ("营业执照",),
     "contract": ("合同", "协议"),
@@ -61,7 +63,8 @@ def scores(text: str) -> dict[str, float]:
         out[kind] = total
     head = fold("".join(text.strip().splitlines()[:4]))
     for kind, cues in FIELD_CUES.items():
-        if not any(c in f for c in cues) and not any(t in head for t in TITLES[kind]):
+        found = sum(1 for c in cues if c in f)
+        if found < NEEDED[kind] and not any(t in head for t in TITLES[kind]):
             out[kind] *= 0.4
     # A contract's own body repeats 甲方/乙方 many times; a licence or form almost never does.
     parties = len(re.findall("甲方|乙方", f))

@@ -95,5 +95,6 @@ def test_application_form_that_asks_for_a_licence_is_not_a_licence():
 ★经办人姓名：
 *职务：法定代表人
 ★法定代表人（非法人机构为负责人）姓名：李丛林
-★控股股东或实际控制人名称："""
+★控股股东或实际控制人名称：
+★注册资本："""
     assert classify(text)[0] == "other"
