@@ -413,20 +413,26 @@ class _Compiler:
         return node.kind == "term" and not node.quoted and (node.spec or _CONTENT).kind == TEXT
 
     def _text_leaves(self, spec: FieldSpec, text: str, negated: bool) -> list[wq.Query]:
-        leaves: list[wq.Query] = []
+        """The loose reading of a word: its bigrams and Latin terms, any of which may match.
+
+        A lone CJK character is left out when anything else is there: as a prefix
+        it expands to hundreds of terms, which is slow and drowns the ranking.
+        """
+        grams: list[str] = []
+        latin: list[wq.Query] = []
+        lone: list[wq.Query] = []
         for u in units(fold(text)):
-            if not u.cjk or len(u.text) == 1:
-                leaves.append(self._unit_query(spec.name, u.text, u.cjk))
-                self._mark(negated, u.text)
+            self._mark(negated, *(_bigrams(u.text) if u.cjk and len(u.text) > 1 else [u.text]))
+            if not u.cjk:
+                latin.append(wq.Term(spec.name, u.text))
+            elif len(u.text) == 1:
+                lone.append(self._unit_query(spec.name, u.text, True))
             else:
-                grams = _bigrams(u.text)
-                self._mark(negated, *grams)
-                leaves.extend(wq.Term(spec.name, g) for g in grams)
-        if self.df is not None and len(leaves) > 1:
-            terms = [q.text for q in leaves if isinstance(q, wq.Term)]
-            keep = set(self.pick(spec.name, terms, loose=True))
-            leaves = [q for q in leaves if not isinstance(q, wq.Term) or q.text in keep]
-        return leaves
+                grams.extend(_bigrams(u.text))
+        if self.df is not None and grams:
+            grams = self.pick(spec.name, list(dict.fromkeys(grams)), loose=True)
+        leaves = latin + [wq.Term(spec.name, g) for g in grams]
+        return leaves or lone
 
     def pick(self, fieldname: str, grams: list[str], *, loose: bool) -> list[str]:
         """The loose reading's bigrams: the rarest, without the very common ones.
@@ -508,10 +514,13 @@ class _Compiler:
         us = list(units(fold(text)))
         if not us:
             return None  # punctuation only: nothing to look for
+        has_more = any(not u.cjk or len(u.text) > 1 for u in us)
         for u in us:
             if not u.cjk or len(u.text) == 1:
-                leaves_per_unit.append(self._unit_query(spec.name, u.text, u.cjk))
                 self._mark(negated, u.text)
+                if self.relaxed and u.cjk and has_more:
+                    continue  # see _text_leaves
+                leaves_per_unit.append(self._unit_query(spec.name, u.text, u.cjk))
                 continue
             grams = _bigrams(u.text)
             self._mark(negated, *grams)
