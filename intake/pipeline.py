@@ -270,7 +270,7 @@ class Pipeline:
         try:
             with self.system.db.write() as s:
                 doc = file_document(s, self.settings, actor=ACTOR, item=item)
-                doc.field_boxes = _field_boxes(analysis, extraction)
+                doc.field_boxes = _field_boxes(analysis)
                 row = s.get(IntakeJob, job.id)
                 row.state, row.sha256, row.document_id, row.reason, row.detail = "filed", sha, doc.id, None, None
                 outcome = Outcome(job.source, "filed", doc_no=doc.doc_no, archive_no=doc.archive.archive_no,
@@ -383,14 +383,8 @@ def _date(value: str | None) -> date | None:
         return None
 
 
-def _field_boxes(analysis: forms.Analysis, extraction: ocr.Extraction) -> dict:
-    """Where each field was read, as fractions of its page, so any preview size can show it."""
-    sizes = {p.number: (p.width or 1, p.height or 1) for p in extraction.pages}
-    boxes = {}
-    for key, fv in analysis.fields.items():
-        if fv.box is None or fv.page not in sizes:
-            continue
-        w, h = sizes[fv.page]
-        boxes[key] = {"page": fv.page, "box": [round(fv.box.x0 / w, 4), round(fv.box.y0 / h, 4),
-                                               round(fv.box.x1 / w, 4), round(fv.box.y1 / h, 4)]}
-    return boxes
+def _field_boxes(analysis: forms.Analysis) -> dict:
+    """Where each field was read, in its page preview's pixels (the ocr room's box frame), so
+    the portal can outline it and black out what a reader may not see."""
+    return {key: {"page": fv.page, "box": [round(v, 1) for v in (fv.box.x0, fv.box.y0, fv.box.x1, fv.box.y1)]}
+            for key, fv in analysis.fields.items() if fv.box is not None and fv.page}
