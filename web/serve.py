@@ -47,7 +47,9 @@ def run_watcher(system: System, *, workers: int | None = None, poll: bool = Fals
 
 def serve(system: System, *, host: str, port: int, watch: bool) -> None:
     app = create_app(system)
-    server = create_server(app, host=host, port=port, threads=8)
+    # Searches run one at a time inside the index; enough threads that a page view never
+    # waits behind a queue of searches (measured in bench/portal_bench.py).
+    server = create_server(app, host=host, port=port, threads=32)
     stop = threading.Event()
     watcher = None
     if watch:
