@@ -100,11 +100,12 @@ class Pipeline:
     def business_line_for(self, path: Path) -> str:
         """The inbox sub-folder names the business line; elsewhere the default."""
         try:
-            first = path.relative_to(self.settings.inbox).parts[0]
-        except (ValueError, IndexError):
-            return self.settings.default_business_line
-        return first if first in self.settings.business_lines and len(path.relative_to(self.settings.inbox).parts) > 1 \
-            else self.settings.default_business_line
+            parts = path.relative_to(self.settings.inbox).parts
+        except ValueError:
+            parts = ()
+        if len(parts) > 1 and parts[0] in self.settings.business_lines:
+            return parts[0]
+        return self.settings.default_business_line
 
     def _work_path(self, business_line: str, name: str) -> Path:
         return self.settings.work / f"{business_line}{_SEP}{secrets.token_hex(6)}{_SEP}{safe_name(name)}"
