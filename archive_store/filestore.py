@@ -65,9 +65,6 @@ class FileStore:
                 raise OSError(f"{source} changed while it was being stored")
         return sha
 
-    def open(self, sha256: str) -> BinaryIO:
-        return open(self.path_for(sha256), "rb")
-
     def read(self, sha256: str) -> bytes:
         return self.path_for(sha256).read_bytes()
 

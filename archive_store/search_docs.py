@@ -6,7 +6,6 @@ can be rebuilt from it at any time (`dossier reindex`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
@@ -16,13 +15,6 @@ from archive_store.access import index_readers
 from archive_store.models import DocStatus, Document
 from archive_store.system import System
 from index import IndexDoc, SearchIndex
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def _amount(value: str | None) -> Decimal | None:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -61,6 +60,3 @@ def init_data_dir(data_dir: str | os.PathLike | None = None) -> tuple[System, st
             _, password = create_user(session, actor="system:init", username="admin", role=Role.admin)
     return system, password
 
-
-def data_folder_exists(data_dir: str | os.PathLike | None = None) -> bool:
-    return (Path(data_dir_from_env(data_dir)) / "dossier.toml").exists()
