@@ -113,7 +113,10 @@ def parse_period(text: str) -> tuple[str | None, str | None]:
 
 
 # ---------------------------------------------------------------- money
-_DAXIE_CHARS = "零壹贰叁肆伍陆柒捌玖拾佰仟万亿元圆角分整正两〇一二三四五六七八九十百千"
+_DAXIE_CHARS = "零壹贰叁参肆伍陆柒捌玖拾佰仟万亿元圆角分整正两〇一二三四五六七八九十百千"
+# 參 (simplified 参) is how 叁 is written in Traditional 大写 and in older Simplified print;
+# cn2an knows only 叁
+_DAXIE_VARIANTS = str.maketrans({"参": "叁"})
 _DAXIE_RUN = re.compile(rf"[{_DAXIE_CHARS}]{{2,}}")
 _FIGURE = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>亿元|亿|万元|万|元|圆)?")
@@ -125,7 +128,7 @@ def _cents(value: Decimal) -> str:
 
 def parse_daxie(text: str) -> str:
     """壹佰贰拾叁万肆仟伍佰陆拾柒元伍角 → "1234567.50" (also 万元 units, 圆, 整/正)."""
-    s = to_simplified(text).replace(" ", "")
+    s = to_simplified(text).replace(" ", "").translate(_DAXIE_VARIANTS)
     s = s.replace("圆", "元").replace("正", "整").rstrip("整")
     s = re.sub(r"^(人民币|RMB)", "", s)
     jiao = fen = 0
@@ -177,7 +180,7 @@ def daxie_in(text: str) -> str | None:
     s = to_simplified(text)
     runs = sorted((m.group(0) for m in _DAXIE_RUN.finditer(s)), key=len, reverse=True)
     for run in runs:
-        if not re.search("[壹贰叁肆伍陆柒捌玖拾佰仟]", run):
+        if not re.search("[壹贰叁参肆伍陆柒捌玖拾佰仟]", run):
             continue
         return run
     return None

@@ -71,6 +71,9 @@ def test_period_gives_start_and_end(text, expected):
     ("壹佰萬元整", "1000000.00"),
     ("貳拾萬圓整", "200000.00"),
     ("叁万元", "30000.00"),
+    # 參 / 参: 叁 as Traditional 大写 (and older Simplified print) writes it
+    ("參佰萬元整", "3000000.00"),
+    ("参拾参万元整", "330000.00"),
 ])
 def test_daxie_amounts(text, expected):
     assert parse_daxie(text) == expected
@@ -95,6 +98,8 @@ def test_money_reads_figure_and_daxie_together():
         "1234567.50", "1234567.50")
     assert parse_money("人民幣50萬元（大寫：伍拾萬元整）") == ("500000.00", "500000.00")
     assert parse_money("¥10,000.00（壹万贰仟元整）") == ("10000.00", "12000.00")
+    assert parse_money("註冊資本：參佰萬元整") == (None, "3000000.00")
+    assert parse_money("参加会议") == (None, None)
 
 
 @pytest.mark.parametrize("text, expected", [
