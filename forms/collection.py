@@ -72,9 +72,10 @@ def extract(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[str]]:
         if v is not None:
             fields[key] = v
 
-    for key in ("customer_name", "contact_person", "address", "industry", "source_channel",
-                "needs", "collected_by"):
-        pick(key, as_text)
+    for key, kind in (("customer_name", "org"), ("contact_person", "person"), ("address", "text"),
+                      ("industry", "text"), ("source_channel", "text"), ("needs", "text"),
+                      ("collected_by", "person")):
+        pick(key, lambda f, kind=kind: as_text(f, kind))
     pick("uscc", lambda f: as_code(f, codes.check_uscc))
     pick("id_number", lambda f: as_code(f, codes.check_id_number))
     pick("phone", as_phone)

@@ -37,6 +37,7 @@ class TextLine:
     line: Line
     folded: str
     fmap: tuple[int, ...]
+    source: str = "ocr"  # the page's: "ocr", "text_layer" or "docx"
 
     @property
     def text(self) -> str:
@@ -111,7 +112,7 @@ def page_lines(page: Page) -> list[TextLine]:
     out = []
     for i, ln in enumerate(ordered):
         folded, fmap = fold_with_map(ln.text)
-        out.append(TextLine(page.number, i, ln, folded, fmap))
+        out.append(TextLine(page.number, i, ln, folded, fmap, page.source))
     return out
 
 

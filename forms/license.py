@@ -46,8 +46,10 @@ def extract(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[str]]:
     pick("uscc", lambda f: as_code(f, codes.check_uscc))
     if "uscc" not in fields:
         fields.update(_uscc_anywhere(lines))
-    for key in ("name", "entity_type", "legal_representative", "address", "business_scope"):
-        pick(key, as_text)
+    for key, kind in (("name", "org"), ("entity_type", "entity_type"),
+                      ("legal_representative", "person"), ("address", "text"),
+                      ("business_scope", "text")):
+        pick(key, lambda f, kind=kind: as_text(f, kind))
     pick("registered_capital", lambda f: as_money(f, "注册资本")[0])
     pick("established_on", lambda f: as_date(f, "成立日期"))
     pick("term_end", as_term_end)

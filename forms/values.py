@@ -9,6 +9,8 @@ import re
 from typing import Callable
 
 from forms import codes
+from forms.checks import cut_off_name, lost_characters, person_name_problem
+from forms.entity_types import match_entity_type
 from forms.layout import Found
 from forms.model import FieldValue
 from forms.normalize import (LONG_TERM, NormaliseError, find_dates, normalise_email,
@@ -43,14 +45,41 @@ def text_value(found: Found) -> str:
     return clean_text(out)
 
 
-def as_text(found: Found) -> FieldValue | None:
+# a value not in a known vocabulary where one is expected: looked at, not failed
+UNKNOWN_TERM = 0.8
+
+
+def as_text(found: Found, kind: str = "text") -> FieldValue | None:
+    """A text value, with the checks its kind allows: `org` (a company's name), `person`
+    (a personal name), `entity_type` (类型 of a licence), or plain `text`."""
     value = text_value(found)
     if not value:
         return None
+    problems: list[str] = []
+    suggestion = None
+    factor = 1.0
+    if kind == "entity_type":
+        m = match_entity_type(value)
+        value, suggestion = m.value, m.suggestion
+        if m.problem:
+            problems.append(m.problem)
+        elif m.known is None:
+            factor = UNKNOWN_TERM
     if value.count("(") != value.count(")"):
         # 有限责任公司(自然人独资 — OCR lost a bracket, or the value ran into another
-        return make(found, value, problems=("brackets do not pair: check the reading",))
-    return make(found, value)
+        problems.append("brackets do not pair: check the reading")
+    lost = lost_characters(found.lines)
+    if lost:
+        problems.append(lost)
+    if kind == "org":
+        cut = cut_off_name(value)
+        if cut:
+            problems.append(cut)
+    elif kind == "person":
+        odd = person_name_problem(value)
+        if odd:
+            problems.append(odd)
+    return make(found, value, problems=tuple(problems), suggestion=suggestion, factor=factor)
 
 
 def as_date(found: Found, label: str) -> FieldValue | None:

@@ -179,10 +179,44 @@ def test_run_on_label_without_colon_or_gap():
 
 def test_unpaired_bracket_is_flagged():
     a = analyze(licence_2019())
-    e = extraction(rows("营业执照", ["统一社会信用代码", USCC], ["类型", "有限责任公司（自然人独资"]))
-    f = analyze(e).fields["entity_type"]
+    e = extraction(rows("营业执照", ["统一社会信用代码", USCC], ["住所", "北京市海淀区（中关村东路1号"]))
+    f = analyze(e).fields["address"]
     assert f.problems and f.confidence < 0.85
     assert not a.fields["entity_type"].problems
+
+
+def test_entity_type_bracket_lost_at_line_end_is_put_back():
+    # the closing bracket of 类型 is what OCR drops at a line end; the list of enterprise
+    # types leaves no doubt which it was, in either script and bracket width
+    for c, script in ((lambda s: s, "zh-Hans"), (S2T.convert, "zh-Hant")):
+        for read, want in (("有限责任公司（自然人独资", "有限责任公司(自然人独资)"),
+                           ("有限责任公司(自然人投资或控股", "有限责任公司(自然人投资或控股)"),
+                           ("股份有限公司 (非上市)", "股份有限公司(非上市)")):
+            e = extraction(rows(c("营业执照"), [c("统一社会信用代码"), USCC], [c("类型"), c(read)]),
+                           script=script)
+            f = analyze(e).fields["entity_type"]
+            assert f.value == c(want) and not f.problems and f.confidence >= 0.85, (read, f)
+
+
+def test_entity_type_near_a_known_type_is_flagged_with_a_proposal():
+    for c, script in ((lambda s: s, "zh-Hans"), (S2T.convert, "zh-Hant")):
+        e = extraction(rows(c("营业执照"), [c("统一社会信用代码"), USCC],
+                            [c("类型"), c("有限贵任公司（自然人独资）")]), script=script)
+        f = analyze(e).fields["entity_type"]
+        assert f.value == c("有限贵任公司(自然人独资)")  # as read, never replaced
+        assert f.problems and f.suggestion == c("有限责任公司(自然人独资)")
+        reasons = " ".join(needs_review_reasons(analyze(e)))
+        assert "entity_type" in reasons
+
+
+def test_entity_type_outside_the_known_types_asks_for_a_look():
+    e = extraction(rows("营业执照", ["统一社会信用代码", USCC], ["类型", "有限公司"]))
+    f = analyze(e).fields["entity_type"]
+    assert f.value == "有限公司" and f.confidence < 0.85
+    for known in ("个体工商户", "个人独资企业", "普通合伙企业", "股份有限公司（上市）", "其他有限责任公司"):
+        e = extraction(rows("营业执照", ["统一社会信用代码", USCC], ["类型", known]))
+        f = analyze(e).fields["entity_type"]
+        assert not f.problems and f.confidence >= 0.85, known
 
 
 def test_second_half_of_a_spaced_label_read_into_the_value():
