@@ -248,7 +248,7 @@ def main() -> None:
     print(f"baseline (whoosh StandardAnalyzer, 1 process, {bn:,} docs): {base_rate:,.1f} docs/s, "
           f"{base_cpu_rate:,.1f} docs per CPU-second, {base_size / bn / 1024:,.1f} KiB/doc")
 
-    ix = SearchIndex(work, procs=args.procs, limitmb=256)
+    ix = SearchIndex(work, procs=args.procs)
     if not args.reuse:
         c0 = cpu_seconds()
         t0 = time.perf_counter()

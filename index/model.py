@@ -35,6 +35,14 @@ class IndexDoc:
         object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
         object.__setattr__(self, "readers", tuple(self.readers))
 
+    def __reduce__(self) -> tuple[object, tuple[dict[str, object]]]:
+        # MappingProxyType cannot be pickled; the rebuild sends documents to workers.
+        return (_index_doc, (dict(self.__dict__, fields=dict(self.fields)),))
+
+
+def _index_doc(state: dict[str, object]) -> IndexDoc:
+    return IndexDoc(**state)  # type: ignore[arg-type]
+
 
 @dataclass(frozen=True)
 class Hit:

@@ -42,6 +42,7 @@ from .model import Hit, IndexDoc, IndexNeedsRebuild, IndexWriteError, QueryError
 from .query import Compiled, compile_query, parse, _period, _TYPE_VALUES
 from .schema import SCHEMA_VERSION, build_schema, keyword, to_datetime, to_whoosh
 from .snippet import make_snippet
+from .writer import FastSegmentWriter, build_segments
 
 _CURRENT = "CURRENT"
 _LOCK = "LOCK"
@@ -71,10 +72,8 @@ def _read_journal(path: Path) -> Iterator[tuple[str, list[Any]]]:
 class SearchIndex:
     """Opens (or creates) the index at `path`.
 
-    `procs` is the number of processes `rebuild()` indexes with (whoosh's
-    multiprocessing writer); `limitmb` is each writer's memory for sorting postings
-    before it spills to disk; `write_timeout` is how long `add`/`remove` wait for
-    another process's writer lock.
+    `procs` is the number of processes `rebuild()` indexes with; `write_timeout`
+    is how long `add`/`remove` wait for another process's writer lock.
     """
 
     def __init__(
@@ -82,13 +81,11 @@ class SearchIndex:
         path: str | os.PathLike[str],
         *,
         procs: int | None = None,
-        limitmb: int = 256,
         write_timeout: float = 30.0,
     ) -> None:
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
         self.procs = procs if procs is not None else min(2, os.cpu_count() or 1)
-        self.limitmb = limitmb
         self.write_timeout = write_timeout
         self._lock = threading.RLock()
         self._gen: str | None = None
@@ -238,7 +235,7 @@ class SearchIndex:
 
     def _apply(self, ix: windex.Index, ops: Iterable[tuple[str, list[Any]]]) -> None:
         try:
-            writer = ix.writer(timeout=self.write_timeout, limitmb=self.limitmb, codec=DossierCodec())
+            writer = FastSegmentWriter(ix, timeout=self.write_timeout, codec=DossierCodec())
         except LockError as exc:
             raise IndexWriteError(
                 "The search index is being written by another process; try again shortly."
@@ -261,8 +258,7 @@ class SearchIndex:
         Searches and writes keep going against the live generation meanwhile; writes
         made during the rebuild are replayed into the new one before it goes live.
         """
-        # Load the dictionaries before the multiprocessing writer forks, so its
-        # workers inherit them instead of each loading jieba again.
+        # Load the dictionaries before the build forks, so its workers inherit them instead of each loading jieba again.
         _jieba_freq()
         _converter()
         with self._file_lock():
@@ -270,25 +266,12 @@ class SearchIndex:
             journal = self.path / (_JOURNAL + name)
             journal.touch()
         gdir = self.path / name
-        n = 0
-        # whoosh's multiprocessing writer forks; forking a process that runs other
-        # threads (the watcher's observer, a web server) can leave a child stuck on a
-        # lock some thread held, so such processes index in one process instead.
+        # Building forks worker processes; forking a process that runs other threads
+        # (the watcher's observer, a web server) can leave a child stuck on a lock
+        # some thread held, so such processes index in one process instead.
         procs = self.procs if threading.active_count() == 1 else 1
         try:
-            if procs > 1:
-                writer = ix.writer(procs=procs, limitmb=self.limitmb, multisegment=True,
-                                   batchsize=256, codec=DossierCodec())
-            else:
-                writer = ix.writer(limitmb=self.limitmb, codec=DossierCodec())
-            try:
-                for doc in docs:
-                    writer.add_document(**to_whoosh(doc))
-                    n += 1
-                writer.commit()
-            except BaseException:
-                writer.cancel()
-                raise
+            n = build_segments(ix, docs, to_whoosh, procs=procs, codec=DossierCodec())
             with self._lock, self._file_lock():
                 self._apply(ix, _read_journal(journal))
                 ix.close()
