@@ -24,7 +24,7 @@ LABELS = Labels({
     "_remarks": ["备注", "签字", "签名"],
 }, multiline=("needs", "address", "customer_name"),
    shapes={"uscc": CODE_SHAPE, "id_number": CODE_SHAPE, "collected_on": DATE_SHAPE,
-           "phone": r"\d{3}", "email": "@"})
+           "phone": r"\d{3}", "email": r"[@＠﹫©®]|\w\s*\(at\)\s*\w"})
 
 _TICKED = "☑☒✓✔√■●◉▣⊠✗✘xX×"
 _UNTICKED = "□☐○◯▢口"

@@ -238,12 +238,74 @@ def phone_confusion_fix(text: str) -> str | None:
 
 
 _EMAIL = re.compile(r"^[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}$")
+# what OCR and typists put for @ and for the dot: full-width and small forms, ©/® for a
+# poorly printed @, the Chinese full stop and comma, a middle dot
+_EMAIL_AT = ("＠", "﹫", "©", "®", "(a)", "(at)", "[at]")
+_EMAIL_DOT = str.maketrans({"。": ".", "，": ".", ",": ".", "·": ".", "．": ".", "｡": "."})
+# a gap OCR left between two letters or digits: nothing was read there, though something
+# may be printed (an underscore lost on the form's underline, a dot, a hyphen)
+_EMAIL_INNER_GAP = re.compile(r"(?<=[a-z0-9])\s+(?=[a-z0-9])")
+
+
+def fold_email(text: str) -> tuple[str, bool]:
+    """The address with OCR's and typists' forms folded (see _EMAIL_AT, _EMAIL_DOT), lower
+    case, spaces out; and whether a space stood between two letters or digits (a
+    character there may have been lost, so the caller flags it)."""
+    s = to_halfwidth(text).strip().lower()
+    for at in _EMAIL_AT:
+        if "@" not in s and at in s:
+            s = s.replace(at, "@", 1)
+    s = s.translate(_EMAIL_DOT)
+    s = re.sub(r"^(e-?mail|邮箱|电子邮箱|电子邮件)\s*[:：]?\s*", "", s)
+    gap = bool(_EMAIL_INNER_GAP.search(s))
+    return re.sub(r"\s+", "", s), gap
 
 
 def normalise_email(text: str) -> str:
-    """Lower case, no spaces; raises NormaliseError when it is not an address."""
-    s = to_halfwidth(text).strip().lower().replace(" ", "")
-    s = s.replace("。", ".").replace(",", ".")
+    """Lower case, no spaces, OCR's forms of @ and . folded; raises NormaliseError when it
+    is not an address."""
+    s, _gap = fold_email(text)
     if not _EMAIL.match(s):
         raise NormaliseError(f"not an e-mail address: {s!r}")
     return s
+
+
+# Mail providers most addresses on a Chinese form use: a domain one letter off one of
+# these (qq.corn, l63.com, 126.c0m) is a misreading, and the provider is proposed.
+MAIL_PROVIDERS = ("qq.com", "vip.qq.com", "foxmail.com", "163.com", "126.com", "yeah.net",
+                  "vip.163.com", "vip.126.com", "sina.com", "sina.cn", "vip.sina.com", "sohu.com",
+                  "139.com", "189.cn", "wo.cn", "aliyun.com", "tom.com", "21cn.com", "gmail.com",
+                  "outlook.com", "hotmail.com", "live.com", "yahoo.com", "icloud.com", "me.com")
+# the endings addresses in China have; another ending is as likely a misreading
+COMMON_TLDS = ("com", "cn", "net", "org", "edu", "gov", "hk", "tw", "mo", "io", "co", "cc",
+               "info", "biz", "me", "top", "vip", "xyz", "ltd", "tech", "site", "online", "shop",
+               "club", "work", "ai", "app", "dev", "uk", "us", "jp", "sg", "de")
+
+
+def email_domain_problem(address: str) -> tuple[str | None, str | None]:
+    """(problem, proposed domain) for a domain that looks misread, else (None, None)."""
+    domain = address.rsplit("@", 1)[-1]
+    if domain in MAIL_PROVIDERS:
+        return None, None
+    near = [p for p in MAIL_PROVIDERS if _one_edit(domain, p)]
+    if len(near) == 1:
+        return f"电子邮箱: domain {domain!r} is one letter off {near[0]!r}", near[0]
+    tld = domain.rsplit(".", 1)[-1]
+    if tld not in COMMON_TLDS:
+        return f"电子邮箱: the domain ending {tld!r} is unusual: check the reading", None
+    return None, None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether a and b differ by one replaced, inserted or deleted character, or by one
+    character read as two (m → rn)."""
+    if a == b:
+        return False
+    if a.replace("rn", "m") == b or b.replace("rn", "m") == a:
+        return True
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    if abs(len(a) - len(b)) != 1:
+        return False
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))

@@ -13,7 +13,8 @@ from forms.checks import cut_off_name, lost_characters, person_name_problem
 from forms.entity_types import match_entity_type
 from forms.layout import Found
 from forms.model import FieldValue
-from forms.normalize import (LONG_TERM, NormaliseError, find_dates, normalise_email,
+from forms.normalize import (LONG_TERM, NormaliseError, email_domain_problem, find_dates,
+                             fold_email, normalise_email,
                              normalise_phone, parse_money, parse_period, parse_term_end,
                              phone_confusion_fix)
 from forms.text import clean_text, to_halfwidth
@@ -184,15 +185,30 @@ _EMAIL_LOOKALIKE = re.compile(r"(?<=[a-z_.\-])[10](?=[a-z])|^[10](?=[a-z])")
 
 
 def as_email(found: Found) -> FieldValue | None:
+    """The address with OCR's forms of @ and . folded (fold_email). What the reading cannot
+    settle is flagged, with a proposal where there is one: a gap inside the address, a 1 or
+    0 among letters, a domain one letter off a common provider or with an odd ending."""
     raw = found.raw.strip()
     try:
         value = normalise_email(raw)
     except NormaliseError as exc:
-        return make(found, raw.lower().replace(" ", ""), problems=(f"电子邮箱: {exc}",))
-    local = value.split("@")[0]
+        return make(found, fold_email(raw)[0], problems=(f"电子邮箱: {exc}",))
+    _, gap = fold_email(raw)
+    problems: list[str] = []
+    local, domain = value.rsplit("@", 1)
+    if gap:
+        problems.append("电子邮箱: a gap inside the address where nothing was read "
+                        "(an _ . or - may be lost): check the reading")
+    fixed_local = local
     if _EMAIL_LOOKALIKE.search(local):
-        return make(found, value, problems=("电子邮箱: a 1 or 0 among letters may be a misread l or o",))
-    return make(found, value)
+        problems.append("电子邮箱: a 1 or 0 among letters may be a misread l or o")
+        fixed_local = _EMAIL_LOOKALIKE.sub(lambda m: "l" if m.group(0) == "1" else "o", local)
+    domain_problem, fixed_domain = email_domain_problem(value)
+    if domain_problem:
+        problems.append(domain_problem)
+    suggestion = f"{fixed_local}@{fixed_domain or domain}"
+    return make(found, value, problems=tuple(problems),
+                suggestion=suggestion if suggestion != value else None)
 
 
 def first_good(candidates: list[FieldValue | None]) -> FieldValue | None:

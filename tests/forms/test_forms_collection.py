@@ -196,3 +196,37 @@ def test_latin_label_above_its_value():
              Line("E-mail", Box(150, 796, 208, 812), 1.0), Line("Li.song81@sina.cn", Box(164, 841, 396, 866), 1.0),
              Line("联系地址", Box(148, 913, 239, 935), 1.0)]
     assert analyze(extraction(lines)).fields["email"].value == "li.song81@sina.cn"
+
+
+def _email_form(email, convert=lambda s: s):
+    c = convert
+    return extraction(rows(
+        [(500, c("客户信息收集表"))],
+        [c("客户名称"), c("北京星河文化传媒有限公司")],
+        [c("统一社会信用代码"), USCC],
+        [c("电子邮箱"), email],
+    ), script="zh-Hant" if c("收集") != "收集" else "zh-Hans")
+
+
+def test_email_read_with_a_gap_is_flagged_not_guessed():
+    # an underscore printed on the form's underline comes back as a gap
+    for c in (lambda s: s, S2T.convert):
+        f = analyze(_email_form("ZHANG MA9@QQ.COM", c)).fields["email"]
+        assert f.value == "zhangma9@qq.com" and f.problems and f.suggestion is None
+        assert f.confidence < 0.85
+
+
+def test_email_lookalike_digit_is_flagged_with_the_letter_proposed():
+    for c in (lambda s: s, S2T.convert):
+        f = analyze(_email_form("lin_1iang93@126.com", c)).fields["email"]
+        assert f.value == "lin_1iang93@126.com"  # as read: proposed, never replaced
+        assert f.problems and f.suggestion == "lin_liang93@126.com"
+        f = analyze(_email_form("1iu.chen92@qq.corn", c)).fields["email"]
+        assert f.value == "1iu.chen92@qq.corn" and f.suggestion == "liu.chen92@qq.com"
+        assert len(f.problems) == 2
+
+
+def test_email_in_ocr_forms_reads_clean():
+    for raw in ("Li.Na＠XingHe。com", "li.na©xinghe.com", "li.na @ xinghe.com"):
+        f = analyze(_email_form(raw)).fields["email"]
+        assert f.value == "li.na@xinghe.com" and not f.problems, raw

@@ -126,6 +126,11 @@ def test_phone_that_is_no_phone_is_rejected(text):
     ("Zhang.San@Example.COM", "zhang.san@example.com"),
     ("ｌｉ＠ｑｑ．ｃｏｍ", "li@qq.com"),
     ("wang_wu @ 163.com", "wang_wu@163.com"),
+    # OCR's forms of @ and the dot
+    ("zhao©163.com", "zhao@163.com"),
+    ("li﹫qq。com", "li@qq.com"),
+    ("chen.jing@nanfang，cn", "chen.jing@nanfang.cn"),
+    ("E-mail：Li@QQ.com", "li@qq.com"),
 ])
 def test_email_is_lower_case(text, expected):
     assert normalise_email(text) == expected
@@ -135,6 +140,22 @@ def test_email_is_lower_case(text, expected):
 def test_bad_email_is_rejected(text):
     with pytest.raises(NormaliseError):
         normalise_email(text)
+
+
+def test_email_gap_between_letters_is_reported():
+    from forms.normalize import fold_email
+    assert fold_email("ZHANG MA9@QQ.COM") == ("zhangma9@qq.com", True)
+    assert fold_email("wang_wu @ 163 .com") == ("wang_wu@163.com", False)
+
+
+def test_email_domain_one_letter_off_a_provider():
+    from forms.normalize import email_domain_problem
+    assert email_domain_problem("li@qq.corn")[1] == "qq.com"
+    assert email_domain_problem("li@l63.com")[1] == "163.com"
+    assert email_domain_problem("li@126.c0m")[1] == "126.com"
+    assert email_domain_problem("li@foo.cm")[0] and email_domain_problem("li@foo.cm")[1] is None
+    for ok in ("li@qq.com", "li@sina.cn", "li@nanfang.cn", "li@example.com", "li@xinghe.com.cn"):
+        assert email_domain_problem(ok) == (None, None), ok
 
 
 def test_fold_makes_scripts_widths_and_spaces_compare_equal():
