@@ -4,7 +4,8 @@ from __future__ import annotations
 from forms import codes
 from forms.layout import CODE_SHAPE, DATE_SHAPE, Found, Labels, TextLine, find_values
 from forms.model import FieldValue
-from forms.values import as_code, as_date, as_email, as_phone, as_text, first_good, make
+from forms.values import (as_code, as_date, as_email, as_phone, as_text, confirmed_elsewhere,
+                          first_good, make)
 from forms.text import fold
 
 LABELS = Labels({
@@ -78,6 +79,9 @@ def extract(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[str]]:
         pick(key, lambda f, kind=kind: as_text(f, kind))
     pick("uscc", lambda f: as_code(f, codes.check_uscc))
     pick("id_number", lambda f: as_code(f, codes.check_id_number))
+    for key, valid in (("uscc", codes.is_valid_uscc), ("id_number", codes.is_valid_id_number)):
+        if key in fields:
+            fields[key] = confirmed_elsewhere(fields[key], key, lines, valid)
     pick("phone", as_phone)
     pick("email", as_email)
     pick("collected_on", lambda f: as_date(f, "收集日期"))

@@ -11,8 +11,8 @@ from forms import codes
 from forms.layout import CODE_SHAPE, DATE_SHAPE, MONEY_SHAPE, Found, Labels, TextLine, find_values
 from forms.model import FieldValue
 from forms.normalize import NormaliseError, find_dates
-from forms.values import (as_code, as_date, as_money, as_term_end, as_text, first_good, flag,
-                          is_date, make, text_value)
+from forms.values import (as_code, as_date, as_money, as_term_end, as_text, confirmed_elsewhere,
+                          first_good, flag, is_date, make, text_value)
 
 LABELS = Labels({
     "uscc": ["统一社会信用代码", "社会信用代码", "信用代码"],
@@ -46,6 +46,8 @@ def extract(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[str]]:
     pick("uscc", lambda f: as_code(f, codes.check_uscc))
     if "uscc" not in fields:
         fields.update(_uscc_anywhere(lines))
+    else:
+        fields["uscc"] = confirmed_elsewhere(fields["uscc"], "uscc", lines, codes.is_valid_uscc)
     for key, kind in (("name", "org"), ("entity_type", "entity_type"),
                       ("legal_representative", "person"), ("address", "text"),
                       ("business_scope", "text")):

@@ -155,12 +155,23 @@ def as_code(found: Found, check: Callable[[str], codes.CodeCheck]) -> FieldValue
     if result.valid:
         return make(found, code)
     problems = [result.problem or "invalid"]
-    if result.suggestion:
+    if result.suggestion and _only_impossible_changed(code, result.suggestion):
+        # O where a code can only hold 0: the correction is forced, not merely possible
+        problems.append(f"proposed correction {result.suggestion} passes the check digit and changes "
+                        "only characters such a code never holds")
+    elif result.suggestion:
         problems.append(f"proposed correction {result.suggestion} passes the check digit")
     elif len(result.candidates) > 1:
         problems.append(f"{len(result.candidates)} corrections would pass the check digit; "
                         "none is proposed")
     return make(found, code, problems=tuple(problems), suggestion=result.suggestion)
+
+
+def _only_impossible_changed(read: str, fixed: str) -> bool:
+    if len(read) != len(fixed):
+        return False
+    changed = [r for r, f in zip(read, fixed) if r != f]
+    return bool(changed) and all(c not in codes.USCC_ALPHABET for c in changed)
 
 
 def as_phone(found: Found) -> FieldValue | None:
@@ -209,6 +220,26 @@ def as_email(found: Found) -> FieldValue | None:
     suggestion = f"{fixed_local}@{fixed_domain or domain}"
     return make(found, value, problems=tuple(problems),
                 suggestion=suggestion if suggestion != value else None)
+
+
+_CODE_18 = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{18}(?![0-9A-Z])")
+
+
+def confirmed_elsewhere(fv: FieldValue, key: str, lines, is_valid: Callable[[str], bool]) -> FieldValue:
+    """A code that failed its check where it was labelled, printed once more on the page
+    (a form that repeats it, a contract's party block, a licence's copy line): when that
+    other print reads as exactly the correction proposed for the first, the page itself
+    says what the code is, and that reading is the value. Nothing is replaced: both are
+    readings of the page, and the one that validates agrees with the only valid
+    correction of the other. Any other code on the page leaves the field as it was."""
+    if not fv.problems or fv.suggestion is None:
+        return fv
+    for t in lines:
+        for m in _CODE_18.finditer(re.sub(r"\s", "", to_halfwidth(t.text)).upper()):
+            code = m.group(0)
+            if code == fv.suggestion and is_valid(code):
+                return make(Found(key, "", code, (t,), t, "same_line"), code, factor=0.96)
+    return fv
 
 
 def first_good(candidates: list[FieldValue | None]) -> FieldValue | None:

@@ -86,3 +86,49 @@ def test_birth_date_that_does_not_exist_is_flagged():
 
 def test_compact_code_strips_separators_and_width():
     assert compact_code(" 9142-0111 ｍａｄａ ") == "91420111MADA"
+
+
+# ---------------------------------------------------------------- a code printed twice
+def _licence_with(*extra_rows, code_read):
+    from tests.forms.builders import extraction, rows
+    return extraction(rows("营业执照", ["统一社会信用代码", code_read], ["名称", "湖北省迅航科技有限公司"],
+                           *extra_rows))
+
+
+def test_o_for_zero_is_flagged_as_a_forced_correction():
+    from forms import analyze
+    read = GOOD_USCC.replace("0", "O")  # 91420111MADANHDO4J: O is never in a USCC
+    f = analyze(_licence_with(code_read=read)).fields["uscc"]
+    assert f.value == read and f.suggestion == GOOD_USCC
+    assert any("only characters such a code never holds" in p for p in f.problems)
+
+
+def test_failed_code_confirmed_by_a_second_print_on_the_page():
+    from forms import analyze, needs_review_reasons
+    read = GOOD_USCC.replace("0", "O")
+    # the same code printed again (a copy line, a seal caption) and read right there
+    a = analyze(_licence_with(["副本编号：" + GOOD_USCC + "-1"], code_read=read))
+    f = a.fields["uscc"]
+    assert f.value == GOOD_USCC and not f.problems and f.confidence >= 0.93
+    assert not [r for r in needs_review_reasons(a) if "(uscc)" in r]
+    # another code on the page is no confirmation: the field stays flagged
+    other = make_uscc("91110108551385082")
+    f = analyze(_licence_with(["股东：" + other], code_read=read)).fields["uscc"]
+    assert f.value == read and f.problems
+
+
+def test_id_number_confirmed_by_a_second_print_on_a_form():
+    import opencc
+
+    from forms import analyze
+    from tests.forms.builders import extraction, rows
+    s2t = opencc.OpenCC("s2t").convert
+    read = GOOD_ID[:4] + "B" + GOOD_ID[5:]  # 8 read as B
+    for c in (lambda s: s, s2t):
+        e = extraction(rows(c("客户信息收集表"), [c("姓名"), c("王小明")], [c("身份证号"), read],
+                            [c("备注"), c("身份证复印件：") + GOOD_ID]))
+        f = analyze(e).fields["id_number"]
+        assert f.value == GOOD_ID and not f.problems
+        e = extraction(rows(c("客户信息收集表"), [c("姓名"), c("王小明")], [c("身份证号"), read]))
+        f = analyze(e).fields["id_number"]
+        assert f.value == read and f.suggestion == GOOD_ID and f.problems
