@@ -218,8 +218,10 @@ class Labels:
         if not taken and self.run_on and len(f) == 1:
             # 名　　称 with its second character lost by OCR: a lone 名 (or 称) on a line
             # is what is left of the spaced-out two-character label
+            # (only a field's own label: 编号 is never printed spaced out, and a 号 wrapped
+            # onto a line of its own ends an address)
             for label, key in self._by_length:
-                if len(label) == 2 and f in label:
+                if len(label) == 2 and f in label and not key.startswith("_"):
                     taken.append(LabelHit(key, label, tl, 0, 1))
                     break
         taken.sort(key=lambda h: h.start)

@@ -279,3 +279,18 @@ def test_registered_funds_and_registration_date_variants():
     v = {k: f.value for k, f in a.fields.items()}
     assert v["registered_capital"] == "500000.00" and v["established_on"] == "2016-03-08"
     assert v["term_end"] == "2036-03-07" and v["issued_on"] == "2016-03-08"
+
+
+def test_address_wrapped_to_a_lone_character_keeps_it():
+    # 号 alone on the next line is the end of the address, not what is left of 编号
+    for c, script in ((lambda s: s, "zh-Hans"), (S2T.convert, "zh-Hant")):
+        e = extraction(rows(
+            [(700, c("营业执照"))],
+            [c("统一社会信用代码")],
+            [USCC],
+            [c("名        称"), c("南京海丰贸易有限公司"), (R, c("注册资本")), c("人民币300万元")],
+            [c("经营范围"), c("技术咨询、货物进出口"), (R, c("住所")), c("江苏省南京市鼓楼区学府路31")],
+            [(216, c("道路货物运输。")), (R + 150, c("号"))],
+        ), script=script)
+        f = analyze(e).fields["address"]
+        assert f.value == c("江苏省南京市鼓楼区学府路31号"), f
