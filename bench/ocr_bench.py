@@ -8,12 +8,19 @@
 Figures (issue 12, "Measure"):
   accuracy  CER on pages rendered from ../shared/seeds (Simplified + Traditional, clean and
             degraded), share of hand-transcribed corpus values found verbatim, script right
+  models    tesseract: the page's own model (chi_sim / chi_tra) against the combined
+            chi_sim+chi_tra model, CER and time on the same prepared pages
   time      bare engine vs Dossier's whole reading step on the same images (ratio), and
             pages per minute on one worker vs two workers
   formats   text-layer PDF and DOCX pages per second
   memory    peak RSS of one worker reading an A3 600-dpi scan
 CER and "found" compare after folding whitespace and NFKC (full-width ，（ and ASCII ,( are
 the same character to a reader). Results also go to bench/results/ocr_bench.json.
+
+Times are given as wall time and as CPU time (the process's own, its children's, and the
+OCR workers', read from /proc), with the 1-minute load average before and after: on a
+shared machine wall-clock ratios move with other people's work, CPU-time ratios much less.
+`--sections time,throughput` runs the timing alone (it renders only the pages it needs).
 """
 from __future__ import annotations
 
@@ -84,6 +91,38 @@ def jpeg(img) -> bytes:
     return buf.getvalue()
 
 
+# ---------------------------------------------------------------- clocks
+def load1() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def own_cpu() -> float:
+    """CPU seconds of this process and of its finished children (tesseract runs as a child
+    process of whoever calls it)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def proc_cpu(pid: int) -> float:
+    """CPU seconds of a live process and its reaped children, from /proc/<pid>/stat."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # after the command name: state is field 3, utime..cstime are fields 14..17
+    return sum(int(x) for x in fields[11:15]) / _TICK
+
+
+def pool_pids(reader) -> list[int]:
+    ex = getattr(reader._pool, "_executor", None)
+    return [p.pid for p in getattr(ex, "_processes", {}).values()] if ex is not None else []
+
+
 # ---------------------------------------------------------------- page set
 def page_set(n: int, seed: int = 12) -> list[tuple[str, str, RenderedPage, bytes]]:
     """n pages: half Simplified, half Traditional; a third clean, the rest degraded
@@ -106,19 +145,29 @@ def accuracy(pages, engine: str, workers: int) -> dict:
     o = ReadOptions(engine=engine, workers=workers, threads_per_worker=1, timeout_s=600)  # type: ignore[arg-type]
     rows = []
     with Reader(o) as r:
+        r.read(pages[0][3])  # start the workers and load their models outside the timing
+        pids = pool_pids(r)
+        c0 = sum(proc_cpu(p) for p in pids)
+        l0 = load1()
         t0 = time.perf_counter()
-        for script, cond, p, data in pages:
+        for i, (script, cond, p, data) in enumerate(pages):
             res = r.read(data)
-            rows.append({"script": script, "cond": cond, "cer": cer(p.text, res.extraction.text),
+            rows.append({"page": i, "script": script, "cond": cond, "font": p.font.name,
+                         "cer": round(cer(p.text, res.extraction.text), 4),
                          "script_ok": res.extraction.script == script})
         wall = time.perf_counter() - t0
-    out: dict = {"pages": len(rows), "wall_s": round(wall, 1)}
+        cpu = sum(proc_cpu(p) for p in pids) - c0
+    out: dict = {"pages": len(rows), "wall_s": round(wall, 1), "worker_cpu_s_per_page": round(cpu / len(rows), 2),
+                 "load_average_before": l0}
     for cond in ("clean", "degraded"):
         for script in ("zh-Hans", "zh-Hant", None):
             sel = [x["cer"] for x in rows if x["cond"] == cond and (script is None or x["script"] == script)]
             if sel:
                 out[f"cer_{cond}" + (f"_{script}" if script else "")] = round(statistics.mean(sel), 4)
     out["script_right"] = round(sum(x["script_ok"] for x in rows) / len(rows), 4)
+    worst = sorted(rows, key=lambda x: -x["cer"])[:8]
+    out["worst pages"] = [f"{x['page']} {x['cond']} {x['script']} {x['font']}: {x['cer']}" for x in worst]
+    out["per_page"] = rows
     return out
 
 
@@ -164,41 +213,65 @@ def bare_vs_whole(pages, engine: str, n: int) -> dict:
         eng._ocr(np.ascontiguousarray(imgs[0][:, :, ::-1]))
     else:
         eng.recognize(imgs[0], script=sel[0][0])
-    bare = []
+    l0 = load1()
+    bare, bare_cpu = [], []
     for (script, _, _, _), img in zip(sel, imgs):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), own_cpu()
         if engine == "rapidocr":
             eng._ocr(np.ascontiguousarray(img[:, :, ::-1]))  # the library's own one call
         else:
             eng.recognize(img, script=script)  # the fitting model, told not guessed
         bare.append(time.perf_counter() - t)
-    whole = []
+        bare_cpu.append(own_cpu() - c)
+    whole, whole_cpu = [], []
     with Reader(o) as r:
         r.read(sel[0][3])  # load the models outside the timing, as bare did above
         for _, _, _, data in sel:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), own_cpu()
             r.read(data)
             whole.append(time.perf_counter() - t)
+            whole_cpu.append(own_cpu() - c)
     b, w = statistics.mean(bare), statistics.mean(whole)
-    return {"pages": len(sel), "bare_s_per_page": round(b, 2), "whole_s_per_page": round(w, 2), "ratio": round(w / b, 3)}
+    bc, wc = statistics.mean(bare_cpu), statistics.mean(whole_cpu)
+    return {"pages": len(sel), "bare_s_per_page": round(b, 2), "whole_s_per_page": round(w, 2), "ratio": round(w / b, 3),
+            "bare_cpu_s_per_page": round(bc, 2), "whole_cpu_s_per_page": round(wc, 2), "cpu_ratio": round(wc / bc, 3),
+            "load_average_before": l0}
 
 
 def throughput(pages, engine: str, n: int) -> dict:
+    """Pages per minute on one worker against two, by wall clock and by CPU time.
+
+    By CPU time: each split's worker CPU seconds per page. If both cores were free, two
+    workers would read 2 × (CPU s/page of one worker) / (CPU s/page of each of two) as many
+    pages a minute as one (times the share of the batch the slower worker leaves idle);
+    that estimate hardly moves with other people's load, the wall-clock ratio does."""
+    from ocr.pagework import PageJob
+
     data = [d for _, _, _, d in pages[:n]]
-    out = {}
+    out: dict = {}
+    cpu_per_page = {}
     for workers, threads in ((1, 1), (1, 2), (2, 1)):
         o = ReadOptions(engine=engine, workers=workers, threads_per_worker=threads,  # type: ignore[arg-type]
                         timeout_s=600, make_archival_pdf=False)
         with Reader(o) as r:
             r.read(data[0])  # start the workers and load their models first
+            pids = pool_pids(r)
+            c0 = sum(proc_cpu(p) for p in pids)
+            l0 = load1()
             t = time.perf_counter()
             # pages of one multi-page TIFF-like batch: the reader spreads them over workers
-            from ocr.pagework import PageJob
-
             r._pool.run([PageJob(i + 1, "image", d, 0, o) for i, d in enumerate(data)])
             dt = time.perf_counter() - t
-        out[f"{workers}w x {threads}t pages/min"] = round(len(data) / dt * 60, 2)
-    out["2 workers / 1 worker"] = round(out["2w x 1t pages/min"] / out["1w x 1t pages/min"], 3)
+            cpu = sum(proc_cpu(p) for p in pids) - c0
+        key = f"{workers}w x {threads}t"
+        cpu_per_page[key] = cpu / len(data)
+        out[key] = {"pages/min": round(len(data) / dt * 60, 2), "worker_cpu_s_per_page": round(cpu / len(data), 2),
+                    # CPU the workers got / wall time × cores they could use: < 1 when they waited
+                    "cpu_share": round(cpu / (dt * workers * threads), 2), "load_before": l0, "load_after": load1()}
+    out["2 workers / 1 worker (wall)"] = round(out["2w x 1t"]["pages/min"] / out["1w x 1t"]["pages/min"], 3)
+    balance = len(data) / (2 * -(-len(data) // 2))  # an odd page count leaves one worker idle at the end
+    out["2 workers / 1 worker (CPU time, idle-machine estimate)"] = round(
+        2 * balance * cpu_per_page["1w x 1t"] / cpu_per_page["2w x 1t"], 3)
     return out
 
 
@@ -283,6 +356,51 @@ print(idle // 1024, peak // 1024, round(dt, 1), len(out.page.lines), len(out.pag
             "worker_peak_rss_mb": int(peak), "seconds": float(dt), "lines": int(nlines), "chars": int(nchars)}
 
 
+def tess_models(pages, n: int) -> dict:
+    """Tesseract with the page's own model against the combined chi_sim+chi_tra model, on
+    the same pages prepared the way Dossier prepares them (upright, deskewed, seal lifted,
+    rules painted out). Pages stored turned are left out: this measures the model alone."""
+    import cv2
+    from PIL import Image
+
+    from ocr.engines.tess import MAX_SIDE, TesseractEngine
+    from ocr.pagework import MIN_SKEW_DEG, _fit
+    from ocr.prep import analyse_layout, lift_red, remove_rules, rotate90, rotate_bound
+
+    eng = TesseractEngine(ReadOptions(engine="tesseract"))
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    sel = [x for x in pages if len(norm(x[2].text)) > 50][:n]
+    rows = []
+    for script, cond, p, data in sel:
+        img = _fit(decode_frame(data, 0), MAX_SIDE)
+        sideways, angle = analyse_layout(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY))
+        if sideways:
+            img = rotate90(img, 90)
+        if abs(angle) >= MIN_SKEW_DEG:
+            img = rotate_bound(img, angle)
+        gray = remove_rules(cv2.cvtColor(lift_red(img), cv2.COLOR_RGB2GRAY))
+        pil = Image.fromarray(gray)
+        row = {"script": script, "cond": cond}
+        for label, lang in (("own", "chi_sim" if script == "zh-Hans" else "chi_tra"), ("combined", "chi_sim+chi_tra")):
+            t, c = time.perf_counter(), own_cpu()
+            lines = eng._run(pil, lang)
+            row[f"{label}_s"] = time.perf_counter() - t
+            row[f"{label}_cpu_s"] = own_cpu() - c
+            row[f"{label}_cer"] = cer(p.text, "\n".join(l.text for l in lines))
+        rows.append(row)
+    out: dict = {"pages": len(rows)}
+    for label in ("own", "combined"):
+        for script in ("zh-Hans", "zh-Hant", None):
+            sub = [r for r in rows if script is None or r["script"] == script]
+            if sub:
+                out[f"{label} model CER" + (f" {script}" if script else "")] = round(statistics.mean(r[f"{label}_cer"] for r in sub), 4)
+        out[f"{label} model s/page"] = round(statistics.mean(r[f"{label}_s"] for r in rows), 2)
+        out[f"{label} model CPU s/page"] = round(statistics.mean(r[f"{label}_cpu_s"] for r in rows), 2)
+    out["combined / own CER"] = round(out["combined model CER"] / max(1e-9, out["own model CER"]), 2)
+    out["combined / own CPU time"] = round(out["combined model CPU s/page"] / max(1e-9, out["own model CPU s/page"]), 2)
+    return out
+
+
 def sweep(pages) -> dict:
     """The measurements behind ReadOptions' engine defaults."""
     out: dict = {}
@@ -318,17 +436,22 @@ def main() -> None:
     ap.add_argument("--sweep", action="store_true")
     ap.add_argument("--pages", type=int, default=None)
     ap.add_argument("--engines", default=",".join(ENGINES), help="comma-separated, default both")
-    ap.add_argument("--sections", default="accuracy,corpus,time,throughput,formats,memory",
-                    help="comma-separated subset of the default: accuracy,corpus,time,throughput,formats,memory")
+    ap.add_argument("--sections", default="accuracy,corpus,models,time,throughput,formats,memory",
+                    help="comma-separated subset of the default: accuracy,corpus,models,time,throughput,formats,memory")
     ap.add_argument("--out", default="ocr_bench.json", help="file name under bench/results/")
     args = ap.parse_args()
     engines = [e for e in args.engines.split(",") if e]
     sections = set(args.sections.split(","))
     n = args.pages or (8 if args.quick else 60)
+    n_time, n_through, n_models = (2, 4, 4) if args.quick else (4, 6, 12)
+    # the page set is drawn page by page from one seed, so its first k pages are the same
+    # whatever n is: a run of timing sections alone renders only what it reads
+    need = n if ("accuracy" in sections or args.sweep) else max(
+        [0] + [k for sec, k in (("time", n_time), ("throughput", n_through), ("models", n_models)) if sec in sections])
     t_all = time.perf_counter()
-    print(f"rendering {n} pages ...", flush=True)
-    pages = page_set(n)
-    report: dict = {"cpu": os.cpu_count(), "pages": n}
+    print(f"rendering {need} pages ...", flush=True)
+    pages = page_set(need)
+    report: dict = {"cpu": os.cpu_count(), "pages": n, "load_average_at_start": load1()}
 
     out = REPO / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
@@ -340,6 +463,8 @@ def main() -> None:
         d["load_average_1min"] = round(os.getloadavg()[0], 2)
         print(f"\n== {title}")
         for k, v in d.items():
+            if k == "per_page":
+                continue
             print(f"  {k}: {v}")
         sys.stdout.flush()
 
@@ -351,13 +476,16 @@ def main() -> None:
         for engine in engines:
             report[f"corpus {engine}"] = c = corpus_values(engine, args.quick)
             show(f"corpus values found verbatim · {engine}", c)
+    if "models" in sections and "tesseract" in engines:
+        report["tesseract models"] = m = tess_models(pages, n_models)
+        show("tesseract: the page's own model against chi_sim+chi_tra", m)
     if "time" in sections:
         for engine in engines:
-            report[f"time {engine}"] = t = bare_vs_whole(pages, engine, 2 if args.quick else 4)
+            report[f"time {engine}"] = t = bare_vs_whole(pages, engine, n_time)
             show(f"bare engine vs whole reading step · {engine}", t)
     if "throughput" in sections:
         for engine in engines:
-            report[f"throughput {engine}"] = t = throughput(pages, engine, 4 if args.quick else 6)
+            report[f"throughput {engine}"] = t = throughput(pages, engine, n_through)
             show(f"pages per minute by worker split · {engine}", t)
     if "formats" in sections:
         report["formats"] = f = formats(args.quick)
