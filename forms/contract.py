@@ -141,6 +141,7 @@ def _signatories(lines: list[TextLine], found) -> dict[str, FieldValue]:
             if hit.key in ("party_a", "party_b"):
                 anchors.append((hit.key, hit))
     out: dict[str, FieldValue] = {}
+    sureness: dict[str, int] = {}
     order = {id(t): i for i, t in enumerate(lines)}
     for f in found.get("_signatory", []):
         name = clean_text(_SIGN_WORDS.sub("", f.raw)).strip(" :：")
@@ -161,5 +162,11 @@ def _signatories(lines: list[TextLine], found) -> dict[str, FieldValue]:
         pool = same_col or before
         key, _ = max(pool, key=lambda kh: (kh[1].tl.page, kh[1].tl.box.y0, order[id(kh[1].tl)]))
         sig_key = "signatory_a" if key == "party_a" else "signatory_b"
+        # a signatory whose party label stands in another column (that label was not read)
+        # is a guess: it never overrides one found under its own party's label
+        sure = 2 if same_col else 1
+        if sureness.get(sig_key, 0) > sure:
+            continue
+        sureness[sig_key] = sure
         out[sig_key] = make(f, name)
     return out

@@ -26,6 +26,9 @@ _EDGE = " :;,.、|_：；，\u3000\t"
 # 第二条合同金额 (OCR dropped the space), 三、合同金额, 2.合同金额: clause numbers before a label
 _NUMBERING = re.compile(r"(第[〇零一二三四五六七八九十百\d]+[条章款]|^[一二三四五六七八九十]+、|^\d+[.、])$")
 _QUALIFIER = re.compile(r"\([^()]{1,12}\)")
+# 乙方（盖章）： / 联系电话： — a label with its colon is a label even where OCR joined it
+# to the text before it (two columns read as one line: …有限公司乙方（盖章）：…)
+_COLON_AFTER = re.compile(r"(\([^()]{1,12}\))?:")
 
 
 @dataclass(frozen=True)
@@ -210,7 +213,8 @@ class Labels:
                     # (日用百货经营场所): on a licence a long label still counts there
                     if (not gap and f[s - 1] not in _SEPARATORS and not _is_box_mark(f[s - 1])
                             and not _NUMBERING.search(f[:s])
-                            and not (self.run_on and len(label) >= 4)):
+                            and not (self.run_on and len(label) >= 4)
+                            and not _COLON_AFTER.match(f, e)):
                         continue
                 if not _label_ends(tl, e, len(label), at_start=s == 0, run_on=self.run_on):
                     continue

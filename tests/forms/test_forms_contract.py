@@ -202,3 +202,52 @@ def test_contract_label_variants():
     assert v["party_a"] == "杭州青禾食品有限公司" and v["party_b"] == "宁波海丰包装材料厂"
     assert v["amount"] == "20000.00" and v["signed_on"] == "2021-05-06"
     assert (v["start_on"], v["end_on"]) == ("2021-05-06", "2022-05-05")
+
+
+def _signature_page(sig_rows, convert=lambda s: s):
+    """A contract whose parties are named on page 1 with 法定代表人 under each, and whose
+    signature block stands on page 2 as OCR read it (`sig_rows`)."""
+    c = convert
+    page1 = rows(
+        [(600, c("技术服务合同"))],
+        c("合同编号：HT-2020-684"),
+        c("甲方（委托方）：广州嘉禾教育科技有限公司"),
+        c("法定代表人：谢芳"),
+        c("乙方（受托方）：档案科技（北京）有限公司"),
+        c("法定代表人：许玉刚"),
+        c("合同金额：¥30,000.00（大写：叁万元整）"),
+    )
+    page2 = rows(c("第六条 本合同一式两份，甲乙双方各执一份。"), *sig_rows(c))
+    return extraction(page1, page2, script="zh-Hant" if c("签订") != "签订" else "zh-Hans")
+
+
+def test_two_column_signature_block_read_as_one_line():
+    # OCR joined the two party labels of the signature block into one line
+    for conv in (lambda s: s, S2T.convert):
+        e = _signature_page(lambda c: [
+            c("甲方（盖章）：广州嘉禾教育科技有限公司乙方（盖章）：档案科技（北京）有限公司"),
+            [c("授权代表（签字）：谢芳"), (1100, c("授权代表（签字）：许玉刚"))],
+        ], conv)
+        v = {k: f.value for k, f in analyze(e).fields.items()}
+        assert v["signatory_a"] == conv("谢芳") and v["signatory_b"] == conv("许玉刚")
+
+
+def test_signatory_under_an_unread_party_label_does_not_displace_a_sure_one():
+    # the 乙方（盖章） line was not read at all: the right-hand signatory has no party label
+    # in its column, so it must not be given to 甲方 over the one found under 甲方
+    for conv in (lambda s: s, S2T.convert):
+        e = _signature_page(lambda c: [
+            c("甲方（盖章）：广州嘉禾教育科技有限公司"),
+            [c("授权代表（签字）：谢芳"), (1100, c("授权代表（签字许玉刚"))],
+        ], conv)
+        v = {k: f.value for k, f in analyze(e).fields.items()}
+        assert v["signatory_a"] == conv("谢芳") and v["signatory_b"] == conv("许玉刚")
+
+
+def test_label_with_its_colon_joined_to_the_text_before_it():
+    from forms.contract import LABELS
+    from forms.layout import page_lines
+    e = extraction(rows("甲方（盖章）：某某有限公司乙方（盖章）：另一有限公司", "本合同由甲方乙方共同遵守"))
+    tls = page_lines(e.pages[0])
+    assert [h.key for h in LABELS.hits(tls[0])] == ["party_a", "party_b"]
+    assert [h.key for h in LABELS.hits(tls[1])] == []  # no colon: words of a clause
