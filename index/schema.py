@@ -15,7 +15,7 @@ from .model import IndexDoc
 
 # Bump whenever the schema or the analyzer's output changes: an index with another
 # version is rebuilt from the database instead of migrated.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # FIELDS.md keys whose values are dates (YYYY-MM-DD) or money (decimal yuan).
 DATE_KEYS = frozenset(
@@ -63,20 +63,21 @@ def build_schema() -> fields.Schema:
         content=ChineseText(),
         # The text itself, compressed: only read back to cut snippets.
         body=fields.STORED(),
-        filed_on=fields.DATETIME(),
-        issued_on=fields.DATETIME(),
+        # Dates and amounts are sortable: ranges are evaluated on their columns (fast.py).
+        filed_on=fields.DATETIME(sortable=True),
+        issued_on=fields.DATETIME(sortable=True),
         # The catalogue date: issue date, else filing date; the portal's date filter
         # and date: queries use it.
-        sort_date=fields.DATETIME(),
+        sort_date=fields.DATETIME(sortable=True),
         # The same as a day number for sorting, 0 when undated: whoosh's column default
         # for a missing date would put undated documents first in a newest-first sort.
         sort_day=fields.NUMERIC(numtype=int, bits=32, sortable=True),
-        amount=fields.NUMERIC(numtype=int, bits=64, signed=True),  # in fen
+        amount=fields.NUMERIC(numtype=int, bits=64, signed=True, sortable=True),  # in fen
     )
     # Extracted fields, per FIELDS.md key: text, date, money.
     schema.add("f_*", ChineseText(), glob=True)
-    schema.add("d_*", fields.DATETIME(), glob=True)
-    schema.add("n_*", fields.NUMERIC(numtype=int, bits=64, signed=True), glob=True)
+    schema.add("d_*", fields.DATETIME(sortable=True), glob=True)
+    schema.add("n_*", fields.NUMERIC(numtype=int, bits=64, signed=True, sortable=True), glob=True)
     return schema
 
 

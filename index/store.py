@@ -31,6 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.index import LockError
@@ -38,6 +39,7 @@ from whoosh.searching import Searcher
 
 from .analysis import _converter, _jieba_freq
 from .codec import DossierCodec
+from .fast import FastSearcher
 from .model import Hit, IndexDoc, IndexNeedsRebuild, IndexWriteError, QueryError, SearchResults
 from .query import Compiled, compile_query, parse, _period, _TYPE_VALUES
 from .schema import SCHEMA_VERSION, build_schema, keyword, to_datetime, to_whoosh
@@ -91,7 +93,8 @@ class SearchIndex:
         self._gen: str | None = None
         self._ix: windex.Index | None = None
         self._searcher: Searcher | None = None
-        self._allow: OrderedDict[frozenset[str], set[int]] = OrderedDict()
+        self._allow: OrderedDict[frozenset[str], np.ndarray] = OrderedDict()
+        self._fast_searcher: FastSearcher | None = None
         self._problem: str | None = None  # why the index cannot be used, if it cannot
         self._complete = False
         with self._lock, self._file_lock():
@@ -312,17 +315,21 @@ class SearchIndex:
             self._allow.clear()
         return self._searcher
 
-    def _allowed(self, searcher: Searcher, readers: frozenset[str]) -> set[int]:
-        """Document numbers visible to `readers`, cached until the index changes.
+    def _fast(self, searcher: Searcher) -> FastSearcher:
+        if self._fast_searcher is None or self._fast_searcher.searcher is not searcher:
+            self._fast_searcher = FastSearcher(searcher)
+            self._allow.clear()
+        return self._fast_searcher
 
-        Passed to whoosh as the `filter=` set, so totals and pages count only what
-        the user may see. Caching matters: a role like sales may see most of the
-        collection and collecting that set costs more than the query itself.
-        """
+    def _allowed(self, fast: FastSearcher, readers: frozenset[str]) -> np.ndarray:
+        """Which documents `readers` may see (a mask over document numbers), cached
+        until the index changes: applied inside the search, so totals and pages
+        count only what the user may see."""
         got = self._allow.get(readers)
         if got is None:
             q = wq.Or([wq.Term("readers", r) for r in sorted(readers)])
-            got = set(searcher.docs_for_query(q))
+            got = np.zeros(fast.n_all, dtype=bool)
+            got[fast.matching(q)] = True
             self._allow[readers] = got
             while len(self._allow) > _ALLOW_CACHE:
                 self._allow.popitem(last=False)
@@ -365,19 +372,19 @@ class SearchIndex:
                 searcher = self._get_searcher()
                 if searcher.doc_count_all() == 0:  # whoosh fails on an index with no segments
                     return SearchResults(0, page, page_size, ())
-                allow = None if readers is None else self._allowed(searcher, frozenset(readers))
-                if allow is not None and not allow:
-                    # Also sidesteps whoosh treating an empty filter set as "no filter".
+                fast = self._fast(searcher)
+                allow = None if readers is None else self._allowed(fast, frozenset(readers))
+                if allow is not None and not allow.any():
                     return SearchResults(0, page, page_size, ())
                 df = lru_cache(maxsize=None)(searcher.doc_frequency)
                 n_docs = searcher.doc_count_all()
                 compiled = compile_query(tree, df=df, doc_count=n_docs)
-                result = self._run(searcher, compiled, extra, allow, sort, page, page_size)
+                result = self._run(searcher, fast, compiled, extra, allow, sort, page, page_size)
                 if result.total == 0 and compiled.relaxable:
                     # Nothing has every bigram: accept documents with most of them,
                     # ranked by how many, so a misspelt or OCR-damaged name still finds.
                     loose = compile_query(tree, relaxed=True, df=df, doc_count=n_docs)
-                    result = self._run(searcher, loose, extra, allow, sort, page, page_size)
+                    result = self._run(searcher, fast, loose, extra, allow, sort, page, page_size)
                 return result
             except QueryError:
                 raise
@@ -387,28 +394,22 @@ class SearchIndex:
     def _run(
         self,
         searcher: Searcher,
+        fast: FastSearcher,
         compiled: Compiled,
         extra: list[wq.Query],
-        allow: set[int] | None,
+        allow: np.ndarray | None,
         sort: Sort,
         page: int,
         page_size: int,
     ) -> SearchResults:
         q = wq.And([compiled.query, *extra]) if extra else compiled.query
-        kwargs: dict[str, object] = {"limit": page * page_size, "filter": allow}
-        if sort == "date":
-            kwargs.update(sortedby="sort_day", reverse=True)
-        results = searcher.search(q, **kwargs)
-        total = len(results)
-        start = (page - 1) * page_size
+        total, top = fast.search(q, allow, sort, page * page_size)
         hits: list[Hit] = []
-        for i in range(start, min(start + page_size, results.scored_length())):
-            docnum = results.docnum(i)
+        for docnum, score in top[(page - 1) * page_size:]:
             stored = searcher.stored_fields(docnum)
             doc_no, archive_no, doc_type, title = stored["meta"]
             body = zlib.decompress(stored["body"]).decode("utf-8") if stored.get("body") else ""
-            score = float(results.score(i) or 0.0) if sort == "relevance" else 0.0
-            hits.append(Hit(doc_no, archive_no, doc_type, title, score,
+            hits.append(Hit(doc_no, archive_no, doc_type, title, score if sort == "relevance" else 0.0,
                             make_snippet(body, compiled.highlights)))
         return SearchResults(total, page, page_size, tuple(hits))
 
