@@ -65,6 +65,16 @@ def cut_off_name(value: str) -> str | None:
 _ORG_WORD = re.compile(r"(公司|企业|中心|合伙|事务所|委派|集团|合作社|研究院|店|厂)")
 
 
+# …滨江大道9: a street number with no 号 after it is where a wrapped address lost its end
+_CUT_OFF_ADDRESS = re.compile(r"(路|街|道|巷|弄|胡同|公路)\d+$")
+
+
+def cut_off_address(value: str) -> str | None:
+    if _CUT_OFF_ADDRESS.search(fold(value)):
+        return "the address stops at a street number with no 号: its end may be on a line not read"
+    return None
+
+
 def person_name_problem(value: str) -> str | None:
     """A Chinese personal name has two to four characters (a ·-joined transliteration
     more); one character, or a run of many, is a misreading or a wrong span."""
@@ -80,4 +90,4 @@ def person_name_problem(value: str) -> str | None:
     return None
 
 
-__all__ = ["lost_characters", "cut_off_name", "person_name_problem", "LOST_PITCH"]
+__all__ = ["lost_characters", "cut_off_name", "cut_off_address", "person_name_problem", "LOST_PITCH"]

@@ -73,7 +73,7 @@ def extract(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[str]]:
         if v is not None:
             fields[key] = v
 
-    for key, kind in (("customer_name", "org"), ("contact_person", "person"), ("address", "text"),
+    for key, kind in (("customer_name", "org"), ("contact_person", "person"), ("address", "address"),
                       ("industry", "text"), ("source_channel", "text"), ("needs", "text"),
                       ("collected_by", "person")):
         pick(key, lambda f, kind=kind: as_text(f, kind))

@@ -9,7 +9,9 @@ import re
 
 from forms import codes
 from forms.layout import CODE_SHAPE, DATE_SHAPE, MONEY_SHAPE, Found, Labels, TextLine, find_values
+from forms.entity_types import match_entity_type
 from forms.model import FieldValue
+from forms.text import clean_text, fold
 from forms.normalize import NormaliseError, find_dates
 from forms.values import (as_code, as_date, as_money, as_term_end, as_text, confirmed_elsewhere,
                           first_good, flag, is_date, make, text_value)
@@ -48,8 +50,9 @@ def extract(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[str]]:
         fields.update(_uscc_anywhere(lines))
     else:
         fields["uscc"] = confirmed_elsewhere(fields["uscc"], "uscc", lines, codes.is_valid_uscc)
+    _type_under_the_name(found)
     for key, kind in (("name", "org"), ("entity_type", "entity_type"),
-                      ("legal_representative", "person"), ("address", "text"),
+                      ("legal_representative", "person"), ("address", "address"),
                       ("business_scope", "text")):
         pick(key, lambda f, kind=kind: as_text(f, kind))
     pick("registered_capital", lambda f: as_money(f, "注册资本")[0])
@@ -78,6 +81,36 @@ def extract(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[str]]:
         fields["term_end"] = flag(end, p)
         problems.append(p)
     return fields, problems
+
+
+_COMPLETE_NAME = re.compile(r"(公司|企业|合作社|中心|厂|店|部|社|所|行|馆|\))$")
+
+
+def _type_under_the_name(found: dict[str, list[Found]]) -> None:
+    """名称's value seemingly wrapping onto a line that is an enterprise type
+    (股份有限公司（非上市）) after a name that is already whole (…有限公司): that line is
+    类型's value, whose label OCR did not read. The name stops above it, and it becomes
+    类型 if 类型 was not found (the list of enterprise types is what identifies it; a
+    near miss is flagged as any 类型 reading is)."""
+    names = found.get("name", [])
+    for n, f in enumerate(names):
+        parts = f.raw.split("\n")
+        if len(parts) != len(f.lines) or len(parts) < 2:
+            continue
+        for j in range(1, len(parts)):
+            # only after a name already complete: 北京星河科技 / 股份有限公司 is one name
+            if not _COMPLETE_NAME.search(fold(clean_text("".join(parts[:j])))):
+                continue
+            m = match_entity_type(clean_text(parts[j]))
+            if m.known is None or not (m.exact or m.suggestion):
+                continue
+            names[n] = Found(f.key, f.label, "\n".join(parts[:j]), f.lines[:j], f.label_line,
+                             f.how, f.label_x)
+            if not found.get("entity_type"):
+                first = f.lines[j]
+                found["entity_type"] = [Found("entity_type", "", "\n".join(parts[j:]), f.lines[j:],
+                                              first, "below", first.box.x0)]
+            break
 
 
 def _is_only_date(text: str) -> bool:

@@ -9,7 +9,7 @@ import re
 from typing import Callable
 
 from forms import codes
-from forms.checks import cut_off_name, lost_characters, person_name_problem
+from forms.checks import cut_off_address, cut_off_name, lost_characters, person_name_problem
 from forms.entity_types import match_entity_type
 from forms.layout import Found
 from forms.model import FieldValue
@@ -52,7 +52,7 @@ UNKNOWN_TERM = 0.8
 
 def as_text(found: Found, kind: str = "text") -> FieldValue | None:
     """A text value, with the checks its kind allows: `org` (a company's name), `person`
-    (a personal name), `entity_type` (类型 of a licence), or plain `text`."""
+    (a personal name), `address`, `entity_type` (类型 of a licence), or plain `text`."""
     value = text_value(found)
     if not value:
         return None
@@ -80,6 +80,10 @@ def as_text(found: Found, kind: str = "text") -> FieldValue | None:
         odd = person_name_problem(value)
         if odd:
             problems.append(odd)
+    elif kind == "address":
+        cut = cut_off_address(value)
+        if cut:
+            problems.append(cut)
     return make(found, value, problems=tuple(problems), suggestion=suggestion, factor=factor)
 
 
@@ -210,11 +214,15 @@ def as_email(found: Found) -> FieldValue | None:
     if gap:
         problems.append("电子邮箱: a gap inside the address where nothing was read "
                         "(an _ . or - may be lost): check the reading")
-    fixed_local = local
-    if _EMAIL_LOOKALIKE.search(local):
-        problems.append("电子邮箱: a 1 or 0 among letters may be a misread l or o")
-        fixed_local = _EMAIL_LOOKALIKE.sub(lambda m: "l" if m.group(0) == "1" else "o", local)
+    def letters(part: str) -> str:
+        return _EMAIL_LOOKALIKE.sub(lambda m: "l" if m.group(0) == "1" else "o", part)
+
+    fixed_local = letters(local)
     domain_problem, fixed_domain = email_domain_problem(value)
+    if fixed_domain is None and letters(domain) != domain:  # examp1e.com
+        fixed_domain = letters(domain)
+    if fixed_local != local or (fixed_domain is not None and not domain_problem):
+        problems.append("电子邮箱: a 1 or 0 among letters may be a misread l or o")
     if domain_problem:
         problems.append(domain_problem)
     suggestion = f"{fixed_local}@{fixed_domain or domain}"

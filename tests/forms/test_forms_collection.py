@@ -230,3 +230,11 @@ def test_email_in_ocr_forms_reads_clean():
     for raw in ("Li.Na＠XingHe。com", "li.na©xinghe.com", "li.na @ xinghe.com"):
         f = analyze(_email_form(raw)).fields["email"]
         assert f.value == "li.na@xinghe.com" and not f.problems, raw
+
+
+def test_email_lookalike_digit_in_the_domain():
+    f = analyze(_email_form("zhang.1iang86@examp1e.com")).fields["email"]
+    assert f.value == "zhang.1iang86@examp1e.com" and f.problems
+    assert f.suggestion == "zhang.liang86@example.com"
+    f = analyze(_email_form("wuzhou42@163.com")).fields["email"]
+    assert not f.problems and f.suggestion is None

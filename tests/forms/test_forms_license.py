@@ -294,3 +294,38 @@ def test_address_wrapped_to_a_lone_character_keeps_it():
         ), script=script)
         f = analyze(e).fields["address"]
         assert f.value == c("江苏省南京市鼓楼区学府路31号"), f
+
+
+def test_type_line_under_the_name_when_its_label_was_not_read():
+    # OCR missed 类　　型: its value sits under the name, looking like the name wrapping
+    for c, script in ((lambda s: s, "zh-Hans"), (S2T.convert, "zh-Hant")):
+        e = extraction(rows(
+            [(700, c("营业执照"))], [c("统一社会信用代码")], [USCC],
+            [c("名        称"), c("汇通信息技术有限公司"), (R, c("注册资本")), c("壹拾万元整")],
+            [(216, c("股份有限公司（非上市")), (R, c("成立日期")), "2021年05月30日"],
+            [c("法定代表人"), c("马刚伟")],
+        ), script=script)
+        v = {k: f.value for k, f in analyze(e).fields.items()}
+        assert v["name"] == c("汇通信息技术有限公司")
+        assert v["entity_type"] == c("股份有限公司(非上市)")
+        # a name that wraps before its legal form is one name
+        e = extraction(rows(
+            [(700, c("营业执照"))], [c("统一社会信用代码")], [USCC],
+            [c("名        称"), c("北京星河文化传媒科技"), (R, c("注册资本")), c("壹拾万元整")],
+            [(216, c("股份有限公司")), (R, c("成立日期")), "2021年05月30日"],
+            [c("类        型"), c("股份有限公司（非上市）")],
+        ), script=script)
+        v = {k: f.value for k, f in analyze(e).fields.items()}
+        assert v["name"] == c("北京星河文化传媒科技股份有限公司")
+        assert v["entity_type"] == c("股份有限公司(非上市)")
+
+
+def test_address_stopping_at_a_street_number_is_flagged():
+    for c, script in ((lambda s: s, "zh-Hans"), (S2T.convert, "zh-Hant")):
+        e = extraction(rows(c("营业执照"), [c("统一社会信用代码"), USCC], [c("名称"), c("新元信息技术有限公司")],
+                            [c("住所"), c("湖北省武汉市洪山区滨江大道9")]), script=script)
+        f = analyze(e).fields["address"]
+        assert f.value == c("湖北省武汉市洪山区滨江大道9") and f.problems
+        e = extraction(rows(c("营业执照"), [c("统一社会信用代码"), USCC], [c("名称"), c("新元信息技术有限公司")],
+                            [c("住所"), c("湖北省武汉市洪山区滨江大道921号A座1001")]), script=script)
+        assert not analyze(e).fields["address"].problems
