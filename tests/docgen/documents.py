@@ -172,6 +172,15 @@ TRADES = ["科技", "贸易", "文化传媒", "物流", "食品", "包装材料"
           "咨询", "教育科技", "电子商务"]
 ENTITY_TYPES = ["有限责任公司（自然人投资或控股）", "有限责任公司（自然人独资）", "股份有限公司（非上市）",
                 "有限责任公司（法人独资）", "其他有限责任公司"]
+# Types printed less often, with longer brackets (a 、 inside some): drawn from a second
+# random stream so the documents of a seed otherwise stay what they were.
+MORE_ENTITY_TYPES = ["股份有限公司（上市）", "有限责任公司（非自然人投资或控股的法人独资）",
+                     "股份有限公司（非上市、自然人投资或控股）", "有限责任公司（外商投资企业法人独资）",
+                     "有限责任公司（台港澳法人独资）", "有限责任公司（国有独资）"]
+# How scopes are written since 2021: general and licensed items apart, ；between groups and
+# the registration authority's note in brackets (with its own commas)
+SCOPE_GENERAL_NOTE = "（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）"
+SCOPE_LICENSED_NOTE = "（依法须经批准的项目，经相关部门批准后方可开展经营活动）"
 SCOPE_ITEMS = ["技术开发", "技术咨询", "技术服务", "技术转让", "软件开发", "信息系统集成服务",
                "计算机软硬件销售", "日用百货销售", "办公用品销售", "会议及展览服务", "企业管理咨询",
                "广告设计、代理", "货物进出口", "技术进出口", "道路货物运输（不含危险货物）",
@@ -321,6 +330,16 @@ def business_license(rng: random.Random, script: Script, layout: str | None = No
     rep = person(rng)
     name_ = company(rng, city) if layout != "sole_trader" else f"{city[1][:-1]}{rng.choice(ZIHAO)}{rng.choice(['便利店', '餐馆', '五金店', '服装店'])}"
     scope = "、".join(rng.sample(SCOPE_ITEMS, rng.randint(3, 8))) + "。"
+    variety = random.Random(seed * 7 + 3)  # see MORE_ENTITY_TYPES
+    more_type = variety.choice(MORE_ENTITY_TYPES) if variety.random() < 0.35 else None
+    scope_style = variety.choice(["plain", "plain", "groups", "note"])
+    if scope_style == "groups":
+        items = variety.sample(SCOPE_ITEMS, variety.randint(4, 7))
+        cut = variety.randint(1, len(items) - 2)
+        scope = ("一般项目：" + "、".join(items[:cut]) + "；" + "；".join(items[cut:-1]) + "。"
+                 + SCOPE_GENERAL_NOTE + "许可项目：" + items[-1] + "。" + SCOPE_LICENSED_NOTE)
+    elif scope_style == "note":
+        scope = scope + SCOPE_LICENSED_NOTE
     addr = address(rng, city)
     authority = city[0].split("省")[-1][:3] + city[1] + "市场监督管理局"
     authority = authority.replace("市市", "市")
@@ -358,7 +377,8 @@ def business_license(rng: random.Random, script: Script, layout: str | None = No
         lx, vx = 22.0, 22 + W.w(t(max(("法定代表人", rep_label), key=len)), pt) + 6
         rx = 112.0
         rvx = rx + W.w(t("主要经营场所"), pt) + 5
-        left = [("名称", name_), ("类型", rng.choice(ENTITY_TYPES)), (rep_label, rep)]
+        etype = rng.choice(ENTITY_TYPES)
+        left = [("名称", name_), ("类型", more_type or etype), (rep_label, rep)]
         right = [("注册资本", cap_printed), ("成立日期", date_printed(established, est_style)),
                  ("营业期限", term_text)]
         if rep_label == "执行事务合伙人":
@@ -400,7 +420,8 @@ def business_license(rng: random.Random, script: Script, layout: str | None = No
                        ("经营场所", addr), ("注册日期", date_printed(established, est_style)),
                        ("经营范围", scope)]
         else:
-            etype = rng.choice(ENTITY_TYPES)
+            etype = rng.choice(ENTITY_TYPES)  # drawn either way: the seed's stream stays as it was
+            etype = more_type or etype
             labels += [("名称", name_), ("类型", etype), (addr_label, addr), (rep_label, rep),
                        ("注册资本", cap_printed), ("成立日期", date_printed(established, est_style)),
                        ("营业期限", term_text), ("经营范围", scope)]
