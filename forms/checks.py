@@ -75,6 +75,20 @@ def cut_off_address(value: str) -> str | None:
     return None
 
 
+def label_inside(value: str, table: dict[str, Sequence[str]], own_key: str) -> str | None:
+    """Another field's label (four characters or more: 注册资本, 联系电话) inside a value:
+    OCR joined two boxes, and the value ran into the next field."""
+    f = fold(value)
+    for key, labels in table.items():
+        if key == own_key:
+            continue
+        for label in labels:
+            lab = fold(label)
+            if len(lab) >= 4 and lab in f:
+                return f"the value holds the label {label!r}: it may have run into the next field"
+    return None
+
+
 def person_name_problem(value: str) -> str | None:
     """A Chinese personal name has two to four characters (a ·-joined transliteration
     more); one character, or a run of many, is a misreading or a wrong span."""
@@ -90,4 +104,5 @@ def person_name_problem(value: str) -> str | None:
     return None
 
 
-__all__ = ["lost_characters", "cut_off_name", "cut_off_address", "person_name_problem", "LOST_PITCH"]
+__all__ = ["lost_characters", "cut_off_name", "cut_off_address", "label_inside", "person_name_problem",
+           "LOST_PITCH"]

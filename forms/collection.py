@@ -5,7 +5,7 @@ from forms import codes
 from forms.layout import CODE_SHAPE, DATE_SHAPE, Found, Labels, TextLine, find_values
 from forms.model import FieldValue
 from forms.values import (as_code, as_date, as_email, as_phone, as_text, confirmed_elsewhere,
-                          first_good, make)
+                          first_good, flag_labels_inside, make)
 from forms.text import fold
 
 LABELS = Labels({
@@ -77,6 +77,8 @@ def extract(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[str]]:
                       ("industry", "text"), ("source_channel", "text"), ("needs", "text"),
                       ("collected_by", "person")):
         pick(key, lambda f, kind=kind: as_text(f, kind))
+    flag_labels_inside(fields, ("customer_name", "contact_person", "address", "industry",
+                                "source_channel", "needs", "collected_by"), LABELS.table)
     pick("uscc", lambda f: as_code(f, codes.check_uscc))
     pick("id_number", lambda f: as_code(f, codes.check_id_number))
     for key, valid in (("uscc", codes.is_valid_uscc), ("id_number", codes.is_valid_id_number)):

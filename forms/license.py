@@ -14,7 +14,7 @@ from forms.model import FieldValue
 from forms.text import clean_text, fold
 from forms.normalize import NormaliseError, find_dates
 from forms.values import (as_code, as_date, as_money, as_term_end, as_text, confirmed_elsewhere,
-                          first_good, flag, is_date, make, text_value)
+                          first_good, flag, flag_labels_inside, is_date, make, text_value)
 
 LABELS = Labels({
     "uscc": ["统一社会信用代码", "社会信用代码", "信用代码"],
@@ -55,6 +55,8 @@ def extract(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[str]]:
                       ("legal_representative", "person"), ("address", "address"),
                       ("business_scope", "text")):
         pick(key, lambda f, kind=kind: as_text(f, kind))
+    flag_labels_inside(fields, ("name", "entity_type", "legal_representative", "address",
+                                "business_scope"), LABELS.table)
     pick("registered_capital", lambda f: as_money(f, "注册资本")[0])
     pick("established_on", lambda f: as_date(f, "成立日期"))
     pick("term_end", as_term_end)

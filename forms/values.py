@@ -9,7 +9,8 @@ import re
 from typing import Callable
 
 from forms import codes
-from forms.checks import cut_off_address, cut_off_name, lost_characters, person_name_problem
+from forms.checks import (cut_off_address, cut_off_name, label_inside, lost_characters,
+                          person_name_problem)
 from forms.entity_types import match_entity_type
 from forms.layout import Found
 from forms.model import FieldValue
@@ -46,6 +47,7 @@ def text_value(found: Found) -> str:
     return clean_text(out)
 
 
+_PAIRS = (("(", ")"), ("[", "]"), ("《", "》"), ("“", "”"), ("〔", "〕"))
 # a value not in a known vocabulary where one is expected: looked at, not failed
 UNKNOWN_TERM = 0.8
 
@@ -66,7 +68,7 @@ def as_text(found: Found, kind: str = "text") -> FieldValue | None:
             problems.append(m.problem)
         elif m.known is None:
             factor = UNKNOWN_TERM
-    if value.count("(") != value.count(")"):
+    if any(value.count(o) != value.count(c) for o, c in _PAIRS):
         # 有限责任公司(自然人独资 — OCR lost a bracket, or the value ran into another
         problems.append("brackets do not pair: check the reading")
     lost = lost_characters(found.lines)
@@ -248,6 +250,17 @@ def confirmed_elsewhere(fv: FieldValue, key: str, lines, is_valid: Callable[[str
             if code == fv.suggestion and is_valid(code):
                 return make(Found(key, "", code, (t,), t, "same_line"), code, factor=0.96)
     return fv
+
+
+def flag_labels_inside(fields: dict[str, FieldValue], keys, table) -> None:
+    """Flag text values that hold another field's label (see checks.label_inside)."""
+    for key in keys:
+        fv = fields.get(key)
+        if fv is None:
+            continue
+        problem = label_inside(fv.value, table, key)
+        if problem:
+            fields[key] = flag(fv, problem)
 
 
 def first_good(candidates: list[FieldValue | None]) -> FieldValue | None:

@@ -72,3 +72,28 @@ def test_personal_names_of_one_character_or_many():
     e = extraction(rows("营业执照", ["统一社会信用代码", USCC], ["名称", "浦东天成便利店"], "经营者 高"))
     f = analyze(e).fields["legal_representative"]
     assert f.value == "高" and f.problems and f.confidence < 0.85
+
+
+def test_value_running_into_the_next_label_is_flagged():
+    for c, script in ((lambda s: s, "zh-Hans"), (S2T.convert, "zh-Hant")):
+        e = extraction(rows(
+            [(500, c("客户信息收集表"))],
+            [c("客户名称"), c("北京星河文化传媒有限公司")],
+            [c("联系人"), c("李娜")],
+            [c("需求描述"), c("档案数字化外包服务收集日期")],  # OCR joined the next cell, no colon
+        ), script=script)
+        a = analyze(e)
+        f = a.fields["needs"]
+        assert f.value == c("档案数字化外包服务收集日期") and f.confidence < 0.85
+        assert any("收集日期" in p for p in f.problems)
+        assert not a.fields["contact_person"].problems and not a.fields["customer_name"].problems
+
+
+def test_unpaired_title_marks_and_quotes_are_flagged():
+    for c, script in ((lambda s: s, "zh-Hans"), (S2T.convert, "zh-Hant")):
+        e = extraction(rows([(500, c("客户信息收集表"))], [c("客户名称"), c("北京星河文化传媒有限公司")],
+                            [c("需求描述"), c("《档案法》规定的整理服务")]), script=script)
+        assert not analyze(e).fields["needs"].problems
+        e = extraction(rows([(500, c("客户信息收集表"))], [c("客户名称"), c("北京星河文化传媒有限公司")],
+                            [c("需求描述"), c("《档案法规定的整理服务")]), script=script)
+        assert analyze(e).fields["needs"].problems
