@@ -10,9 +10,9 @@ filter is a boolean mask. The result is the same as whoosh's: which documents
 match, their BM25F scores (B 0.75, K1 1.2, whoosh's idf), the order; except that
 a prefix is scored by its terms (see `_prefix`).
 
-Query types this module does not know (our ExactPhrase, anything new) are run by
-whoosh's own matcher for that part of the tree, segment by segment, and combined
-like any other part.
+Exact phrases are checked on positions decoded a term at a time into arrays.
+Query types this module does not know are run by whoosh's own matcher for that
+part of the tree, segment by segment, and combined like any other part.
 
 Everything cached belongs to one immutable segment (keyed by its id; deletions
 are applied from the current reader at each search), so intake commits, which
@@ -31,6 +31,9 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield, byte_to_length
 from whoosh.fields import DATETIME, NUMERIC
 from whoosh.reading import TermNotFound
+
+from .analysis import ChinesePositions
+from .phrase import ExactPhrase
 
 B, K1 = 0.75, 1.2
 # Postings of terms in at least this many documents of a segment are cached.
@@ -175,6 +178,24 @@ class _Segment:
             CACHE.keep(key, (ids, weights))
         return ids, weights
 
+    def positions(self, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(document numbers, offsets, positions): document ids[k]'s positions of
+        the term are positions[offsets[k]:offsets[k + 1]]."""
+        key = (self.sid, fieldname, tbytes, "pos")
+        got = CACHE.postings(key)
+        if got is not None:
+            return got  # type: ignore[return-value]
+        try:
+            fmt = self.reader.schema[fieldname].format
+            m = self.reader._terms.matcher(fieldname, tbytes, fmt)
+        except TermNotFound:
+            return _EMPTY_IDS, np.zeros(1, dtype=np.int64), np.empty(0, dtype=np.int64)
+        ids, values = _read_values(m)
+        offsets, flat = _decode_positions(values)
+        if len(ids) >= CACHE_MIN_DF:
+            CACHE.keep(key, (ids, offsets, flat))
+        return ids, offsets, flat
+
     def alive(self, ids: np.ndarray) -> np.ndarray:
         return ids if self.live is None or not len(ids) else ids[self.live[ids]]
 
@@ -200,8 +221,47 @@ def _read_all(m: Any) -> tuple[np.ndarray, np.ndarray]:
     return np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32)
 
 
-class Unsupported(Exception):
-    pass
+def _read_values(m: Any) -> tuple[np.ndarray, list[bytes]]:
+    ids: list[Any] = []
+    values: list[bytes] = []
+    if isinstance(m, W3LeafMatcher):
+        while m.is_active():
+            m._read_ids()
+            m._read_values()
+            ids.append(np.asarray(m._ids, dtype=np.int32)[m._i:])
+            values.extend(m._values[m._i:])
+            m._next_block()
+        return (np.concatenate(ids) if ids else _EMPTY_IDS), values
+    while m.is_active():
+        ids.append(m.id())
+        values.append(m.value())
+        m.next()
+    return np.array(ids, dtype=np.int32), values
+
+
+def _decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """ChinesePositions values (per posting: count, then position deltas, 4-byte
+    big-endian) decoded all at once: (offsets, positions)."""
+    n = len(values)
+    words = np.frombuffer(b"".join(values), dtype=">u4").astype(np.int64)
+    sizes = np.fromiter(map(len, values), dtype=np.int64, count=n) // 4  # 1 + count
+    counts = sizes - 1
+    headers = np.zeros(len(words), dtype=bool)
+    headers[np.concatenate(([0], np.cumsum(sizes)[:-1])) if n else []] = True
+    running = np.cumsum(words[~headers])
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    # Positions restart at each posting: subtract the running sum before it.
+    before = np.concatenate(([0], running))[offsets[:-1]]
+    return offsets, running - np.repeat(before, counts)
+
+
+def _gather(offsets: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For postings `rows`: (row index repeated per position, index into positions)."""
+    counts = offsets[rows + 1] - offsets[rows]
+    starts = np.repeat(offsets[rows], counts)
+    within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(np.arange(len(rows)), counts), starts + within
 
 
 class FastSearcher:
@@ -277,6 +337,8 @@ class FastSearcher:
             return _union(parts)
         if isinstance(q, wq.Not):
             return _minus(_every(seg), self.eval(q.query, seg))
+        if isinstance(q, wq.AndMaybe):  # the first part required, the second adds to the score
+            return _add_scores(self.eval(q.a, seg), self.eval(q.b, seg))
         if isinstance(q, wq.Every):
             return _every(seg)
         if isinstance(q, type(wq.NullQuery)):
@@ -285,7 +347,37 @@ class FastSearcher:
             return self._prefix(q, seg)
         if isinstance(q, wq.NumericRange):  # DateRange is one too
             return self._range(q, seg)
+        if isinstance(q, ExactPhrase) and isinstance(self.schema[q.fieldname].format, ChinesePositions):
+            return self._phrase(q, seg)
         return self._by_whoosh(q, seg)
+
+    def _phrase(self, q: ExactPhrase, seg: _Segment) -> Matches:
+        """Documents where every (term, offset) of the phrase occurs at one start:
+        candidates are the intersection of the terms (scored as whoosh scores an
+        ExactPhrase: the sum of its terms), then (document, start) pairs are
+        intersected term by term."""
+        offsets: dict[str, list[int]] = {}
+        for t, off in q.items:
+            offsets.setdefault(t, []).append(off)
+        cand = self._and([wq.Term(q.fieldname, t) for t in offsets], seg)
+        field = self.schema[q.fieldname]
+        starts: np.ndarray | None = None
+        docs = cand.ids.astype(np.int64)
+        for t, offs in offsets.items():
+            if not len(docs):
+                return _NONE
+            ids, offs_of, flat = seg.positions(q.fieldname, field.to_bytes(t))
+            rows = np.searchsorted(ids, docs)
+            which, at = _gather(offs_of, rows)
+            doc_of, pos = docs[which], flat[at]
+            for off in offs:
+                ok = pos >= off
+                # Unique already: a term has each position once per document.
+                keys = (doc_of[ok] << 32) | (pos[ok] - off)
+                starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
+            docs = np.unique(starts >> 32)
+        keep = np.isin(cand.ids, docs, assume_unique=True)
+        return Matches(cand.ids[keep], cand.scores[keep])
 
     def _and(self, subs: list[wq.Query], seg: _Segment) -> Matches:
         pos = [s for s in subs if not isinstance(s, wq.Not)]
@@ -388,6 +480,15 @@ def _every(seg: _Segment) -> Matches:
 def _intersect(a: Matches, b: Matches) -> Matches:
     ids, ia, ib = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
     return Matches(ids.astype(np.int32), a.scores[ia] + b.scores[ib])
+
+
+def _add_scores(a: Matches, b: Matches) -> Matches:
+    if not len(a.ids) or not len(b.ids):
+        return a
+    _, ia, ib = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
+    scores = a.scores.copy()
+    scores[ia] += b.scores[ib]
+    return Matches(a.ids, scores)
 
 
 def _minus(a: Matches, b: Matches) -> Matches:

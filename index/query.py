@@ -395,13 +395,16 @@ class _Compiler:
     def _and(self, node: Node, negated: bool) -> wq.Query | None:
         required: list[wq.Query] = []
         loose: list[wq.Query] = []
+        common: list[wq.Query] = []
         for c in node.children:
             if self.relaxed and self._is_plain_text(c):
-                loose.extend(self._text_leaves(c.spec or _CONTENT, c.text, negated))
+                rare, often = self._text_leaves(c.spec or _CONTENT, c.text, negated)
+                loose.extend(rare)
+                common.extend(often)
             elif (q := self.compile(c, negated)) is not None:
                 required.append(q)
         if loose:
-            required.append(wq.Or(loose) if len(loose) > 1 else loose[0])
+            required.append(_maybe(_any(loose), common))
         if not required:
             return None
         if all(isinstance(q, wq.Not) for q in required):
@@ -412,8 +415,9 @@ class _Compiler:
     def _is_plain_text(node: Node) -> bool:
         return node.kind == "term" and not node.quoted and (node.spec or _CONTENT).kind == TEXT
 
-    def _text_leaves(self, spec: FieldSpec, text: str, negated: bool) -> list[wq.Query]:
-        """The loose reading of a word: its bigrams and Latin terms, any of which may match.
+    def _text_leaves(self, spec: FieldSpec, text: str, negated: bool) -> tuple[list[wq.Query], list[wq.Query]]:
+        """The loose reading of a word: (its rarer bigrams and Latin terms, any of
+        which may match; its very common bigrams, which only add to the score).
 
         A lone CJK character is left out when anything else is there: as a prefix
         it expands to hundreds of terms, which is slow and drowns the ranking.
@@ -429,21 +433,26 @@ class _Compiler:
                 lone.append(self._unit_query(spec.name, u.text, True))
             else:
                 grams.extend(_bigrams(u.text))
-        if self.df is not None and grams:
-            grams = self.pick(spec.name, list(dict.fromkeys(grams)), loose=True)
-        leaves = latin + [wq.Term(spec.name, g) for g in grams]
-        return leaves or lone
+        grams = list(dict.fromkeys(grams))
+        rare = self.pick(spec.name, grams, loose=True) if self.df is not None else grams
+        often = [wq.Term(spec.name, g) for g in grams if g not in rare]
+        leaves = latin + [wq.Term(spec.name, g) for g in rare]
+        return (leaves or lone), often
 
     def pick(self, fieldname: str, grams: list[str], *, loose: bool) -> list[str]:
         """The loose reading's bigrams: the rarest, without the very common ones.
 
         A bigram in a tenth of the collection (有限, 公司) costs the most to merge and
-        changes the ranking least.
+        changes the ranking least as a way in; the loose reading still scores
+        documents by them (see `_maybe`).
         """
         if self.df is None:
             return grams
         df = self.df
-        ranked = sorted(grams, key=lambda g: df(fieldname, g))
+        # A bigram no document has (an OCR-damaged character) cannot help find one.
+        ranked = sorted((g for g in grams if df(fieldname, g)), key=lambda g: df(fieldname, g))
+        if not ranked:
+            return grams[:1]
         limit = max(1, int(self.doc_count * LOOSE_MAX_SHARE))
         kept = [g for g in ranked if df(fieldname, g) <= limit]
         return (kept or ranked[:1])[:LOOSE_BIGRAMS]
@@ -529,7 +538,8 @@ class _Compiler:
             chosen = self.pick(spec.name, grams, loose=True) if self.relaxed else self.strict_terms(spec.name, u.text)
             terms = [wq.Term(spec.name, g) for g in chosen]
             if self.relaxed:
-                leaves_per_unit.append(wq.Or(terms) if len(terms) > 1 else terms[0])
+                often = [wq.Term(spec.name, g) for g in grams if g not in chosen]
+                leaves_per_unit.append(_maybe(_any(terms), often))
             else:
                 leaves_per_unit.append(wq.And(terms) if len(terms) > 1 else terms[0])
         if len(us) > 1:
@@ -560,6 +570,17 @@ class _Compiler:
             if s == spec and alias.isascii():
                 return alias
         return spec.name
+
+
+def _any(qs: list[wq.Query]) -> wq.Query:
+    return wq.Or(qs) if len(qs) > 1 else qs[0]
+
+
+def _maybe(query: wq.Query, optional: list[wq.Query]) -> wq.Query:
+    """`query`, with `optional` adding to the score of documents that have them:
+    in the loose reading, the document that has the whole name and phrase, common
+    bigrams included, ranks above ones sharing only a rare bigram or two."""
+    return wq.AndMaybe(query, _any(optional)) if optional else query
 
 
 def _bigrams(run: str) -> list[str]:

@@ -321,3 +321,16 @@ def test_strict_reading_takes_the_rarest_terms_that_cover_the_word() -> None:
     cover = compile_query(parse("营业执照"), df=lambda f, t: df.get(t, 1000), doc_count=100)
     assert set(cover.query.subqueries) == {wq.Term("content", "业执"), wq.Term("content", "执照"),
                                            wq.Term("content", "营业")}
+
+
+def test_loose_reading_ranks_the_document_with_the_whole_phrase_first(tmp_path) -> None:
+    """A damaged name shares its one intact bigram with several customers; the
+    phrase's common bigrams, which only add to the score, pick the right one."""
+    phrase = "确保档案的完整准确"
+    docs = [make_doc(1, f"客户 王军强 承诺{phrase}，按期归还。", customer_name="王军强")]
+    docs += [make_doc(2 + k, f"客户 王军{c} 借阅登记。", customer_name=f"王军{c}") for k, c in enumerate("伟杰华明丽")]
+    docs += [make_doc(10 + k, f"制度第{k}条 {phrase}。", filed_on=None) for k in range(20)]
+    index = SearchIndex(tmp_path / "ix", procs=1)
+    index.rebuild(docs)
+    res = index.search(f"王军墙 {phrase}", readers=None)  # 强 read as 墙
+    assert res.hits[0].doc_no == docs[0].doc_no
