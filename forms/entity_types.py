@@ -89,6 +89,15 @@ def match_entity_type(value: str) -> TypeMatch:
         fixed = _restore_brackets(value, cands[0])
         if fixed is not None:
             return TypeMatch(fixed, cands[0], True)
+    # cut short (its wrapped end not read): the one known type it begins
+    longer = [t for t in KNOWN_TYPES if len(bare) >= 8 and _no_brackets(_key(t)).startswith(bare)
+              and _no_brackets(_key(t)) != bare]
+    if len(longer) > 1:  # the start of several types: which one is not for us to guess
+        return TypeMatch(value, None, False, problem=f"类型 {value!r} is cut short: check the reading")
+    if len(longer) == 1:
+        return TypeMatch(value, longer[0], False, suggestion=_in_script_of(value, longer[0]),
+                         problem=f"类型 {value!r} is cut short; the one known type it begins is "
+                                 f"{_in_script_of(value, longer[0])!r}")
     # a near miss: one or two characters misread, dropped or added
     scored = sorted(((difflib.SequenceMatcher(None, bare, _no_brackets(_key(t))).ratio(), t)
                      for t in KNOWN_TYPES), reverse=True)

@@ -329,3 +329,16 @@ def test_address_stopping_at_a_street_number_is_flagged():
         e = extraction(rows(c("营业执照"), [c("统一社会信用代码"), USCC], [c("名称"), c("新元信息技术有限公司")],
                             [c("住所"), c("湖北省武汉市洪山区滨江大道921号A座1001")]), script=script)
         assert not analyze(e).fields["address"].problems
+
+
+def test_entity_type_cut_short_proposes_the_one_type_it_begins():
+    for c, script in ((lambda s: s, "zh-Hans"), (S2T.convert, "zh-Hant")):
+        e = extraction(rows(c("营业执照"), [c("统一社会信用代码"), USCC],
+                            [c("类型"), c("有限责任公司（非自然人投")]), script=script)
+        f = analyze(e).fields["entity_type"]
+        assert f.value == c("有限责任公司(非自然人投") and f.problems
+        assert f.suggestion == c("有限责任公司(非自然人投资或控股的法人独资)")
+        # a beginning several types share proposes none
+        e = extraction(rows(c("营业执照"), [c("统一社会信用代码"), USCC],
+                            [c("类型"), c("有限责任公司（自然人")]), script=script)
+        assert analyze(e).fields["entity_type"].suggestion is None
