@@ -131,18 +131,22 @@ def extract(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[str], st
     return fields, problems, title
 
 
+_MAIN_SIGNATORY = ("授权代表", "法定代表人", "法人代表", "签字代表")
+
+
 def _signatories(lines: list[TextLine], found) -> dict[str, FieldValue]:
     """授权代表 / 法定代表人 under each party: the party whose label stands above it in the
-    same column (two-column signature block) or most recently before it (one after the
-    other). The last one read wins, since signature blocks close the contract."""
-    anchors: list[tuple[str, LabelHit]] = []
-    for tl in lines:
-        for hit in LABELS.hits(tl):
-            if hit.key in ("party_a", "party_b"):
-                anchors.append((hit.key, hit))
+    same column (two-column signature block) or most recently before it on its page (one
+    after the other). The last one read wins, since signature blocks close the contract.
+
+    A signature page with no party label read on it (the role printed vertically, one
+    character a line, or not read) is assigned by the order of its blocks, 甲方's first as
+    contracts print them, and flagged: that is a convention, not something read."""
+    anchors = [(hit.key, hit) for tl in lines for hit in _party_anchors(tl)]
     out: dict[str, FieldValue] = {}
     sureness: dict[str, int] = {}
     order = {id(t): i for i, t in enumerate(lines)}
+    unsure: list[tuple[Found, str]] = []
     for f in found.get("_signatory", []):
         name = clean_text(_SIGN_WORDS.sub("", f.raw)).strip(" :：")
         name = re.sub(r"^[（(][^）)]{0,12}[）)]", "", name).strip(" :：")
@@ -153,12 +157,10 @@ def _signatories(lines: list[TextLine], found) -> dict[str, FieldValue]:
         before = [(k, h) for k, h in anchors if h.tl.page == lab.page and
                   order[id(h.tl)] <= order[id(lab)]]
         if not before:
-            before = [(k, h) for k, h in anchors if order[id(h.tl)] <= order[id(lab)]]
-        if not before:
+            unsure.append((f, name))
             continue
         page_w = max(t.box.x1 for t in lines if t.page == lab.page) or 1.0
-        same_col = [(k, h) for k, h in before if h.tl.page == lab.page
-                    and abs(h.tl.char_x(h.start) - x) < 0.2 * page_w]
+        same_col = [(k, h) for k, h in before if abs(h.tl.char_x(h.start) - x) < 0.2 * page_w]
         pool = same_col or before
         key, _ = max(pool, key=lambda kh: (kh[1].tl.page, kh[1].tl.box.y0, order[id(kh[1].tl)]))
         sig_key = "signatory_a" if key == "party_a" else "signatory_b"
@@ -169,4 +171,44 @@ def _signatories(lines: list[TextLine], found) -> dict[str, FieldValue]:
             continue
         sureness[sig_key] = sure
         out[sig_key] = make(f, name)
+    blocks = _blocks(unsure)
+    if len(blocks) == 2:
+        for sig_key, block, party in zip(("signatory_a", "signatory_b"), blocks, ("甲方", "乙方")):
+            if sig_key in out:
+                continue
+            f, name = next(((f, n) for f, n in block if f.label in _MAIN_SIGNATORY), block[0])
+            out[sig_key] = make(f, name, problems=(
+                f"no 甲方/乙方 label read beside this signature block: taken as {party}'s "
+                "by the order the blocks are printed in",))
+    return out
+
+
+def _blocks(signatories: list[tuple[Found, str]]) -> list[list[tuple[Found, str]]]:
+    """Signatories in reading order, cut into signature blocks: a label seen again (a
+    second 法定代表人) opens the next block."""
+    blocks: list[list[tuple[Found, str]]] = []
+    seen: set[str] = set()
+    for f, name in signatories:
+        if not blocks or f.label in seen:
+            blocks.append([])
+            seen = set()
+        blocks[-1].append((f, name))
+        seen.add(f.label)
+    return blocks
+
+
+def _party_anchors(tl: TextLine) -> list[LabelHit]:
+    """甲方 / 乙方 labels that head a party's lines (甲方（盖章）：, 乙方：某公司), not the
+    words of a clause that happen to stand between gaps (收，由 甲方 出具…)."""
+    hits = LABELS.hits(tl)
+    out = []
+    for k, hit in enumerate(hits):
+        if hit.key not in ("party_a", "party_b"):
+            continue
+        nxt = hits[k + 1].start if k + 1 < len(hits) else None
+        raw = tl.original(hit.end, nxt)
+        rest = raw.strip(" :：;；,，、|_")
+        if (not rest or _SIGN_WORDS.fullmatch(rest)
+                or _party_name(Found(hit.key, hit.label, raw, (tl,), tl, "same_line")) is not None):
+            out.append(hit)
     return out

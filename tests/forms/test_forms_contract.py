@@ -251,3 +251,45 @@ def test_label_with_its_colon_joined_to_the_text_before_it():
     tls = page_lines(e.pages[0])
     assert [h.key for h in LABELS.hits(tls[0])] == ["party_a", "party_b"]
     assert [h.key for h in LABELS.hits(tls[1])] == []  # no colon: words of a clause
+
+
+def _vertical_role_signature_page(convert=lambda s: s):
+    """The Beijing technology-contract template: the role (委托人（甲方）) printed down the
+    margin one character a line, so no 甲方/乙方 label is read on the signature page."""
+    c = convert
+    page1 = rows(
+        [(600, c("技术开发合同"))],
+        [c("（甲方）"), c("山东省商业部")],
+        [c("（乙方）"), c("北京摸鱼科技有限公司")],
+        c("签订日期：2020年2月29日"),
+    )
+    page2 = rows(
+        c("七、验收标准和方式"),
+        [c("收，由"), c("甲方"), c("出具技术项目验收证明。")],  # 甲方 between gaps in a clause
+    )
+    page3 = rows(
+        [(60, c("委")), c("名称（或姓名）"), c("闫波"), c("（签章）")],
+        [(60, c("托")), c("法定代表人"), c("闫波"), c("（签章）")],
+        [(60, c("人")), c("委托代理人"), c("闫波"), c("（签章）")],
+        [(60, c("研")), c("名称（或姓名）"), c("袁展译"), c("（签章）")],
+        [(60, c("究")), c("法定代表人"), c("袁展译"), c("（签章）")],
+        [(60, c("开")), c("委托代理人"), c("袁展译"), c("（签章）")],
+    )
+    return extraction(page1, page2, page3, script="zh-Hant" if c("签订") != "签订" else "zh-Hans")
+
+
+def test_signature_blocks_without_party_labels_go_by_order_and_are_flagged():
+    for conv in (lambda s: s, S2T.convert):
+        a = analyze(_vertical_role_signature_page(conv))
+        sa, sb = a.fields["signatory_a"], a.fields["signatory_b"]
+        assert (sa.value, sb.value) == (conv("闫波"), conv("袁展译"))
+        assert sa.problems and sb.problems and sa.confidence < 0.85
+        assert any("(signatory_a)" in r for r in needs_review_reasons(a))
+
+
+def test_clause_words_between_gaps_are_no_party_anchor():
+    from forms.contract import _party_anchors
+    from forms.layout import page_lines
+    e = extraction(rows("收，由 甲方 出具技术项目验收证明。", "甲方（盖章）：", "乙方：北京摸鱼科技有限公司"))
+    tls = page_lines(e.pages[0])
+    assert [[h.key for h in _party_anchors(t)] for t in tls] == [[], ["party_a"], ["party_b"]]
