@@ -106,6 +106,13 @@ def extract(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[str], st
         fv, doc_problems = next(((a, p) for a, p in amounts if not a.problems), amounts[0])
         fields["amount"] = fv
         problems += doc_problems
+    elif daxie is not None:
+        # no 合同金额 label (研究开发经费和报酬（大写）贰佰伍拾万元): the 大写 line is the only
+        # amount the contract names; nothing checks it, and its label is not ours
+        fv, _ = as_money(daxie, "合同金额", require_agreement=True)
+        if fv is not None and not fv.problems and re.search(r"[1-9]", fv.value):
+            fields["amount"] = flag(fv, f"no 合同金额 label: the amount is the 大写 figure after "
+                                        f"{clean_text(daxie.label_line.text)[:30]!r}")
 
     v = first_good([as_date(f, "签订日期") for f in found.get("signed_on", [])])
     if v is not None:

@@ -175,9 +175,18 @@ def parse_figure(text: str) -> str | None:
     return _cents(value)
 
 
+_DAXIE_GAP = re.compile(rf"(?<=[{_DAXIE_CHARS}])\s+(?=[{_DAXIE_CHARS}])")
+
+
+def _join_daxie(text: str) -> str:
+    """贰佰伍拾 万元: a form's blank filled in by hand or by a template, the unit printed
+    after a gap; the gap is not part of the amount."""
+    return _DAXIE_GAP.sub("", text)
+
+
 def daxie_in(text: str) -> str | None:
     """The longest run of 大写 numerals in `text` that reads as an amount, or None."""
-    s = to_simplified(text)
+    s = _join_daxie(to_simplified(text))
     runs = sorted((m.group(0) for m in _DAXIE_RUN.finditer(s)), key=len, reverse=True)
     for run in runs:
         if not re.search("[壹贰叁参肆伍陆柒捌玖拾佰仟]", run):
@@ -191,7 +200,7 @@ def parse_money(text: str) -> tuple[str | None, str | None]:
 
     Raises NormaliseError only when something amount-shaped cannot be read.
     """
-    s = to_simplified(to_halfwidth(text))
+    s = _join_daxie(to_simplified(to_halfwidth(text)))
     run = daxie_in(s)
     daxie = parse_daxie(run) if run else None
     without = s.replace(run, " ") if run else s

@@ -293,3 +293,16 @@ def test_clause_words_between_gaps_are_no_party_anchor():
     e = extraction(rows("收，由 甲方 出具技术项目验收证明。", "甲方（盖章）：", "乙方：北京摸鱼科技有限公司"))
     tls = page_lines(e.pages[0])
     assert [[h.key for h in _party_anchors(t)] for t in tls] == [[], ["party_a"], ["party_b"]]
+
+
+def test_amount_from_a_lone_daxie_line_is_flagged():
+    for conv in (lambda s: s, S2T.convert):
+        c = conv
+        e = extraction(rows(
+            [(600, c("技术开发合同"))],
+            [c("（甲方）"), c("山东省商业部")],
+            [c("（乙方）"), c("北京摸鱼科技有限公司")],
+            c("本项目研究开发经费和报酬（大写）   贰佰伍拾     万元，其中"),
+        ), script="zh-Hant" if c("签订") != "签订" else "zh-Hans")
+        f = analyze(e).fields["amount"]
+        assert f.value == "2500000.00" and f.problems and f.confidence < 0.85

@@ -100,6 +100,9 @@ def test_money_reads_figure_and_daxie_together():
     assert parse_money("¥10,000.00（壹万贰仟元整）") == ("10000.00", "12000.00")
     assert parse_money("註冊資本：參佰萬元整") == (None, "3000000.00")
     assert parse_money("参加会议") == (None, None)
+    # a template's blank filled in, the unit after a gap
+    assert parse_money("研究开发经费和报酬（大写） 贰佰伍拾   万元，其中") == (None, "2500000.00")
+    assert parse_money("研究開發經費和報酬（大寫） 貳佰伍拾   萬元") == (None, "2500000.00")
 
 
 @pytest.mark.parametrize("text, expected", [
