@@ -216,6 +216,7 @@ def as_email(found: Found) -> FieldValue | None:
     if gap:
         problems.append("电子邮箱: a gap inside the address where nothing was read "
                         "(an _ . or - may be lost): check the reading")
+
     def letters(part: str) -> str:
         return _EMAIL_LOOKALIKE.sub(lambda m: "l" if m.group(0) == "1" else "o", part)
 
