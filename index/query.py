@@ -355,6 +355,9 @@ class Compiled:
     # True when a second, looser reading exists (bigrams OR-ed instead of AND-ed);
     # used when the strict reading finds nothing, e.g. for a misspelt or OCR-damaged name.
     relaxable: bool
+    # In the loose reading: the folded CJK runs of the words sought, which the
+    # results are re-ranked by allowing one wrong character (see fuzzy.py).
+    runs: tuple[str, ...] = ()
 
 
 _CONTENT = FieldSpec("content", TEXT)
@@ -377,6 +380,7 @@ class _Compiler:
         self.df = df
         self.doc_count = doc_count
         self.highlights: set[str] = set()
+        self.runs: list[str] = []
         self.relaxable = False
 
     def compile(self, node: Node, negated: bool = False) -> wq.Query | None:
@@ -433,6 +437,8 @@ class _Compiler:
                 lone.append(self._unit_query(spec.name, u.text, True))
             else:
                 grams.extend(_bigrams(u.text))
+                if not negated:
+                    self.runs.append(u.text)
         grams = list(dict.fromkeys(grams))
         rare = self.pick(spec.name, grams, loose=True) if self.df is not None else grams
         often = [wq.Term(spec.name, g) for g in grams if g not in rare]
@@ -538,6 +544,8 @@ class _Compiler:
             chosen = self.pick(spec.name, grams, loose=True) if self.relaxed else self.strict_terms(spec.name, u.text)
             terms = [wq.Term(spec.name, g) for g in chosen]
             if self.relaxed:
+                if not negated:
+                    self.runs.append(u.text)
                 often = [wq.Term(spec.name, g) for g in grams if g not in chosen]
                 leaves_per_unit.append(_maybe(_any(terms), often))
             else:
@@ -604,4 +612,4 @@ def compile_query(tree: Node, *, relaxed: bool = False, df: DocFreq | None = Non
     query = c.compile(tree)
     if query is None:
         raise QueryError("The query has no letters, digits or characters to search for.")
-    return Compiled(query, frozenset(c.highlights), c.relaxable)
+    return Compiled(query, frozenset(c.highlights), c.relaxable, tuple(dict.fromkeys(c.runs)))

@@ -39,6 +39,7 @@ from whoosh.searching import Searcher
 
 from .analysis import _converter, _jieba_freq
 from .codec import DossierCodec
+from . import fuzzy
 from .fast import FastSearcher
 from .model import Hit, IndexDoc, IndexNeedsRebuild, IndexWriteError, QueryError, SearchResults
 from .query import Compiled, compile_query, parse, _period, _TYPE_VALUES
@@ -404,14 +405,22 @@ class SearchIndex:
     ) -> SearchResults:
         q = wq.And([compiled.query, *extra]) if extra else compiled.query
         total, top = fast.search(q, allow, sort, page * page_size)
+        pats = fuzzy.patterns(compiled.runs) if sort == "relevance" else []
+        if pats and total > 1:
+            total, top = fast.search(q, allow, sort, max(page * page_size, fuzzy.CANDIDATES))
+            head = top[:fuzzy.CANDIDATES]
+            top = fuzzy.rerank(head, [_body(searcher, d) for d, _ in head], pats) + top[fuzzy.CANDIDATES:]
         hits: list[Hit] = []
-        for docnum, score in top[(page - 1) * page_size:]:
-            stored = searcher.stored_fields(docnum)
-            doc_no, archive_no, doc_type, title = stored["meta"]
-            body = zlib.decompress(stored["body"]).decode("utf-8") if stored.get("body") else ""
+        for docnum, score in top[(page - 1) * page_size:page * page_size]:
+            doc_no, archive_no, doc_type, title = searcher.stored_fields(docnum)["meta"]
             hits.append(Hit(doc_no, archive_no, doc_type, title, score if sort == "relevance" else 0.0,
-                            make_snippet(body, compiled.highlights)))
+                            make_snippet(_body(searcher, docnum), compiled.highlights)))
         return SearchResults(total, page, page_size, tuple(hits))
+
+
+def _body(searcher: Searcher, docnum: int) -> str:
+    stored = searcher.stored_fields(docnum)
+    return zlib.decompress(stored["body"]).decode("utf-8") if stored.get("body") else ""
 
 
 _FILTER_FIELDS = {

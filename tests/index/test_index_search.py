@@ -334,3 +334,18 @@ def test_loose_reading_ranks_the_document_with_the_whole_phrase_first(tmp_path) 
     index.rebuild(docs)
     res = index.search(f"王军墙 {phrase}", readers=None)  # 强 read as 墙
     assert res.hits[0].doc_no == docs[0].doc_no
+
+
+def test_a_name_with_one_wrong_character_still_finds_its_customer(tmp_path) -> None:
+    """梁梅媛 typed as 梁理媛 keeps none of its bigrams; among documents that share
+    the rest of the query, the one whose text holds the name but for one
+    character comes first, in whichever script it was printed."""
+    phrase = "接收动车客车火灾信息"
+    docs = [make_doc(1, f"客戶 梁梅媛 負責{phrase.replace('动车', '動車')}。", customer_name="梁梅媛")]
+    docs += [make_doc(2 + k, f"联系人 {n} 负责{phrase}。", filed_on=None)
+             for k, n in enumerate(["王建国", "李四海", "赵敏", "钱多多", "孙理想", "周媛媛"] * 5)]
+    index = SearchIndex(tmp_path / "ix", procs=1)
+    index.rebuild(docs)
+    res = index.search(f"梁理媛 {phrase}", readers=None, page_size=5)
+    assert res.total == len(docs)
+    assert res.hits[0].doc_no == docs[0].doc_no

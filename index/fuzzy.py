@@ -1,0 +1,71 @@
+"""Re-ranking the loose reading by words with one wrong character.
+
+When nothing has every bigram of a query, a character was misread: in the
+query (typed from a damaged scan) or in the document (OCR). A three-character
+name with its middle character wrong keeps none of its bigrams, so the bigram
+index alone cannot tell the customer's document from the hundreds that share
+the rest of the query. Here the best-scoring candidates of the loose reading are
+checked against their text for each word sought, allowing one character to
+differ, and the documents that contain more of the words move up.
+
+The check runs on the text as stored (not folded, which would cost more than
+the search): each character of the pattern matches its Simplified and its
+Traditional form.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .analysis import fold
+
+_SPACE = re.compile(r"\s+")
+
+# Candidates re-ranked, words of at least this many characters, at most this many words.
+CANDIDATES = 200
+MIN_RUN = 3
+MAX_RUNS = 8
+MAX_RUN = 16
+
+
+_s2t = None
+
+
+@lru_cache(maxsize=4096)
+def _forms(c: str) -> str:
+    """A regex class matching the (folded) character `c` in either script."""
+    global _s2t
+    if _s2t is None:
+        import opencc
+
+        _s2t = opencc.OpenCC("s2t")
+    forms = {c, fold(c)}
+    if len(t := _s2t.convert(c)) == 1:
+        forms.add(t)
+    return "[" + "".join(sorted(forms)) + "]" if len(forms) > 1 else re.escape(c)
+
+
+@lru_cache(maxsize=1024)
+def pattern(run: str) -> re.Pattern[str]:
+    """`run` with any one character replaced (or none)."""
+    cls = [_forms(c) for c in run]
+    alts = ["".join(cls[:i]) + "." + "".join(cls[i + 1:]) for i in range(len(run))]
+    return re.compile("|".join(alts))
+
+
+def patterns(runs: tuple[str, ...]) -> list[re.Pattern[str]]:
+    return [pattern(r) for r in runs if MIN_RUN <= len(r) <= MAX_RUN][:MAX_RUNS]
+
+
+def rerank(hits: list[tuple[int, float]], texts: list[str], pats: list[re.Pattern[str]]
+           ) -> list[tuple[int, float]]:
+    """`hits` (docnum, score), best first, re-ordered: documents whose text holds
+    more of the words (one character may differ) first, then by score."""
+    if not pats:
+        return hits
+    # OCR text often has spaces inside names (王 军 强).
+    texts = [_SPACE.sub("", t) for t in texts]
+    found = [sum(1 for p in pats if p.search(text)) for text in texts]
+    order = sorted(range(len(hits)), key=lambda i: (-found[i], -hits[i][1], hits[i][0]))
+    return [hits[i] for i in order]
