@@ -62,7 +62,7 @@ class _Cache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._arrays: dict[tuple[Any, ...], np.ndarray] = {}
-        self._postings: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._postings: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._bytes = 0
 
     def array(self, key: tuple[Any, ...], load: Any) -> np.ndarray:
@@ -73,22 +73,23 @@ class _Cache:
                 self._arrays[key] = got
         return got
 
-    def postings(self, key: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray] | None:
+    def postings(self, key: tuple[Any, ...]) -> Any:
         with self._lock:
             got = self._postings.get(key)
             if got is not None:
                 self._postings.move_to_end(key)
             return got
 
-    def keep(self, key: tuple[Any, ...], value: tuple[np.ndarray, np.ndarray]) -> None:
+    def keep(self, key: tuple[Any, ...], value: Any) -> None:
         with self._lock:
-            if key in self._postings:
-                return
+            old = self._postings.pop(key, None)
+            if old is not None:
+                self._bytes -= old.nbytes
             self._postings[key] = value
-            self._bytes += value[0].nbytes + value[1].nbytes
+            self._bytes += value.nbytes
             while self._bytes > CACHE_BYTES and self._postings:
-                _, (ids, ws) = self._postings.popitem(last=False)
-                self._bytes -= ids.nbytes + ws.nbytes
+                _, dropped = self._postings.popitem(last=False)
+                self._bytes -= dropped.nbytes
 
     def forget(self, live: set[Any]) -> None:
         """Drop what belongs to segments no longer in the index."""
@@ -96,8 +97,7 @@ class _Cache:
             for k in [k for k in self._arrays if k[0] not in live]:
                 del self._arrays[k]
             for k in [k for k in self._postings if k[0] not in live]:
-                ids, ws = self._postings.pop(k)
-                self._bytes -= ids.nbytes + ws.nbytes
+                self._bytes -= self._postings.pop(k).nbytes
 
 
 CACHE = _Cache()
@@ -164,79 +164,76 @@ class _Segment:
 
     def postings(self, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, weights) of a term in this segment, deleted ones included."""
+        t = self.read(fieldname, tbytes, positions=False)
+        return t.ids, t.weights
+
+    def read(self, fieldname: str, tbytes: bytes, *, positions: bool) -> "_TermData":
+        """A term's postings, with its decoded positions if asked; read in one pass
+        over the blocks and, for common terms, cached."""
         key = (self.sid, fieldname, tbytes)
         got = CACHE.postings(key)
-        if got is not None:
+        if got is not None and (got.offsets is not None or not positions):
             return got
         try:
             fmt = self.reader.schema[fieldname].format
             m = self.reader._terms.matcher(fieldname, tbytes, fmt)
         except TermNotFound:
-            return _EMPTY_IDS, _EMPTY_SCORES
-        ids, weights = _read_all(m)
-        if len(ids) >= CACHE_MIN_DF:
-            CACHE.keep(key, (ids, weights))
-        return ids, weights
-
-    def positions(self, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(document numbers, offsets, positions): document ids[k]'s positions of
-        the term are positions[offsets[k]:offsets[k + 1]]."""
-        key = (self.sid, fieldname, tbytes, "pos")
-        got = CACHE.postings(key)
-        if got is not None:
-            return got  # type: ignore[return-value]
-        try:
-            fmt = self.reader.schema[fieldname].format
-            m = self.reader._terms.matcher(fieldname, tbytes, fmt)
-        except TermNotFound:
-            return _EMPTY_IDS, np.zeros(1, dtype=np.int64), np.empty(0, dtype=np.int64)
-        ids, values = _read_values(m)
-        offsets, flat = _decode_positions(values)
-        if len(ids) >= CACHE_MIN_DF:
-            CACHE.keep(key, (ids, offsets, flat))
-        return ids, offsets, flat
+            return _NO_TERM
+        got = _read_postings(m, positions)
+        if len(got.ids) >= CACHE_MIN_DF:
+            CACHE.keep(key, got)
+        return got
 
     def alive(self, ids: np.ndarray) -> np.ndarray:
         return ids if self.live is None or not len(ids) else ids[self.live[ids]]
 
 
-def _read_all(m: Any) -> tuple[np.ndarray, np.ndarray]:
+@dataclass
+class _TermData:
+    ids: np.ndarray  # document numbers in the segment, ascending
+    weights: np.ndarray
+    # Positions, when read: document ids[k]'s are flat[offsets[k]:offsets[k + 1]].
+    offsets: np.ndarray | None = None
+    flat: np.ndarray | None = None
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in (self.ids, self.weights, self.offsets, self.flat) if a is not None)
+
+
+_NO_TERM = _TermData(_EMPTY_IDS, _EMPTY_SCORES, np.zeros(1, dtype=np.int64), np.empty(0, dtype=np.int64))
+
+
+def _read_postings(m: Any, positions: bool) -> _TermData:
     ids: list[Any] = []
     weights: list[Any] = []
+    values: list[bytes] = []
     if isinstance(m, W3LeafMatcher):
-        # A block at a time: whoosh decodes each block into a tuple and an array.
+        # A block at a time: whoosh unpickles each block's ids, weights and values
+        # together, so the values cost little more than the ids.
         while m.is_active():
             m._read_ids()
             m._read_weights()
-            ids.append(np.asarray(m._ids, dtype=np.int32)[m._i:])
-            weights.append(np.asarray(m._weights, dtype=np.float32)[m._i:])
+            i = m._i
+            ids.append(np.asarray(m._ids, dtype=np.int32)[i:])
+            weights.append(np.asarray(m._weights, dtype=np.float32)[i:])
+            if positions:
+                m._read_values()
+                values.extend(m._values[i:])
             m._next_block()
-        if not ids:
-            return _EMPTY_IDS, _EMPTY_SCORES
-        return np.concatenate(ids), np.concatenate(weights)
-    while m.is_active():  # inlined postings and anything else
-        ids.append(m.id())
-        weights.append(m.weight())
-        m.next()
-    return np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32)
-
-
-def _read_values(m: Any) -> tuple[np.ndarray, list[bytes]]:
-    ids: list[Any] = []
-    values: list[bytes] = []
-    if isinstance(m, W3LeafMatcher):
+        got = _TermData(np.concatenate(ids) if ids else _EMPTY_IDS,
+                        np.concatenate(weights) if weights else _EMPTY_SCORES)
+    else:  # inlined postings and anything else
         while m.is_active():
-            m._read_ids()
-            m._read_values()
-            ids.append(np.asarray(m._ids, dtype=np.int32)[m._i:])
-            values.extend(m._values[m._i:])
-            m._next_block()
-        return (np.concatenate(ids) if ids else _EMPTY_IDS), values
-    while m.is_active():
-        ids.append(m.id())
-        values.append(m.value())
-        m.next()
-    return np.array(ids, dtype=np.int32), values
+            ids.append(m.id())
+            weights.append(m.weight())
+            if positions:
+                values.append(m.value())
+            m.next()
+        got = _TermData(np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32))
+    if positions:
+        got.offsets, got.flat = _decode_positions(values)
+    return got
 
 
 def _decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
@@ -359,18 +356,23 @@ class FastSearcher:
         offsets: dict[str, list[int]] = {}
         for t, off in q.items:
             offsets.setdefault(t, []).append(off)
-        cand = self._and([wq.Term(q.fieldname, t) for t in offsets], seg)
         field = self.schema[q.fieldname]
+        terms = {t: seg.read(q.fieldname, field.to_bytes(t), positions=True) for t in offsets}
+        order = sorted(offsets, key=lambda t: len(terms[t].ids))  # rarest first
+        cand = self._scored(q.fieldname, order[0], terms[order[0]], seg)
+        for t in order[1:]:
+            if not len(cand.ids):
+                return _NONE
+            cand = _intersect(cand, self._scored(q.fieldname, t, terms[t], seg))
         starts: np.ndarray | None = None
         docs = cand.ids.astype(np.int64)
-        for t, offs in offsets.items():
+        for t in order:
             if not len(docs):
                 return _NONE
-            ids, offs_of, flat = seg.positions(q.fieldname, field.to_bytes(t))
-            rows = np.searchsorted(ids, docs)
-            which, at = _gather(offs_of, rows)
-            doc_of, pos = docs[which], flat[at]
-            for off in offs:
+            data = terms[t]
+            which, at = _gather(data.offsets, np.searchsorted(data.ids, docs))
+            doc_of, pos = docs[which], data.flat[at]
+            for off in offsets[t]:
                 ok = pos >= off
                 # Unique already: a term has each position once per document.
                 keys = (doc_of[ok] << 32) | (pos[ok] - off)
@@ -405,17 +407,22 @@ class FastSearcher:
 
     def _term(self, q: wq.Term, seg: _Segment) -> Matches:
         field = self.schema[q.fieldname]
-        tbytes = field.to_bytes(q.text)
-        ids, weights = seg.postings(q.fieldname, tbytes)
+        data = seg.read(q.fieldname, field.to_bytes(q.text), positions=False)
+        m = self._scored(q.fieldname, q.text, data, seg)
+        return m if q.boost == 1 else Matches(m.ids, m.scores * np.float32(q.boost))
+
+    def _scored(self, fieldname: str, text: str, data: _TermData, seg: _Segment) -> Matches:
+        """BM25F of each posting, as whoosh computes it."""
+        ids, weights = data.ids, data.weights
         if not len(ids):
             return _NONE
-        if not field.scorable:  # whoosh scores these by the posting's weight (1)
-            return Matches(ids, (weights * q.boost).astype(np.float32))
-        idf = self.idf(q.fieldname, q.text)
-        avg = self.avg_length(q.fieldname)
-        fl = seg.lengths(q.fieldname)[ids]
+        if not self.schema[fieldname].scorable:  # whoosh scores these by the posting's weight
+            return Matches(ids, weights.astype(np.float32))
+        idf = self.idf(fieldname, text)
+        avg = self.avg_length(fieldname)
+        fl = seg.lengths(fieldname)[ids]
         scores = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avg)))
-        return Matches(ids, (scores * q.boost).astype(np.float32))
+        return Matches(ids, scores.astype(np.float32))
 
     def _prefix(self, q: wq.Prefix, seg: _Segment) -> Matches:
         # Scored as the sum of the expanded terms' scores. (whoosh gives such a
