@@ -349,3 +349,11 @@ def test_a_name_with_one_wrong_character_still_finds_its_customer(tmp_path) -> N
     res = index.search(f"梁理媛 {phrase}", readers=None, page_size=5)
     assert res.total == len(docs)
     assert res.hits[0].doc_no == docs[0].doc_no
+
+
+def test_snippet_marks_codes_in_any_case_and_width_but_not_inside_longer_ones(tmp_path) -> None:
+    index = SearchIndex(tmp_path / "ix", procs=1)
+    index.rebuild([make_doc(1, "合同編號ＨＴ２０２４ 附件 XHT2024 另附 ht2024-2")])
+    snippet = index.search("HT2024", readers=None).hits[0].snippet
+    assert "<mark>ＨＴ２０２４</mark>" in snippet and "<mark>ht2024</mark>" in snippet
+    assert "X<mark>" not in snippet
