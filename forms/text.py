@@ -38,9 +38,14 @@ def to_halfwidth(text: str) -> str:
     return "".join(out).translate(_EXTRA)
 
 
+# Variant glyphs an OCR model answers for the standard character (a Traditional font's
+# 填 read as 塡) that opencc leaves alone: folded so labels still match (填表人).
+_VARIANTS = str.maketrans({"塡": "填", "竝": "并", "戸": "户", "黒": "黑"})
+
+
 @lru_cache(maxsize=8192)
 def to_simplified(text: str) -> str:
-    return _T2S.convert(text)
+    return _T2S.convert(text).translate(_VARIANTS)
 
 
 def fold(text: str) -> str:

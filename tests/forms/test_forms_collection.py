@@ -238,3 +238,16 @@ def test_email_lookalike_digit_in_the_domain():
     assert f.suggestion == "zhang.liang86@example.com"
     f = analyze(_email_form("wuzhou42@163.com")).fields["email"]
     assert not f.problems and f.suggestion is None
+
+
+def test_label_read_in_a_variant_glyph_still_ends_the_value_before_it():
+    # a Traditional font's 填 read by OCR as the variant 塡, the label joined to the value
+    # before it on one line
+    for c, script in ((lambda s: s, "zh-Hans"), (S2T.convert, "zh-Hant")):
+        e = extraction(rows(
+            [(500, c("客户信息收集表"))],
+            [c("客户名称"), c("北京星河文化传媒有限公司")],
+            c("客户需求：客户资料集中管理与检索塡表人:杨怡国"),
+        ), script=script)
+        v = {k: f.value for k, f in analyze(e).fields.items()}
+        assert v["needs"] == c("客户资料集中管理与检索") and v["collected_by"] == c("杨怡国")
