@@ -83,22 +83,33 @@ def _jieba_freq() -> dict[str, int]:
     return _freq
 
 
+_last_fold = threading.local()
+
+
 def fold(text: str) -> str:
     """Traditional -> Simplified and full-width -> half-width, same length as input.
 
     OpenCC converts phrase by phrase; in the rare case a phrase changes length we
     convert character by character instead, because callers rely on offsets.
+    The last long text folded is remembered (per thread): indexing folds a
+    document's text once to store it and again, the same object, to analyse it.
     """
     if not text:
         return ""
+    last = getattr(_last_fold, "pair", None)
+    if last is not None and last[0] is text:
+        return last[1]
+    original = text
     text = text.translate(_WIDTH)
-    if not _CJK_RE.search(text):
-        return text
-    conv = _converter()
-    out = conv.convert(text)
-    if len(out) != len(text):
-        out = "".join(c if len(s := conv.convert(c)) != 1 else s for c in text)
-    return out
+    if _CJK_RE.search(text):
+        conv = _converter()
+        out = conv.convert(text)
+        if len(out) != len(text):
+            out = "".join(c if len(s := conv.convert(c)) != 1 else s for c in text)
+        text = out
+    if len(original) > 512:
+        _last_fold.pair = (original, text)
+    return text
 
 
 class Unit(NamedTuple):

@@ -1,21 +1,40 @@
-"""whoosh's W3 codec with a cheaper commit; the files it writes are plain W3.
+"""whoosh's W3 codec with cheaper writing and a posting block format numpy reads.
 
-At commit whoosh sorts every posting of the segment and then, per posting, looks
-up the document's field length through the column reader and calls three
-methods that check types and update block statistics one value at a time. With
-about 1,200 postings per document that loop was half of the build time. Here a
-term's postings are collected into lists and handed to the postings writer a
-block at a time, field lengths are read once per field, and blocks too small to
-gain from zlib (most bigrams occur in a handful of documents) are stored
-uncompressed: whoosh records the compression per block, so readers handle both.
+Writing: at commit whoosh sorts every posting of the segment and then, per
+posting, looks up the document's field length through the column reader and
+calls three methods that check types and update block statistics one value at a
+time. With about 1,200 postings per document that loop was half of the build
+time. Here a term's postings are handed to the postings writer a block at a time
+and field lengths are read once per field.
+
+Blocks: W3 pickles each block (a tuple of ids, weights and a tuple of value
+strings) and its header; unpickling took 0.3 ms a block and was most of the cost
+of a search that reads a common term. Here a block is flat little-endian arrays
+
+    header   count u32, last id u32, max weight f32, compression u8,
+             min length u8, max length u8             (struct _HEAD)
+    data     id deltas u32[count], weights f32[count],
+             and for formats with values: value sizes u32[count], the values
+
+zlib-compressed (level 1) when the data is 256 bytes or more. `_LeafMatcher`
+reads it for whoosh's matcher API and hands the arrays to index/fast.py as they
+are (`block_arrays`). Term files, columns and stored fields stay W3's.
 """
 
 from __future__ import annotations
 
-from array import array
+import struct
+import zlib
 from typing import Any
 
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
+import numpy as np
+from whoosh.codec.whoosh3 import (
+    _INT_SIZE, WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3LeafMatcher, W3PostingsWriter,
+)
+from whoosh.matching import ListMatcher
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+_HEAD = struct.Struct("<IIfBBB")
 
 # Block payloads (pickled ids, weights, positions) shorter than this are written as is.
 _MIN_COMPRESS = 256
@@ -52,31 +71,97 @@ class _NoLengths:
 
 
 class _PostingsWriter(W3PostingsWriter):
-    def add_many(self, ids: list[int], weights: list[float], values: list[bytes],
-                 lengths: list[int]) -> None:
+    def add_many(self, ids: Any, weights: Any, values: list[bytes], lengths: list[int]) -> None:
         """`add_posting` for a whole term's postings, a block at a time."""
+        if self._byteids:
+            raise NotImplementedError("term vectors are not used by Dossier's schema")
         limit = self._blocklimit
         for s in range(0, len(ids), limit):
             if self._ids:
                 self._write_block()
             block_lengths = [n for n in lengths[s:s + limit] if n]
-            self._ids = array("I", ids[s:s + limit])
-            self._weights = array("f", weights[s:s + limit])
-            self._values = [v for v in values[s:s + limit] if v]
+            self._ids = ids[s:s + limit]
+            self._weights = weights[s:s + limit]
+            self._values = values[s:s + limit]
             self._maxweight = max(self._weights)
             self._minlength = min(block_lengths) if block_lengths else None
             self._maxlength = max(block_lengths) if block_lengths else 0
 
     def _write_block(self, last: bool = False) -> None:
-        # whoosh compresses every block (its own "too small to bother" test is
-        # overwritten on the next line); zlib costs ~20 µs even on a few bytes.
-        compression = self._compression
-        if self._compression and len(self._ids) * 12 < _MIN_COMPRESS:
-            self._compression = 0
-        try:
-            super()._write_block(last)
-        finally:
-            self._compression = compression
+        postfile = self._postfile
+        if not self._blockcount:
+            postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        ids = np.asarray(self._ids, dtype=np.uint32)
+        deltas = ids.copy()
+        deltas[1:] -= ids[:-1]
+        parts = [deltas.astype("<u4").tobytes(), np.asarray(self._weights, dtype="<f4").tobytes()]
+        if self._format.fixed_value_size() != 0:
+            values = self._values
+            parts.append(np.fromiter(map(len, values), dtype="<u4", count=len(values)).tobytes())
+            parts.append(b"".join(values))
+        data = b"".join(parts)
+        comp = self._compression if len(data) >= _MIN_COMPRESS else 0
+        if comp:
+            data = zlib.compress(data, comp)
+        head = _HEAD.pack(len(ids), int(ids[-1]), float(self._maxweight), comp,
+                          length_to_byte(self._minlength), length_to_byte(self._maxlength))
+        size = len(head) + len(data)
+        postfile.write_int(-size if last else size)
+        postfile.write(head)
+        postfile.write(data)
+        self._blockcount += 1
+        self._new_block()
+
+
+class _LeafMatcher(W3LeafMatcher):
+    """whoosh's posting matcher over the flat block format above."""
+
+    def _goto(self, position: int) -> None:
+        postfile = self._postfile
+        self._data = self._ids = self._weights = self._values = None
+        self._i = 0
+        postfile.seek(position)
+        length = postfile.read_int()
+        if length < 0:
+            self._lastblock = True
+            length = -length
+        self._nextoffset = position + _INT_SIZE + length
+        self._dataoffset = position + _INT_SIZE + _HEAD.size
+        (self._blocklength, self._maxid, self._maxweight, self._compression,
+         mn, mx) = _HEAD.unpack(postfile.read(_HEAD.size))
+        self._minlength = byte_to_length(mn)
+        self._maxlength = byte_to_length(mx)
+
+    def block_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, bytes | None]:
+        """This block's (ids, weights, value sizes, values end to end) as read."""
+        if self._data is None:
+            raw = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
+            if self._compression:
+                raw = zlib.decompress(raw)
+            n = self._blocklength
+            ids = np.cumsum(np.frombuffer(raw, dtype="<u4", count=n), dtype=np.int64)
+            weights = np.frombuffer(raw, dtype="<f4", count=n, offset=4 * n)
+            if len(raw) > 8 * n:
+                self._data = (ids, weights, np.frombuffer(raw, dtype="<u4", count=n, offset=8 * n),
+                              raw[12 * n:])
+            else:
+                self._data = (ids, weights, None, None)
+        return self._data
+
+    def _read_ids(self) -> None:
+        self._ids = self.block_arrays()[0].tolist()
+
+    def _read_weights(self) -> None:
+        self._weights = self.block_arrays()[1].tolist()
+
+    def _read_values(self) -> None:
+        _, _, sizes, values = self.block_arrays()
+        if sizes is None:
+            self._values = (None,) * self._blocklength
+            return
+        ends = np.cumsum(sizes).tolist()
+        self._values = tuple(values[a:b] for a, b in zip([0, *ends[:-1]], ends))
 
 
 class _FieldWriter(W3FieldWriter):
@@ -133,3 +218,10 @@ class DossierCodec(W3Codec):
     def postings_writer(self, dbfile, byteids=False):  # type: ignore[no-untyped-def]
         return _PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
                                compression=self._compression, inlinelimit=self._inlinelimit)
+
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):  # type: ignore[no-untyped-def]
+        if terminfo.is_inlined():
+            ids, weights, values = terminfo.inlined_postings()
+            return ListMatcher(ids, weights, values, format_, scorer=scorer, term=term, terminfo=terminfo)
+        offset, length = terminfo.extent()
+        return _LeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)

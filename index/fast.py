@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield, byte_to_length
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield, byte_to_length
 from whoosh.fields import DATETIME, NUMERIC
 from whoosh.reading import TermNotFound
 
@@ -207,44 +207,48 @@ _NO_TERM = _TermData(_EMPTY_IDS, _EMPTY_SCORES, np.zeros(1, dtype=np.int64), np.
 def _read_postings(m: Any, positions: bool) -> _TermData:
     ids: list[Any] = []
     weights: list[Any] = []
-    values: list[bytes] = []
-    if isinstance(m, W3LeafMatcher):
-        # A block at a time: whoosh unpickles each block's ids, weights and values
-        # together, so the values cost little more than the ids.
+    sizes: list[np.ndarray] = []
+    chunks: list[bytes] = []
+    if hasattr(m, "block_arrays"):  # codec.py's block format: arrays as stored
         while m.is_active():
-            m._read_ids()
-            m._read_weights()
+            b_ids, b_weights, b_sizes, b_values = m.block_arrays()
             i = m._i
-            ids.append(np.asarray(m._ids, dtype=np.int32)[i:])
-            weights.append(np.asarray(m._weights, dtype=np.float32)[i:])
-            if positions:
-                m._read_values()
-                values.extend(m._values[i:])
+            ids.append(b_ids[i:])
+            weights.append(b_weights[i:])
+            if positions and b_sizes is not None:
+                sizes.append(b_sizes[i:])
+                chunks.append(b_values[int(b_sizes[:i].sum()):] if i else b_values)
             m._next_block()
-        got = _TermData(np.concatenate(ids) if ids else _EMPTY_IDS,
-                        np.concatenate(weights) if weights else _EMPTY_SCORES)
-    else:  # inlined postings and anything else
+        got = _TermData(np.concatenate(ids).astype(np.int32) if ids else _EMPTY_IDS,
+                        np.concatenate(weights).astype(np.float32) if weights else _EMPTY_SCORES)
+    else:  # inlined postings, or a segment another codec wrote
+        values = []
         while m.is_active():
             ids.append(m.id())
             weights.append(m.weight())
             if positions:
-                values.append(m.value())
+                values.append(m.value() or b"")
             m.next()
         got = _TermData(np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32))
+        sizes = [np.fromiter(map(len, values), dtype=np.int64, count=len(values))]
+        chunks = values
     if positions:
-        got.offsets, got.flat = _decode_positions(values)
+        got.offsets, got.flat = _decode_positions(
+            np.concatenate(sizes) if sizes else np.empty(0, dtype=np.int64), b"".join(chunks))
     return got
 
 
-def _decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+def _decode_positions(sizes: np.ndarray, values: bytes) -> tuple[np.ndarray, np.ndarray]:
     """ChinesePositions values (per posting: count, then position deltas, 4-byte
-    big-endian) decoded all at once: (offsets, positions)."""
-    n = len(values)
-    words = np.frombuffer(b"".join(values), dtype=">u4").astype(np.int64)
-    sizes = np.fromiter(map(len, values), dtype=np.int64, count=n) // 4  # 1 + count
+    big-endian; `sizes` in bytes, `values` end to end) decoded all at once:
+    (offsets, positions)."""
+    n = len(sizes)
+    words = np.frombuffer(values, dtype=">u4").astype(np.int64)
+    sizes = sizes.astype(np.int64) // 4  # 1 + count
     counts = sizes - 1
     headers = np.zeros(len(words), dtype=bool)
-    headers[np.concatenate(([0], np.cumsum(sizes)[:-1])) if n else []] = True
+    if n:
+        headers[np.concatenate(([0], np.cumsum(sizes)[:-1]))] = True
     running = np.cumsum(words[~headers])
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])

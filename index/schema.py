@@ -15,7 +15,7 @@ from .model import IndexDoc
 
 # Bump whenever the schema or the analyzer's output changes: an index with another
 # version is rebuilt from the database instead of migrated.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 
 # FIELDS.md keys whose values are dates (YYYY-MM-DD) or money (decimal yuan).
 DATE_KEYS = frozenset(
@@ -61,8 +61,10 @@ def build_schema() -> fields.Schema:
         customer_name=ChineseText(),
         # Everything a plain word should find: title, name, codes, field values, text.
         content=ChineseText(),
-        # The text itself, compressed: only read back to cut snippets.
+        # The text itself, and folded (same length), compressed: only read back
+        # to cut snippets.
         body=fields.STORED(),
+        folded=fields.STORED(),
         # Dates and amounts are sortable: ranges are evaluated on their columns (fast.py).
         filed_on=fields.DATETIME(sortable=True),
         issued_on=fields.DATETIME(sortable=True),
@@ -118,6 +120,9 @@ def to_whoosh(doc: IndexDoc) -> dict[str, Any]:
         "title": doc.title,
         "content": content,
         "body": zlib.compress(doc.text.encode("utf-8"), 1),
+        # The text is the end of `content`; folding content here also serves the
+        # analyzer, which folds the same string (fold() remembers it).
+        "folded": zlib.compress(fold(content)[len(content) - len(doc.text):].encode("utf-8"), 1),
     }
     if doc.customer_name:
         out["customer_name"] = doc.customer_name

@@ -412,15 +412,19 @@ class SearchIndex:
             top = fuzzy.rerank(head, [_body(searcher, d) for d, _ in head], pats) + top[fuzzy.CANDIDATES:]
         hits: list[Hit] = []
         for docnum, score in top[(page - 1) * page_size:page * page_size]:
-            doc_no, archive_no, doc_type, title = searcher.stored_fields(docnum)["meta"]
+            stored = searcher.stored_fields(docnum)
+            doc_no, archive_no, doc_type, title = stored["meta"]
             hits.append(Hit(doc_no, archive_no, doc_type, title, score if sort == "relevance" else 0.0,
-                            make_snippet(_body(searcher, docnum), compiled.highlights)))
+                            make_snippet(_text(stored), compiled.highlights, folded=_text(stored, "folded"))))
         return SearchResults(total, page, page_size, tuple(hits))
 
 
 def _body(searcher: Searcher, docnum: int) -> str:
-    stored = searcher.stored_fields(docnum)
-    return zlib.decompress(stored["body"]).decode("utf-8") if stored.get("body") else ""
+    return _text(searcher.stored_fields(docnum))
+
+
+def _text(stored: Mapping[str, Any], name: str = "body") -> str:
+    return zlib.decompress(stored[name]).decode("utf-8") if stored.get(name) else ""
 
 
 _FILTER_FIELDS = {
