@@ -367,7 +367,10 @@ def tess_models(pages, n: int) -> dict:
     from ocr.pagework import MIN_SKEW_DEG, _fit
     from ocr.prep import analyse_layout, lift_red, remove_rules, rotate90, rotate_bound
 
-    eng = TesseractEngine(ReadOptions(engine="tesseract"))
+    from ocr.errors import OcrTimeout
+
+    limit = 300.0
+    eng = TesseractEngine(ReadOptions(engine="tesseract", timeout_s=limit))
     os.environ["OMP_THREAD_LIMIT"] = "1"
     sel = [x for x in pages if len(norm(x[2].text)) > 50][:n]
     rows = []
@@ -383,10 +386,14 @@ def tess_models(pages, n: int) -> dict:
         row = {"script": script, "cond": cond}
         for label, lang in (("own", "chi_sim" if script == "zh-Hans" else "chi_tra"), ("combined", "chi_sim+chi_tra")):
             t, c = time.perf_counter(), own_cpu()
-            lines = eng._run(pil, lang)
+            try:
+                text = "\n".join(l.text for l in eng._run(pil, lang))
+                row[f"{label}_timeout"] = False
+            except OcrTimeout:  # counted as read nothing, at the limit's cost
+                text, row[f"{label}_timeout"] = "", True
             row[f"{label}_s"] = time.perf_counter() - t
             row[f"{label}_cpu_s"] = own_cpu() - c
-            row[f"{label}_cer"] = cer(p.text, "\n".join(l.text for l in lines))
+            row[f"{label}_cer"] = cer(p.text, text)
         rows.append(row)
     out: dict = {"pages": len(rows)}
     for label in ("own", "combined"):
@@ -396,6 +403,7 @@ def tess_models(pages, n: int) -> dict:
                 out[f"{label} model CER" + (f" {script}" if script else "")] = round(statistics.mean(r[f"{label}_cer"] for r in sub), 4)
         out[f"{label} model s/page"] = round(statistics.mean(r[f"{label}_s"] for r in rows), 2)
         out[f"{label} model CPU s/page"] = round(statistics.mean(r[f"{label}_cpu_s"] for r in rows), 2)
+        out[f"{label} model pages over {limit:g} s"] = sum(r[f"{label}_timeout"] for r in rows)
     out["combined / own CER"] = round(out["combined model CER"] / max(1e-9, out["own model CER"]), 2)
     out["combined / own CPU time"] = round(out["combined model CPU s/page"] / max(1e-9, out["own model CPU s/page"]), 2)
     return out
