@@ -37,7 +37,7 @@ from .phrase import ExactPhrase
 
 B, K1 = 0.75, 1.2
 # Postings of terms in at least this many documents of a segment are cached.
-CACHE_MIN_DF = 2_000
+CACHE_MIN_DF = 256
 CACHE_BYTES = 256 * 1024 * 1024
 
 _LENGTH_TABLE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
@@ -529,8 +529,9 @@ def _first(key: np.ndarray, docs: np.ndarray, limit: int) -> np.ndarray:
     if n > limit:
         cut = np.partition(key, limit - 1)[limit - 1]
         below = np.flatnonzero(key < cut)
-        at = np.flatnonzero(key == cut)
-        at = at[np.argsort(docs[at], kind="stable")][: limit - len(below)]
+        # `docs` ascends (segments in order, numbers sorted within), so the
+        # ties come out in document order already.
+        at = np.flatnonzero(key == cut)[: limit - len(below)]
         pick = np.concatenate([below, at])
     else:
         pick = np.arange(n)

@@ -23,7 +23,7 @@ from .analysis import fold
 _SPACE = re.compile(r"\s+")
 
 # Candidates re-ranked, words of at least this many characters, at most this many words.
-CANDIDATES = 200
+CANDIDATES = 50
 MIN_RUN = 3
 MAX_RUNS = 8
 MAX_RUN = 16
