@@ -381,6 +381,11 @@ class SearchIndex:
                 n_docs = searcher.doc_count_all()
                 compiled = compile_query(tree, df=df, doc_count=n_docs)
                 result = self._run(searcher, fast, compiled, extra, allow, sort, page, page_size)
+                if result.total == 0 and compiled.relaxable and (extra or allow is not None) \
+                        and len(fast.matching(compiled.query)):
+                    # The words are there, only not among the documents the filters or
+                    # the user's permissions leave: that is the answer, not a typo.
+                    return result
                 if result.total == 0 and compiled.relaxable:
                     # Nothing has every bigram: accept documents with most of them,
                     # ranked by how many, so a misspelt or OCR-damaged name still finds.

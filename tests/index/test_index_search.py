@@ -357,3 +357,18 @@ def test_snippet_marks_codes_in_any_case_and_width_but_not_inside_longer_ones(tm
     snippet = index.search("HT2024", readers=None).hits[0].snippet
     assert "<mark>ＨＴ２０２４</mark>" in snippet and "<mark>ht2024</mark>" in snippet
     assert "X<mark>" not in snippet
+
+
+def test_a_filter_that_excludes_the_exact_match_does_not_bring_near_misses(tmp_path) -> None:
+    """北京星河科技 is a business licence: asking for it among contracts, or as a
+    user who may not see it, finds nothing, rather than other documents sharing a
+    bigram of the name (the loose reading is for misread words, not for filters)."""
+    index = SearchIndex(tmp_path / "ix", procs=1)
+    index.rebuild([
+        make_doc(1, "营业执照 名称 北京星河科技有限公司", doc_type="business_license", readers=("role:dept_head",)),
+        make_doc(2, "合同 甲方 星河贸易有限公司", readers=("role:sales",)),
+        *(make_doc(3 + k, f"合同 第{k}号 附件", readers=("role:sales",)) for k in range(20)),
+    ])
+    assert index.search("北京星河科技", readers=None).total == 1
+    assert index.search("北京星河科技", readers=None, filters={"doc_type": "contract"}).total == 0
+    assert index.search("北京星河科技", readers=["role:sales"]).total == 0
