@@ -13,9 +13,10 @@ ENGINES: tuple[str, ...] = ("rapidocr", "tesseract")
 class ReadOptions:
     engine: EngineName = "rapidocr"
     # the page is shrunk to this long side before OCR (RapidOCR's Global.max_side_len) and
-    # line crops for recognition are cut from it. With detection on its own smaller copy
-    # (det_side_len), 2400 read dense 300-dpi pages better than 3600 (CER 0.2% vs 4.7% on a
-    # page of long mixed pinyin lines) at no loss elsewhere; bench/README-ocr.md.
+    # line crops for recognition are cut from it. 2400 and 3600 now read the 20 clean bench
+    # pages alike (CER 0.63% and 0.60%); 3600's old deficit (4.6%) was the direction
+    # classifier turning long upright lines over, fixed in ocr/engines/rapid.py.
+    # 2400 keeps the page and its crops smaller; bench/README-ocr.md.
     max_side_len: int = 2400
     # detection runs on a copy shrunk to this long side (Det.limit_type=max); recognition
     # still reads crops of the max_side_len image. Detection cost grows with area, and text
