@@ -205,6 +205,12 @@ def bare_vs_whole(pages, engine: str, n: int) -> dict:
     (decode, orientation, deskew, seal lifting, OCR, reading order, preview, archival PDF),
     same process, same threads, same images."""
     o = ReadOptions(engine=engine, workers=0, threads_per_worker=1)  # type: ignore[arg-type]
+    # in this process, the thread limits a worker sets itself (ocr.pagework.worker_init):
+    # without them tesseract's OpenMP takes every core and costs 3x the CPU a page
+    import cv2
+
+    os.environ["OMP_THREAD_LIMIT"] = os.environ["OMP_NUM_THREADS"] = str(o.threads_per_worker)
+    cv2.setNumThreads(1)
     eng = load_engine(o)
     sel = pages[:n]
     imgs = [decode_frame(data, 0) for _, _, _, data in sel]
