@@ -52,6 +52,12 @@ _PAIRS = (("(", ")"), ("[", "]"), ("《", "》"), ("“", "”"), ("〔", "〕")
 UNKNOWN_TERM = 0.8
 
 
+# What a value of each kind should look like, beyond the checks every text gets.
+_SHAPE_CHECKS: dict[str, Callable[[str], str | None]] = {
+    "org": cut_off_name, "person": person_name_problem, "address": cut_off_address,
+}
+
+
 def as_text(found: Found, kind: str = "text") -> FieldValue | None:
     """A text value, with the checks its kind allows: `org` (a company's name), `person`
     (a personal name), `address`, `entity_type` (类型 of a licence), or plain `text`."""
@@ -74,18 +80,9 @@ def as_text(found: Found, kind: str = "text") -> FieldValue | None:
     lost = lost_characters(found.lines)
     if lost:
         problems.append(lost)
-    if kind == "org":
-        cut = cut_off_name(value)
-        if cut:
-            problems.append(cut)
-    elif kind == "person":
-        odd = person_name_problem(value)
-        if odd:
-            problems.append(odd)
-    elif kind == "address":
-        cut = cut_off_address(value)
-        if cut:
-            problems.append(cut)
+    check = _SHAPE_CHECKS.get(kind)
+    if check and (odd := check(value)):
+        problems.append(odd)
     return make(found, value, problems=tuple(problems), suggestion=suggestion, factor=factor)
 
 
