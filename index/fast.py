@@ -162,11 +162,6 @@ class _Segment:
 
     # --- postings ---------------------------------------------------------------
 
-    def postings(self, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray]:
-        """(document numbers, weights) of a term in this segment, deleted ones included."""
-        t = self.read(fieldname, tbytes, positions=False)
-        return t.ids, t.weights
-
     def read(self, fieldname: str, tbytes: bytes, *, positions: bool) -> "_TermData":
         """A term's postings, with its decoded positions if asked; read in one pass
         over the blocks and, for common terms, cached."""

@@ -8,17 +8,14 @@ the rest of the query. Here the best-scoring candidates of the loose reading are
 checked against their text for each word sought, allowing one character to
 differ, and the documents that contain more of the words move up.
 
-The check runs on the text as stored (not folded, which would cost more than
-the search): each character of the pattern matches its Simplified and its
-Traditional form.
+The check runs on the folded text the index stores beside each document, so
+the query's folded words match it in either script.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-
-from .analysis import fold
 
 _SPACE = re.compile(r"\s+")
 
@@ -29,29 +26,11 @@ MAX_RUNS = 8
 MAX_RUN = 16
 
 
-_s2t = None
-
-
-@lru_cache(maxsize=4096)
-def _forms(c: str) -> str:
-    """A regex class matching the (folded) character `c` in either script."""
-    global _s2t
-    if _s2t is None:
-        import opencc
-
-        _s2t = opencc.OpenCC("s2t")
-    forms = {c, fold(c)}
-    if len(t := _s2t.convert(c)) == 1:
-        forms.add(t)
-    return "[" + "".join(sorted(forms)) + "]" if len(forms) > 1 else re.escape(c)
-
-
 @lru_cache(maxsize=1024)
 def pattern(run: str) -> re.Pattern[str]:
-    """`run` with any one character replaced (or none)."""
-    cls = [_forms(c) for c in run]
-    alts = ["".join(cls[:i]) + "." + "".join(cls[i + 1:]) for i in range(len(run))]
-    return re.compile("|".join(alts))
+    """The folded `run` with any one character replaced (or none)."""
+    chars = [re.escape(c) for c in run]
+    return re.compile("|".join("".join(chars[:i]) + "." + "".join(chars[i + 1:]) for i in range(len(run))))
 
 
 def patterns(runs: tuple[str, ...]) -> list[re.Pattern[str]]:
@@ -60,8 +39,8 @@ def patterns(runs: tuple[str, ...]) -> list[re.Pattern[str]]:
 
 def rerank(hits: list[tuple[int, float]], texts: list[str], pats: list[re.Pattern[str]]
            ) -> list[tuple[int, float]]:
-    """`hits` (docnum, score), best first, re-ordered: documents whose text holds
-    more of the words (one character may differ) first, then by score."""
+    """`hits` (docnum, score), best first, re-ordered: documents whose folded text
+    holds more of the words (one character may differ) first, then by score."""
     if not pats:
         return hits
     # OCR text often has spaces inside names (王 军 强).

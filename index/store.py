@@ -409,12 +409,13 @@ class SearchIndex:
         page_size: int,
     ) -> SearchResults:
         q = wq.And([compiled.query, *extra]) if extra else compiled.query
-        total, top = fast.search(q, allow, sort, page * page_size)
         pats = fuzzy.patterns(compiled.runs) if sort == "relevance" else []
-        if pats and total > 1:
-            total, top = fast.search(q, allow, sort, max(page * page_size, fuzzy.CANDIDATES))
+        limit = max(page * page_size, fuzzy.CANDIDATES) if pats else page * page_size
+        total, top = fast.search(q, allow, sort, limit)
+        if pats:
             head = top[:fuzzy.CANDIDATES]
-            top = fuzzy.rerank(head, [_body(searcher, d) for d, _ in head], pats) + top[fuzzy.CANDIDATES:]
+            folded = [_text(searcher.stored_fields(d), "folded") for d, _ in head]
+            top = fuzzy.rerank(head, folded, pats) + top[fuzzy.CANDIDATES:]
         hits: list[Hit] = []
         for docnum, score in top[(page - 1) * page_size:page * page_size]:
             stored = searcher.stored_fields(docnum)
@@ -422,10 +423,6 @@ class SearchIndex:
             hits.append(Hit(doc_no, archive_no, doc_type, title, score if sort == "relevance" else 0.0,
                             make_snippet(_text(stored), compiled.highlights, folded=_text(stored, "folded"))))
         return SearchResults(total, page, page_size, tuple(hits))
-
-
-def _body(searcher: Searcher, docnum: int) -> str:
-    return _text(searcher.stored_fields(docnum))
 
 
 def _text(stored: Mapping[str, Any], name: str = "body") -> str:
