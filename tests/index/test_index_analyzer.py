@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from index.analysis import ChineseTokenizer, fold, tokens
+from collections import defaultdict
+
+from index.analysis import ChineseTokenizer, fold, term_positions, tokens
 from index.phrase import phrase_items
 
 
@@ -70,3 +72,14 @@ def test_whoosh_tokenizer_reports_positions_and_offsets() -> None:
     toks = [(t.text, t.pos, t.startchar, t.endchar)
             for t in ChineseTokenizer()("檔案AB", positions=True, chars=True)]
     assert toks == [("档案", 0, 0, 2), ("案", 1, 1, 2), ("ab", 2, 2, 4)]
+
+
+def test_the_indexing_fast_path_gives_the_same_terms_and_positions_as_tokens() -> None:
+    # term_positions() re-states tokens() for speed; the two must never drift apart.
+    text = "合同編號ＨＴ２０２４-001：甲方上海歐陽錦濤貿易有限公司，乙方 张伟；金额 150,000元。档案管理制度"
+    for with_words in (True, False):
+        expected: dict[str, list[int]] = defaultdict(list)
+        for tok in tokens(text, with_words=with_words):
+            expected[tok.text].append(tok.pos)
+        got = term_positions(text, with_words=with_words)
+        assert {t: sorted(p) for t, p in got.items()} == {t: sorted(p) for t, p in expected.items()}
