@@ -10,7 +10,8 @@ filter is a boolean mask. The result is the same as whoosh's: which documents
 match, their BM25F scores (B 0.75, K1 1.2, whoosh's idf), the order; except that
 a prefix is scored by its terms (see `_prefix`).
 
-Exact phrases are checked on positions decoded a term at a time into arrays.
+Exact phrases are checked on positions decoded into arrays, a term at a time and
+only for the documents that have every term of the phrase.
 Query types this module does not know are run by whoosh's own matcher for that
 part of the tree, segment by segment, and combined like any other part.
 
@@ -162,22 +163,60 @@ class _Segment:
 
     # --- postings ---------------------------------------------------------------
 
-    def read(self, fieldname: str, tbytes: bytes, *, positions: bool) -> "_TermData":
-        """A term's postings, with its decoded positions if asked; read in one pass
-        over the blocks and, for common terms, cached."""
+    def _matcher(self, fieldname: str, tbytes: bytes) -> Any:
+        fmt = self.reader.schema[fieldname].format
+        return self.reader._terms.matcher(fieldname, tbytes, fmt)
+
+    def read(self, fieldname: str, tbytes: bytes) -> "_TermData":
+        """A term's documents and weights, read in one pass over its blocks and, for
+        common terms, cached."""
         key = (self.sid, fieldname, tbytes)
         got = CACHE.postings(key)
-        if got is not None and (got.offsets is not None or not positions):
+        if got is not None:
             return got
         try:
-            fmt = self.reader.schema[fieldname].format
-            m = self.reader._terms.matcher(fieldname, tbytes, fmt)
+            m = self._matcher(fieldname, tbytes)
         except TermNotFound:
             return _NO_TERM
-        got = _read_postings(m, positions)
+        got = _read_postings(m)
         if len(got.ids) >= CACHE_MIN_DF:
             CACHE.keep(key, got)
         return got
+
+    def positions(self, fieldname: str, tbytes: bytes, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Decoded positions of the term's postings `rows` (ascending indexes into its
+        documents): (offsets, flat), row k's positions being flat[offsets[k]:offsets[k + 1]].
+        Only the blocks holding those rows are inflated, and only those rows decoded."""
+        m = self._matcher(fieldname, tbytes)
+        if not hasattr(m, "block_values"):  # inlined postings
+            values = []
+            while m.is_active():
+                values.append(m.value() or b"")
+                m.next()
+            values = [values[r] for r in rows.tolist()]
+            words = np.frombuffer(b"".join(values), dtype=">u4").astype(np.int64)
+            return _decode_words(np.fromiter(map(len, values), dtype=np.int64, count=len(values)) // 4, words)
+        sizes: list[np.ndarray] = []
+        words: list[np.ndarray] = []
+        start = k = 0
+        while k < len(rows) and m.is_active():
+            n = m._blocklength
+            end = int(np.searchsorted(rows, start + n))
+            if end > k:
+                b_sizes, b_values = m.block_values()
+                wsize = b_sizes.astype(np.int64) // 4  # 1 + count, in 4-byte words
+                local = rows[k:end] - start
+                picked = wsize[local]
+                first = (np.cumsum(wsize) - wsize)[local]
+                at = np.repeat(first - (np.cumsum(picked) - picked), picked) + np.arange(picked.sum())
+                words.append(np.frombuffer(b_values, dtype=">u4")[at].astype(np.int64))
+                sizes.append(picked)
+                k = end
+            start += n
+            m._next_block()
+        if not sizes:
+            return np.zeros(1, dtype=np.int64), np.empty(0, dtype=np.int64)
+        return _decode_words(np.concatenate(sizes), np.concatenate(words))
 
     def alive(self, ids: np.ndarray) -> np.ndarray:
         return ids if self.live is None or not len(ids) else ids[self.live[ids]]
@@ -187,63 +226,45 @@ class _Segment:
 class _TermData:
     ids: np.ndarray  # document numbers in the segment, ascending
     weights: np.ndarray
-    # Positions, when read: document ids[k]'s are flat[offsets[k]:offsets[k + 1]].
-    offsets: np.ndarray | None = None
-    flat: np.ndarray | None = None
 
     @property
     def nbytes(self) -> int:
-        return sum(a.nbytes for a in (self.ids, self.weights, self.offsets, self.flat) if a is not None)
+        return self.ids.nbytes + self.weights.nbytes
 
 
-_NO_TERM = _TermData(_EMPTY_IDS, _EMPTY_SCORES, np.zeros(1, dtype=np.int64), np.empty(0, dtype=np.int64))
+_NO_TERM = _TermData(_EMPTY_IDS, _EMPTY_SCORES)
 
 
-def _read_postings(m: Any, positions: bool) -> _TermData:
-    ids: list[Any] = []
-    weights: list[Any] = []
-    sizes: list[np.ndarray] = []
-    chunks: list[bytes] = []
-    if hasattr(m, "block_arrays"):  # codec.py's block format: arrays as stored
+def _read_postings(m: Any) -> _TermData:
+    if hasattr(m, "block_ids"):  # codec.py's block format: arrays as stored
+        ids: list[Any] = []
+        weights: list[Any] = []
         while m.is_active():
-            b_ids, b_weights, b_sizes, b_values = m.block_arrays()
-            i = m._i
-            ids.append(b_ids[i:])
-            weights.append(b_weights[i:])
-            if positions and b_sizes is not None:
-                sizes.append(b_sizes[i:])
-                chunks.append(b_values[int(b_sizes[:i].sum()):] if i else b_values)
+            b_ids, b_weights = m.block_ids()
+            ids.append(b_ids[m._i:])
+            weights.append(b_weights[m._i:])
             m._next_block()
-        got = _TermData(np.concatenate(ids).astype(np.int32) if ids else _EMPTY_IDS,
-                        np.concatenate(weights).astype(np.float32) if weights else _EMPTY_SCORES)
-    else:  # inlined postings, or a segment another codec wrote
-        values = []
-        while m.is_active():
-            ids.append(m.id())
-            weights.append(m.weight())
-            if positions:
-                values.append(m.value() or b"")
-            m.next()
-        got = _TermData(np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32))
-        sizes = [np.fromiter(map(len, values), dtype=np.int64, count=len(values))]
-        chunks = values
-    if positions:
-        got.offsets, got.flat = _decode_positions(
-            np.concatenate(sizes) if sizes else np.empty(0, dtype=np.int64), b"".join(chunks))
-    return got
+        if not ids:
+            return _NO_TERM
+        return _TermData(np.concatenate(ids).astype(np.int32), np.concatenate(weights).astype(np.float32))
+    # inlined postings, or a segment another codec wrote
+    pairs = []
+    while m.is_active():
+        pairs.append((m.id(), m.weight()))
+        m.next()
+    return _TermData(np.array([i for i, _ in pairs], dtype=np.int32),
+                     np.array([w for _, w in pairs], dtype=np.float32))
 
 
-def _decode_positions(sizes: np.ndarray, values: bytes) -> tuple[np.ndarray, np.ndarray]:
+def _decode_words(wsizes: np.ndarray, words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """ChinesePositions values (per posting: count, then position deltas, 4-byte
-    big-endian; `sizes` in bytes, `values` end to end) decoded all at once:
-    (offsets, positions)."""
-    n = len(sizes)
-    words = np.frombuffer(values, dtype=">u4").astype(np.int64)
-    sizes = sizes.astype(np.int64) // 4  # 1 + count
-    counts = sizes - 1
+    words; `wsizes` = 1 + count per posting, `words` end to end) decoded all at
+    once: (offsets, positions)."""
+    n = len(wsizes)
+    counts = wsizes - 1
     headers = np.zeros(len(words), dtype=bool)
     if n:
-        headers[np.concatenate(([0], np.cumsum(sizes)[:-1]))] = True
+        headers[np.concatenate(([0], np.cumsum(wsizes)[:-1]))] = True
     running = np.cumsum(words[~headers])
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
@@ -356,7 +377,8 @@ class FastSearcher:
         for t, off in q.items:
             offsets.setdefault(t, []).append(off)
         field = self.schema[q.fieldname]
-        terms = {t: seg.read(q.fieldname, field.to_bytes(t), positions=True) for t in offsets}
+        tbytes = {t: field.to_bytes(t) for t in offsets}
+        terms = {t: seg.read(q.fieldname, tbytes[t]) for t in offsets}
         order = sorted(offsets, key=lambda t: len(terms[t].ids))  # rarest first
         cand = self._scored(q.fieldname, order[0], terms[order[0]], seg)
         for t in order[1:]:
@@ -368,9 +390,9 @@ class FastSearcher:
         for t in order:
             if not len(docs):
                 return _NONE
-            data = terms[t]
-            which, at = _gather(data.offsets, np.searchsorted(data.ids, docs))
-            doc_of, pos = docs[which], data.flat[at]
+            flat_offsets, flat = seg.positions(q.fieldname, tbytes[t], np.searchsorted(terms[t].ids, docs))
+            which, at = _gather(flat_offsets, np.arange(len(docs)))
+            doc_of, pos = docs[which], flat[at]
             for off in offsets[t]:
                 ok = pos >= off
                 # Unique already: a term has each position once per document.
@@ -406,7 +428,7 @@ class FastSearcher:
 
     def _term(self, q: wq.Term, seg: _Segment) -> Matches:
         field = self.schema[q.fieldname]
-        data = seg.read(q.fieldname, field.to_bytes(q.text), positions=False)
+        data = seg.read(q.fieldname, field.to_bytes(q.text))
         m = self._scored(q.fieldname, q.text, data, seg)
         return m if q.boost == 1 else Matches(m.ids, m.scores * np.float32(q.boost))
 

@@ -15,7 +15,7 @@ from .model import IndexDoc
 
 # Bump whenever the schema or the analyzer's output changes: an index with another
 # version is rebuilt from the database instead of migrated.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # FIELDS.md keys whose values are dates (YYYY-MM-DD) or money (decimal yuan).
 DATE_KEYS = frozenset(

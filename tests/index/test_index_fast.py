@@ -115,3 +115,53 @@ def test_pages_do_not_overlap_and_cover_everything(ix: SearchIndex) -> None:
     for page in range(1, -(-first.total // 20) + 1):
         seen += [h.doc_no for h in ix.search("合同", readers=None, page=page, page_size=20).hits]
     assert len(seen) == len(set(seen)) == first.total
+
+
+def test_phrases_over_terms_of_several_blocks_agree_with_whoosh(tmp_path) -> None:
+    """Terms in thousands of documents span several posting blocks (1,024 postings
+    each); a phrase decodes positions only for the rows it needs, block by block."""
+    r = random.Random(9)
+    docs = []
+    for i in range(2600):
+        words = [r.choice(WORDS) for _ in range(r.randrange(3, 12))]
+        if i % 7 == 0:
+            words.insert(r.randrange(len(words) + 1), "档案管理资料")
+        docs.append(IndexDoc(
+            doc_no=f"2025P{i:05d}-001", archive_no=f"2025P{i:05d}", doc_type="contract", status="effective",
+            title="合同", customer_name=None, uscc=None, id_number=None, business_line="P", fields={},
+            text="，".join(words), filed_on=None, issued_on=None, amount=None, readers=("role:sales",)))
+    index = SearchIndex(tmp_path / "ix", procs=1)
+    index.rebuild(docs)
+    searcher = index._get_searcher()
+    fast = FastSearcher(searcher)
+    totals = []
+    for text in ['"档案管理资料"', '"管理资料"', '"合同，客户"', '"资料，合同"']:
+        q = compile_query(parse(text), df=searcher.doc_frequency, doc_count=searcher.doc_count_all()).query
+        expected = whoosh_results(searcher, q, None)
+        total, top = fast.search(q, None, "relevance", 10_000)
+        assert total == len(expected) and set(dict(top)) == set(expected), text
+        totals.append(total)
+    assert min(totals) > 20 and totals[0] >= 2600 // 7
+    index.close()
+
+
+def test_positions_of_chosen_rows_are_the_stored_ones(tmp_path) -> None:
+    from index.fast import _Segment
+
+    r = random.Random(4)
+    index = SearchIndex(tmp_path / "ix", procs=1)
+    index.rebuild(make_doc(i, r) for i in range(2500))
+    searcher = index._get_searcher()
+    seg = _Segment(searcher.leaf_searchers()[0][0], 0)
+    field = searcher.schema["content"]
+    tbytes = field.to_bytes("合同")
+    m = searcher.reader().postings("content", tbytes)
+    stored = []
+    while m.is_active():
+        stored.append(field.format.decode_positions(m.value()))
+        m.next()
+    assert len(stored) > 2048  # three blocks at least
+    rows = np.array(sorted(r.sample(range(len(stored)), 300)) + [len(stored) - 1])
+    offsets, flat = seg.positions("content", tbytes, rows)
+    assert [flat[offsets[k]:offsets[k + 1]].tolist() for k in range(len(rows))] == [stored[i] for i in rows]
+    index.close()
