@@ -361,6 +361,7 @@ class Compiled:
 
 
 _CONTENT = FieldSpec("content", TEXT)
+_CHARS = "chars"
 
 
 # How many bigrams of one CJK run a strict query requires, and how many a loose
@@ -498,9 +499,13 @@ class _Compiler:
 
     @staticmethod
     def _unit_query(fieldname: str, text: str, cjk: bool) -> wq.Query:
-        # A single CJK character is indexed alone only at the end of a run, so it
+        if not cjk:
+            return wq.Term(fieldname, text)
+        if fieldname == _CONTENT.name:  # every character of the content is in `chars`
+            return wq.Term(_CHARS, text)
+        # Elsewhere a CJK character is indexed alone only at the end of a run, so it
         # is looked up as the prefix of bigrams too (张 finds 张三).
-        return wq.Prefix(fieldname, text) if cjk else wq.Term(fieldname, text)
+        return wq.Prefix(fieldname, text)
 
     def _term(self, node: Node, negated: bool) -> wq.Query | None:
         spec = node.spec or _CONTENT

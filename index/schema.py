@@ -10,7 +10,7 @@ from typing import Any
 
 from whoosh import fields
 
-from .analysis import ChineseText, fold
+from .analysis import CharField, ChineseText, fold
 from .model import IndexDoc
 
 # Bump whenever the schema or the analyzer's output changes: an index with another
@@ -61,6 +61,8 @@ def build_schema() -> fields.Schema:
         customer_name=ChineseText(),
         # Everything a plain word should find: title, name, codes, field values, text.
         content=ChineseText(),
+        # Its CJK characters one by one, for a query of one character (analysis.CharCounts).
+        chars=CharField(),
         # The text itself, and folded (same length), compressed: only read back
         # to cut snippets.
         body=fields.STORED(),
@@ -119,6 +121,7 @@ def to_whoosh(doc: IndexDoc) -> dict[str, Any]:
         "readers": " ".join(doc.readers),
         "title": doc.title,
         "content": content,
+        "chars": content,
         "body": zlib.compress(doc.text.encode("utf-8"), 1),
         # The text is the end of `content`; folding content here also serves the
         # analyzer, which folds the same string (fold() remembers it).

@@ -27,7 +27,6 @@ from typing import Any
 
 from whoosh.writing import SegmentWriter
 
-from .analysis import ChinesePositions
 
 # Documents per segment in a rebuild: ~24 M postings, about 500 MB of pool.
 SEGMENT_DOCS = 20_000
@@ -131,7 +130,7 @@ class FastSegmentWriter(SegmentWriter):
                 length = 0
                 if field.indexed:
                     fmt = field.format
-                    if isinstance(fmt, ChinesePositions) and isinstance(value, str):
+                    if hasattr(fmt, "postings") and isinstance(value, str):  # analysis.py's fast formats
                         posts = fmt.postings(value, field.analyzer)
                     else:
                         posts = field.index(value)
