@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Callable
+from typing import Callable, Iterable
 
 from whoosh import query as wq
 
@@ -373,12 +373,20 @@ LOOSE_BIGRAMS = 12
 LOOSE_MAX_SHARE = 0.1
 
 DocFreq = Callable[[str, str], int]  # (fieldname, term) -> documents containing it
+Expand = Callable[[str, str], Iterable[str]]  # (fieldname, prefix) -> the index's terms with it
+
+# In the loose reading, a short run (a name) whose inner character was misread keeps
+# none of the bigrams around it: "王X芳" is looked for as 王?芳, every character the
+# index holds between 王 and 芳 (see _Compiler.repairs).
+REPAIR_MAX_RUN = 4
+REPAIR_MAX_FILLS = 400
 
 
 class _Compiler:
-    def __init__(self, relaxed: bool, df: DocFreq | None, doc_count: int) -> None:
+    def __init__(self, relaxed: bool, df: DocFreq | None, doc_count: int, expand: Expand | None = None) -> None:
         self.relaxed = relaxed
         self.df = df
+        self.expand = expand
         self.doc_count = doc_count
         self.highlights: set[str] = set()
         self.runs: list[str] = []
@@ -429,6 +437,8 @@ class _Compiler:
         """
         grams: list[str] = []
         latin: list[wq.Query] = []
+        repaired: list[wq.Query] = []
+        hints: list[wq.Query] = []
         lone: list[wq.Query] = []
         for u in units(fold(text)):
             self._mark(negated, *(_bigrams(u.text) if u.cjk and len(u.text) > 1 else [u.text]))
@@ -440,10 +450,12 @@ class _Compiler:
                 grams.extend(_bigrams(u.text))
                 if not negated:
                     self.runs.append(u.text)
+                    repaired += self.repairs(spec.name, u.text)
+                    hints += self.char_hints(spec.name, u.text)
         grams = list(dict.fromkeys(grams))
         rare = self.pick(spec.name, grams, loose=True) if self.df is not None else grams
-        often = [wq.Term(spec.name, g) for g in grams if g not in rare]
-        leaves = latin + [wq.Term(spec.name, g) for g in rare]
+        often = [wq.Term(spec.name, g) for g in grams if g not in rare] + hints
+        leaves = latin + repaired + [wq.Term(spec.name, g) for g in rare]
         return (leaves or lone), often
 
     def pick(self, fieldname: str, grams: list[str], *, loose: bool) -> list[str]:
@@ -463,6 +475,38 @@ class _Compiler:
         limit = max(1, int(self.doc_count * LOOSE_MAX_SHARE))
         kept = [g for g in ranked if df(fieldname, g) <= limit]
         return (kept or ranked[:1])[:LOOSE_BIGRAMS]
+
+    def repairs(self, fieldname: str, run: str) -> list[wq.Query]:
+        """For each inner character of a short `run` whose bigram on either side no
+        document has (so it is likely misread), the documents with its two neighbours
+        and any one character between: an OR over every fill Y the index knows, each
+        "aY" AND "Yc". Only these two bigrams are required, not their adjacency;
+        the re-ranking by text (fuzzy.py) then checks the whole run."""
+        if self.df is None or self.expand is None or not 3 <= len(run) <= REPAIR_MAX_RUN:
+            return []
+        df = self.df
+        out: list[wq.Query] = []
+        for k in range(1, len(run) - 1):
+            a, c = run[k - 1], run[k + 1]
+            if df(fieldname, a + run[k]) and df(fieldname, run[k] + c):
+                continue
+            fills = [t[1] for t in self.expand(fieldname, a)
+                     if len(t) == 2 and t[1] != run[k] and df(fieldname, t[1] + c)]
+            fills.sort(key=lambda y: df(fieldname, a + y) + df(fieldname, y + c))
+            out += [wq.And([wq.Term(fieldname, a + y), wq.Term(fieldname, y + c)])
+                    for y in fills[:REPAIR_MAX_FILLS]]
+        return out
+
+    def char_hints(self, fieldname: str, run: str) -> list[wq.Query]:
+        """A short run none of whose bigrams any document has (a two-character name
+        with one character misread) still says which characters it holds: in the
+        loose reading they add to the score of the documents that have them, most
+        to those that have them often, as a customer's own file has its name."""
+        if self.df is None or fieldname != _CONTENT.name or len(run) > REPAIR_MAX_RUN:
+            return []
+        if any(self.df(fieldname, g) for g in _bigrams(run)):
+            return []
+        return [wq.Term(_CHARS, c) for c in dict.fromkeys(run)]
 
     def strict_terms(self, fieldname: str, run: str) -> list[str]:
         """Terms that together require `run`, chosen to be cheap.
@@ -547,11 +591,14 @@ class _Compiler:
             if len(grams) > 1:
                 self.relaxable = True
             chosen = self.pick(spec.name, grams, loose=True) if self.relaxed else self.strict_terms(spec.name, u.text)
-            terms = [wq.Term(spec.name, g) for g in chosen]
+            terms: list[wq.Query] = [wq.Term(spec.name, g) for g in chosen]
             if self.relaxed:
                 if not negated:
                     self.runs.append(u.text)
+                    terms += self.repairs(spec.name, u.text)
                 often = [wq.Term(spec.name, g) for g in grams if g not in chosen]
+                if not negated:
+                    often += self.char_hints(spec.name, u.text)
                 leaves_per_unit.append(_maybe(_any(terms), often))
             else:
                 leaves_per_unit.append(wq.And(terms) if len(terms) > 1 else terms[0])
@@ -611,9 +658,11 @@ def parse(q: str) -> Node:
 
 
 def compile_query(tree: Node, *, relaxed: bool = False, df: DocFreq | None = None,
-                  doc_count: int = 0) -> Compiled:
-    """The whoosh query for `tree`; with `df`, bigrams are chosen by rarity (see pick)."""
-    c = _Compiler(relaxed, df, doc_count)
+                  doc_count: int = 0, expand: Expand | None = None) -> Compiled:
+    """The whoosh query for `tree`; with `df`, bigrams are chosen by rarity (see pick);
+    with `expand` too, the loose reading looks past a misread inner character of a
+    short word (see repairs)."""
+    c = _Compiler(relaxed, df, doc_count, expand)
     query = c.compile(tree)
     if query is None:
         raise QueryError("The query has no letters, digits or characters to search for.")

@@ -389,7 +389,8 @@ class SearchIndex:
                 if result.total == 0 and compiled.relaxable:
                     # Nothing has every bigram: accept documents with most of them,
                     # ranked by how many, so a misspelt or OCR-damaged name still finds.
-                    loose = compile_query(tree, relaxed=True, df=df, doc_count=n_docs)
+                    loose = compile_query(tree, relaxed=True, df=df, doc_count=n_docs,
+                                          expand=_expander(searcher))
                     result = self._run(searcher, fast, loose, extra, allow, sort, page, page_size)
                 return result
             except QueryError:
@@ -423,6 +424,12 @@ class SearchIndex:
             hits.append(Hit(doc_no, archive_no, doc_type, title, score if sort == "relevance" else 0.0,
                             make_snippet(_text(stored), compiled.highlights, folded=_text(stored, "folded"))))
         return SearchResults(total, page, page_size, tuple(hits))
+
+
+def _expander(searcher: Searcher) -> Any:
+    """(fieldname, prefix) -> the index's terms starting with prefix, as text."""
+    reader = searcher.reader()
+    return lambda fieldname, prefix: (t.decode("utf-8") for t in reader.expand_prefix(fieldname, prefix))
 
 
 def _text(stored: Mapping[str, Any], name: str = "body") -> str:

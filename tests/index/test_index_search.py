@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,7 +16,7 @@ def make_doc(n: int, text: str, **kw: object) -> IndexDoc:
     values: dict[str, object] = dict(
         doc_no=f"2025P02{n:03d}-001", archive_no=f"2025P02{n:03d}", doc_type="contract",
         status="effective", title="合同", customer_name=None, uscc=None, id_number=None,
-        business_line="P", fields={}, text=text, filed_on=date(2025, 1, n), issued_on=None,
+        business_line="P", fields={}, text=text, filed_on=date(2025, 1, 1) + timedelta(days=n - 1), issued_on=None,
         amount=None, readers=("role:sales",),
     )
     values.update(kw)
@@ -349,6 +349,58 @@ def test_a_name_with_one_wrong_character_still_finds_its_customer(tmp_path) -> N
     res = index.search(f"梁理媛 {phrase}", readers=None, page_size=5)
     assert res.total == len(docs)
     assert res.hits[0].doc_no == docs[0].doc_no
+
+
+def test_a_misread_middle_character_is_found_beyond_the_first_candidates(tmp_path) -> None:
+    """钱梅媛 typed as 钱理媛 keeps none of its bigrams, and 150 documents filed before
+    the customer's share the phrase as well as it does: ranked by the bigrams alone
+    it is not among the candidates re-ranked by text, so it must be found by 钱?媛."""
+    phrase = "接收动车客车火灾信息"
+    others = [make_doc(1 + k, f"联系人 {n} 负责{phrase}。", filed_on=None)
+              for k, n in enumerate(["王建国", "李四海", "赵晓敏", "钱多多", "孙理想", "周媛媛"] * 25)]
+    target = make_doc(151, f"客戶 錢梅媛 負責{phrase.replace('动车', '動車')}。", customer_name="錢梅媛")
+    index = SearchIndex(tmp_path / "ix", procs=1)
+    index.rebuild([*others, target])
+    assert index.search(f"钱理媛 {phrase}", readers=None, page_size=10).hits[0].doc_no == target.doc_no
+    # With an outer character misread the name keeps a bigram and is found by it.
+    assert index.search(f"钱梅嫒 {phrase}", readers=None, page_size=10).hits[0].doc_no == target.doc_no
+
+
+def test_a_two_character_name_with_one_misread_still_counts_its_other_character(tmp_path) -> None:
+    """薛娴 typed as 病娴 keeps no bigram; the documents that hold 娴, most of all the
+    one whose customer it is and names it three times, rank above those that do not."""
+    phrase = "接收动车客车火灾信息"
+    others = [make_doc(1 + k, f"联系人 {n} 负责{phrase}，{n}签收。", filed_on=None)
+              for k, n in enumerate(["王建", "李海", "赵敏", "钱多", "孙想", "周媛"] * 10)]
+    target = make_doc(61, f"客户 薛娴 负责{phrase}，薛娴签收，薛娴存档。", customer_name="薛娴")
+    index = SearchIndex(tmp_path / "ix", procs=1)
+    index.rebuild([*others, target])
+    assert index.search(f"病娴 {phrase}", readers=None, page_size=10).hits[0].doc_no == target.doc_no
+
+
+def test_the_loose_reading_repairs_only_a_character_no_bigram_vouches_for() -> None:
+    from whoosh import query as wq
+
+    from index.query import compile_query, parse
+
+    known = {"钱梅", "梅媛", "钱多", "多媛", "钱理"}
+    df = lambda f, t: 5 if t in known else 0  # noqa: E731
+    expand = lambda f, p: [t for t in sorted(known) if t.startswith(p)]  # noqa: E731
+
+    def walk(q: wq.Query) -> Iterator[wq.Query]:
+        yield q
+        for c in q.children():
+            yield from walk(c)
+
+    def repairs(word: str) -> set[tuple[str, ...]]:
+        c = compile_query(parse(f"{word} 档案"), relaxed=True, df=df, doc_count=100, expand=expand)
+        return {tuple(sorted(t.text for t in q.subqueries)) for q in walk(c.query)
+                if isinstance(q, wq.And) and all(isinstance(t, wq.Term) for t in q.subqueries)}
+
+    # 钱理 is known but 理媛 is not: 理 is suspect; 钱梅+梅媛 and 钱多+多媛 fill the gap.
+    assert repairs("钱理媛") == {("梅媛", "钱梅"), ("多媛", "钱多")}
+    assert repairs("钱梅媛") == set()  # both bigrams known: nothing to repair
+    assert repairs("钱媛") == set()  # two characters: no neighbours on both sides
 
 
 def test_snippet_marks_codes_in_any_case_and_width_but_not_inside_longer_ones(tmp_path) -> None:
