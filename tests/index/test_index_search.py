@@ -351,31 +351,35 @@ def test_a_name_with_one_wrong_character_still_finds_its_customer(tmp_path) -> N
     assert res.hits[0].doc_no == docs[0].doc_no
 
 
+PHRASE = "接收动车客车火灾信息"
+
+
+def first_hit(tmp_path, contacts: list[str], target: IndexDoc, query: str) -> str:
+    """The best hit for `query` among `target` and, filed before it, one document per
+    contact sharing PHRASE."""
+    others = [make_doc(1 + k, f"联系人 {n} 负责{PHRASE}，{n}签收。", filed_on=None) for k, n in enumerate(contacts)]
+    index = SearchIndex(tmp_path / query, procs=1)
+    index.rebuild([*others, target])
+    return index.search(query, readers=None, page_size=10).hits[0].doc_no
+
+
 def test_a_misread_middle_character_is_found_beyond_the_first_candidates(tmp_path) -> None:
     """钱梅媛 typed as 钱理媛 keeps none of its bigrams, and 150 documents filed before
     the customer's share the phrase as well as it does: ranked by the bigrams alone
     it is not among the candidates re-ranked by text, so it must be found by 钱?媛."""
-    phrase = "接收动车客车火灾信息"
-    others = [make_doc(1 + k, f"联系人 {n} 负责{phrase}。", filed_on=None)
-              for k, n in enumerate(["王建国", "李四海", "赵晓敏", "钱多多", "孙理想", "周媛媛"] * 25)]
-    target = make_doc(151, f"客戶 錢梅媛 負責{phrase.replace('动车', '動車')}。", customer_name="錢梅媛")
-    index = SearchIndex(tmp_path / "ix", procs=1)
-    index.rebuild([*others, target])
-    assert index.search(f"钱理媛 {phrase}", readers=None, page_size=10).hits[0].doc_no == target.doc_no
+    contacts = ["王建国", "李四海", "赵晓敏", "钱多多", "孙理想", "周媛媛"] * 25
+    target = make_doc(151, f"客戶 錢梅媛 負責{PHRASE.replace('动车', '動車')}，錢梅媛簽收。", customer_name="錢梅媛")
+    assert first_hit(tmp_path, contacts, target, f"钱理媛 {PHRASE}") == target.doc_no
     # With an outer character misread the name keeps a bigram and is found by it.
-    assert index.search(f"钱梅嫒 {phrase}", readers=None, page_size=10).hits[0].doc_no == target.doc_no
+    assert first_hit(tmp_path, contacts, target, f"钱梅嫒 {PHRASE}") == target.doc_no
 
 
 def test_a_two_character_name_with_one_misread_still_counts_its_other_character(tmp_path) -> None:
     """薛娴 typed as 病娴 keeps no bigram; the documents that hold 娴, most of all the
     one whose customer it is and names it three times, rank above those that do not."""
-    phrase = "接收动车客车火灾信息"
-    others = [make_doc(1 + k, f"联系人 {n} 负责{phrase}，{n}签收。", filed_on=None)
-              for k, n in enumerate(["王建", "李海", "赵敏", "钱多", "孙想", "周媛"] * 10)]
-    target = make_doc(61, f"客户 薛娴 负责{phrase}，薛娴签收，薛娴存档。", customer_name="薛娴")
-    index = SearchIndex(tmp_path / "ix", procs=1)
-    index.rebuild([*others, target])
-    assert index.search(f"病娴 {phrase}", readers=None, page_size=10).hits[0].doc_no == target.doc_no
+    target = make_doc(61, f"客户 薛娴 负责{PHRASE}，薛娴签收，薛娴存档。", customer_name="薛娴")
+    assert first_hit(tmp_path, ["王建", "李海", "赵敏", "钱多", "孙想", "周媛"] * 10, target,
+                     f"病娴 {PHRASE}") == target.doc_no
 
 
 def test_the_loose_reading_repairs_only_a_character_no_bigram_vouches_for() -> None:
