@@ -432,8 +432,8 @@ class _Compiler:
         """The loose reading of a word: (its rarer bigrams and Latin terms, any of
         which may match; its very common bigrams, which only add to the score).
 
-        A lone CJK character is left out when anything else is there: as a prefix
-        it expands to hundreds of terms, which is slow and drowns the ranking.
+        A lone CJK character is left out when anything else is there: found in
+        most documents, it would let nearly all of them in.
         """
         grams: list[str] = []
         latin: list[wq.Query] = []
