@@ -395,10 +395,11 @@ class FastSearcher:
             doc_of, pos = docs[which], flat[at]
             for off in offsets[t]:
                 ok = pos >= off
-                # Unique already: a term has each position once per document.
+                # Sorted and unique already: documents ascend, and a term's positions
+                # ascend within each, once each.
                 keys = (doc_of[ok] << 32) | (pos[ok] - off)
-                starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
-            docs = np.unique(starts >> 32)
+                starts = keys if starts is None else _sorted_intersect(starts, keys)
+            docs = _sorted_unique(starts >> 32)
         keep = np.isin(cand.ids, docs, assume_unique=True)
         return Matches(cand.ids[keep], cand.scores[keep])
 
@@ -508,6 +509,27 @@ def _every(seg: _Segment) -> Matches:
 def _intersect(a: Matches, b: Matches) -> Matches:
     ids, ia, ib = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
     return Matches(ids.astype(np.int32), a.scores[ia] + b.scores[ib])
+
+
+def _sorted_intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The values in both of two ascending arrays of unique values: a binary search
+    of the shorter in the longer, instead of intersect1d's sort of both."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a):
+        return a
+    at = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    return a[b[at] == a]
+
+
+def _sorted_unique(a: np.ndarray) -> np.ndarray:
+    """The distinct values of an ascending array, without np.unique's sort."""
+    if not len(a):
+        return a
+    keep = np.empty(len(a), dtype=bool)
+    keep[0] = True
+    np.not_equal(a[1:], a[:-1], out=keep[1:])
+    return a[keep]
 
 
 def _add_scores(a: Matches, b: Matches) -> Matches:

@@ -165,3 +165,15 @@ def test_positions_of_chosen_rows_are_the_stored_ones(tmp_path) -> None:
     offsets, flat = seg.positions("content", tbytes, rows)
     assert [flat[offsets[k]:offsets[k + 1]].tolist() for k in range(len(rows))] == [stored[i] for i in rows]
     index.close()
+
+
+def test_sorted_set_helpers_agree_with_numpy() -> None:
+    from index.fast import _sorted_intersect, _sorted_unique
+
+    r = np.random.default_rng(5)
+    for n, m in [(0, 5), (5, 0), (1, 1), (50, 3000), (3000, 50), (2000, 2000)]:
+        a = np.unique(r.integers(0, 4000, n))
+        b = np.unique(r.integers(0, 4000, m))
+        assert _sorted_intersect(a, b).tolist() == np.intersect1d(a, b).tolist()
+        c = np.sort(r.integers(0, 100, n))
+        assert _sorted_unique(c).tolist() == np.unique(c).tolist()
