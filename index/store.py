@@ -42,7 +42,7 @@ from .codec import DossierCodec
 from . import fuzzy
 from .fast import FastSearcher
 from .model import Hit, IndexDoc, IndexNeedsRebuild, IndexWriteError, QueryError, SearchResults
-from .query import Compiled, compile_query, parse, _period, _TYPE_VALUES
+from .query import Compiled, Expand, compile_query, parse, _period, _TYPE_VALUES
 from .schema import SCHEMA_VERSION, build_schema, keyword, to_datetime, to_whoosh
 from .snippet import make_snippet
 from .writer import FastSegmentWriter, build_segments
@@ -426,7 +426,7 @@ class SearchIndex:
         return SearchResults(total, page, page_size, tuple(hits))
 
 
-def _expander(searcher: Searcher) -> Any:
+def _expander(searcher: Searcher) -> Expand:
     """(fieldname, prefix) -> the index's terms starting with prefix, as text."""
     reader = searcher.reader()
     return lambda fieldname, prefix: (t.decode("utf-8") for t in reader.expand_prefix(fieldname, prefix))
