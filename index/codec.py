@@ -18,8 +18,9 @@ of a search that reads a common term. Here a block is flat little-endian arrays
 
 each part LZ4-compressed on its own when the block's data is 256 bytes or more
 (LZ4 rather than zlib: on these blocks it inflates 3.5x and compresses 8x faster
-for 7% more bytes, and inflating positions was most of an exact phrase's time). The positions (part 2) are most of a block's bytes; a search that only
-needs documents and weights, which is every search but an exact phrase, inflates
+for 7% more bytes, and inflating positions was most of an exact phrase's time).
+The positions (part 2) are most of a block's bytes; a search that only needs
+documents and weights, which is every search but an exact phrase, inflates
 part 1 alone. `_LeafMatcher` reads blocks for whoosh's matcher API and hands the
 arrays to index/fast.py as they are (`block_ids`, `block_values`). Term files,
 columns and stored fields stay W3's.
@@ -224,14 +225,16 @@ class DossierCodec(W3Codec):
         # 1,024 postings a block instead of whoosh's 128: numpy reads a block in one
         # piece and the per-block work (header, slices) is paid 8x less often;
         # 8,000 documents built 10% faster and came out 4% smaller.
-        super().__init__(blocklimit=1024, compression=1)
+        # Whether a block is compressed is decided per block (_MIN_COMPRESS), with
+        # LZ4, so whoosh's compression level is not passed on.
+        super().__init__(blocklimit=1024)
 
     def field_writer(self, storage, segment):  # type: ignore[no-untyped-def]
         return _FieldWriter(self, storage, segment)
 
     def postings_writer(self, dbfile, byteids=False):  # type: ignore[no-untyped-def]
         return _PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
-                               compression=self._compression, inlinelimit=self._inlinelimit)
+                               inlinelimit=self._inlinelimit)
 
     def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):  # type: ignore[no-untyped-def]
         if terminfo.is_inlined():

@@ -206,11 +206,9 @@ class _Segment:
                 b_sizes, b_values = m.block_values()
                 wsize = b_sizes.astype(np.int64) // 4  # 1 + count, in 4-byte words
                 local = rows[k:end] - start
-                picked = wsize[local]
-                first = (np.cumsum(wsize) - wsize)[local]
-                at = np.repeat(first - (np.cumsum(picked) - picked), picked) + np.arange(picked.sum())
+                _, at = _gather(np.concatenate(([0], np.cumsum(wsize))), local)
                 words.append(np.frombuffer(b_values, dtype=">u4")[at].astype(np.int64))
-                sizes.append(picked)
+                sizes.append(wsize[local])
                 k = end
             start += n
             m._next_block()
@@ -274,7 +272,8 @@ def _decode_words(wsizes: np.ndarray, words: np.ndarray) -> tuple[np.ndarray, np
 
 
 def _gather(offsets: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For postings `rows`: (row index repeated per position, index into positions)."""
+    """For items `rows` of a flat array cut at `offsets` (item k is
+    flat[offsets[k]:offsets[k + 1]]): (row index repeated per element, index into flat)."""
     counts = offsets[rows + 1] - offsets[rows]
     starts = np.repeat(offsets[rows], counts)
     within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
@@ -390,9 +389,8 @@ class FastSearcher:
         for t in order:
             if not len(docs):
                 return _NONE
-            flat_offsets, flat = seg.positions(q.fieldname, tbytes[t], np.searchsorted(terms[t].ids, docs))
-            which, at = _gather(flat_offsets, np.arange(len(docs)))
-            doc_of, pos = docs[which], flat[at]
+            flat_offsets, pos = seg.positions(q.fieldname, tbytes[t], np.searchsorted(terms[t].ids, docs))
+            doc_of = np.repeat(docs, np.diff(flat_offsets))
             for off in offsets[t]:
                 ok = pos >= off
                 # Sorted and unique already: documents ascend, and a term's positions

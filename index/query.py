@@ -593,11 +593,10 @@ class _Compiler:
             chosen = self.pick(spec.name, grams, loose=True) if self.relaxed else self.strict_terms(spec.name, u.text)
             terms: list[wq.Query] = [wq.Term(spec.name, g) for g in chosen]
             if self.relaxed:
+                often = [wq.Term(spec.name, g) for g in grams if g not in chosen]
                 if not negated:
                     self.runs.append(u.text)
                     terms += self.repairs(spec.name, u.text)
-                often = [wq.Term(spec.name, g) for g in grams if g not in chosen]
-                if not negated:
                     often += self.char_hints(spec.name, u.text)
                 leaves_per_unit.append(_maybe(_any(terms), often))
             else:

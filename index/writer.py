@@ -27,7 +27,6 @@ from typing import Any
 
 from whoosh.writing import SegmentWriter
 
-
 # Documents per segment in a rebuild: ~24 M postings, about 500 MB of pool.
 SEGMENT_DOCS = 20_000
 
