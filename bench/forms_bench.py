@@ -75,7 +75,7 @@ def _expected(key: str, want: str) -> str:
 def _cache_path(cache: Path | None, seed: int, i: int, doc, medium: str) -> Path | None:
     if cache is None:
         return None
-    key = json.dumps([seed, i, doc.kind, doc.name, medium, sorted(doc.truth.items()),
+    key = json.dumps(["page images", seed, i, doc.kind, doc.name, medium, sorted(doc.truth.items()),
                       [str(p) for p in doc.pages], str(doc.font)], ensure_ascii=False, default=str)
     return cache / f"{i:04d}-{hashlib.sha1(key.encode()).hexdigest()[:16]}.pickle"
 
@@ -83,10 +83,11 @@ def _cache_path(cache: Path | None, seed: int, i: int, doc, medium: str) -> Path
 def run_generated(n: int, seed: int, show: int, cache: Path | None = None) -> None:
     from forms import analyze, needs_review_reasons
     from forms.review import review_threshold
-    from ocr import ReadOptions, read_document
+    from ocr import ReadOptions, ReadResult, read_document, second_look
     from tests.docgen.documents import corpus
 
-    options = ReadOptions(make_archival_pdf=False, page_images=False)
+    # page images as the inbox keeps them: a code that fails its check is read again from them
+    options = ReadOptions(make_archival_pdf=False)
     docs = corpus(n, seed=seed)
     kind_ok = Counter()
     kind_n = Counter()
@@ -108,16 +109,18 @@ def run_generated(n: int, seed: int, show: int, cache: Path | None = None) -> No
         cached = _cache_path(cache, seed, i, doc, medium)
         t0 = time.perf_counter()
         if cached is not None and cached.exists():
-            extraction, how = pickle.loads(cached.read_bytes())
+            result, how = pickle.loads(cached.read_bytes())
         else:
             data, how = _to_bytes(doc, medium, rng)
-            extraction = read_document(data, options).extraction
+            result = read_document(data, options)
+            result = ReadResult(result.extraction, result.page_images)
             if cached is not None:
                 cached.parent.mkdir(parents=True, exist_ok=True)
-                cached.write_bytes(pickle.dumps((extraction, how)))
+                cached.write_bytes(pickle.dumps((result, how)))
+        extraction = result.extraction
         t1 = time.perf_counter()
         ours = [doc.our_company] if doc.our_company else []
-        a = analyze(extraction, our_companies=ours)
+        a = analyze(extraction, our_companies=ours, second_look=second_look(result))
         t2 = time.perf_counter()
         t_read += t1 - t0
         t_analyze += t2 - t1
@@ -223,10 +226,10 @@ def _normalise_truth(key: str, value: str) -> str | None:
 
 def run_corpus() -> None:
     from forms import analyze, needs_review_reasons
-    from ocr import ReadError, ReadOptions, read_document
+    from ocr import ReadError, ReadOptions, read_document, second_look
 
     labels = json.loads((CORPUS / "labels" / "transcriptions.json").read_text(encoding="utf-8"))
-    options = ReadOptions(make_archival_pdf=False, page_images=False)
+    options = ReadOptions(make_archival_pdf=False)
     files = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.parent.name != "labels"
                    and p.suffix.lower() in (".png", ".jpg", ".jpeg", ".pdf", ".tif", ".tiff", ".docx"))
     print(f"forms bench on the real corpus: {len(files)} files in {CORPUS} (read in place)")
@@ -239,7 +242,7 @@ def run_corpus() -> None:
         except ReadError as exc:
             print(f"\n{rel}: not read ({exc.reason}: {exc})")
             continue
-        a = analyze(result.extraction)
+        a = analyze(result.extraction, second_look=second_look(result))
         dt = time.perf_counter() - t0
         print(f"\n{rel}  ({len(result.extraction.pages)} p, {dt:.1f} s)")
         print(f"  kind {a.doc_type} ({a.type_confidence}), title {a.title!r}, issue date {a.issue_date}")

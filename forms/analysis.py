@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from types import MappingProxyType
 from typing import Sequence
 
-from ocr.extraction import Extraction
+from ocr.extraction import Box, Extraction
 
 from forms import classify as _classify
-from forms import collection, contract, license
+from forms import codes, collection, contract, license
 from forms.layout import page_lines
 from forms.model import Analysis, CustomerFacts, FieldValue
 from forms.text import same_name, to_document_script
@@ -19,7 +20,17 @@ ISSUE_DATE_KEY = {"business_license": "issued_on", "contract": "signed_on",
                   "collection_form": "collected_on"}
 
 
-def analyze(extraction: Extraction, *, our_companies: Sequence[str] = ()) -> Analysis:
+# look(page, box, alphabet): the line in `box` read again with only `alphabet`'s characters
+SecondLook = Callable[[int, Box, str], str]
+
+# the characters each code can hold, for a second look at a code that failed its check
+CODE_ALPHABETS = {"uscc": codes.USCC_ALPHABET, "id_number": "0123456789X"}
+
+
+def analyze(extraction: Extraction, *, our_companies: Sequence[str] = (),
+            second_look: SecondLook | None = None) -> Analysis:
+    """What `extraction` is and its fields. `second_look` (ocr.second_look) lets a code
+    that failed its check be read again from the page (see `_look_again`)."""
     lines = [tl for page in extraction.pages for tl in page_lines(page)]
     doc_type, type_conf = _classify.classify(extraction.text)
     problems: list[str] = []
@@ -35,6 +46,8 @@ def analyze(extraction: Extraction, *, our_companies: Sequence[str] = ()) -> Ana
         fields, problems, title = contract.extract(lines)
     else:
         title = _first_line(lines)
+    if second_look is not None:
+        _look_again(fields, second_look)
     if extraction.script == "zh-Hant":
         fields = {k: _in_script(k, fv, extraction.script) for k, fv in fields.items()}
     customer = _customer(doc_type, fields, our_companies, problems)
@@ -44,6 +57,26 @@ def analyze(extraction: Extraction, *, our_companies: Sequence[str] = ()) -> Ana
     return Analysis(doc_type=doc_type, type_confidence=type_conf,
                     fields=MappingProxyType(dict(fields)), customer=customer,
                     issue_date=issue_date, problems=tuple(problems), title=title)
+
+
+def _look_again(fields: dict[str, FieldValue], look: SecondLook) -> None:
+    """A code that failed its check and has one correction that passes is read again from
+    the page with only the characters such a code holds. When that reading is the
+    correction, it becomes the value: the page, read with the code's alphabet, says so.
+    It stays flagged for the reviewer with the first reading, so nothing is replaced
+    unseen; any other reading leaves the field as it was."""
+    for key, alphabet in CODE_ALPHABETS.items():
+        fv = fields.get(key)
+        if fv is None or fv.suggestion is None or fv.page is None or fv.box is None:
+            continue
+        again = codes.compact_code(look(fv.page, fv.box, alphabet))
+        if fv.suggestion not in again:
+            continue
+        fields[key] = FieldValue(
+            fv.suggestion, fv.confidence,  # already lowered by the failed check
+            (f"first read as {fv.value}, which fails the check digit; read again with only the "
+             f"characters such a code holds it is {fv.suggestion}, which passes",),
+            None, fv.page, fv.box)
 
 
 TEXT_KEYS = frozenset({

@@ -200,7 +200,8 @@ class Pipeline:
                 raise IntakeFailure(err.reason, err.detail) from None
             finally:
                 self._read_seconds.value = time.perf_counter() - read_started
-            analysis = forms.analyze(result.extraction, our_companies=self.settings.our_companies)
+            analysis = forms.analyze(result.extraction, our_companies=self.settings.our_companies,
+                                     second_look=ocr.second_look(result))
             with self._filing:
                 return self._store_and_file(job, sha, size, result, analysis)
         finally:

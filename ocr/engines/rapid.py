@@ -59,6 +59,9 @@ class RapidEngine:
     def version(self) -> str:
         return f"rapidocr {self._version}"
 
+    def recogniser(self):  # -> rapidocr's TextRecognizer (the line recognition model alone)
+        return self._ocr._load_rec_model()
+
     def _run_steps(self, prepped: np.ndarray, op_record: dict):
         """RapidOCR's `run_ocr_steps`, except that a line the direction classifier would turn
         over on a mostly upright page is recognised both ways (module docstring)."""

@@ -132,3 +132,52 @@ def test_id_number_confirmed_by_a_second_print_on_a_form():
         e = extraction(rows(c("客户信息收集表"), [c("姓名"), c("王小明")], [c("身份证号"), read]))
         f = analyze(e).fields["id_number"]
         assert f.value == read and f.suggestion == GOOD_ID and f.problems
+
+
+# ---------------------------------------------------------------- a second look at the line
+def test_failed_code_read_again_as_its_correction_becomes_the_value_still_flagged():
+    from forms import analyze, needs_review_reasons
+    read = GOOD_USCC.replace("0", "O")
+    asked = []
+
+    def look(page, box, alphabet):
+        asked.append((page, alphabet))
+        return "统一社会信用代码" + GOOD_USCC  # what the page says read with the code's alphabet
+
+    a = analyze(_licence_with(code_read=read), second_look=look)
+    f = a.fields["uscc"]
+    assert asked == [(1, "0123456789ABCDEFGHJKLMNPQRTUWXY")]
+    assert f.value == GOOD_USCC and f.suggestion is None
+    # the reviewer still sees it, with the first reading
+    assert f.problems and read in f.problems[0]
+    assert [r for r in needs_review_reasons(a) if "(uscc)" in r]
+
+
+def test_second_look_that_disagrees_or_is_not_needed_changes_nothing():
+    from forms import analyze
+    read = GOOD_USCC.replace("0", "O")
+    f = analyze(_licence_with(code_read=read), second_look=lambda *_: "9142O111MADANHDO4J").fields["uscc"]
+    assert f.value == read and f.suggestion == GOOD_USCC and f.problems
+    f = analyze(_licence_with(code_read=read), second_look=lambda *_: "").fields["uscc"]
+    assert f.value == read and f.problems
+
+    def never(*_):
+        raise AssertionError("a code that passes is not read again")
+
+    f = analyze(_licence_with(code_read=GOOD_USCC), second_look=never).fields["uscc"]
+    assert f.value == GOOD_USCC and not f.problems
+
+
+def test_id_number_read_again_with_digits_and_x():
+    from forms import analyze
+    from tests.forms.builders import extraction, rows
+    read = GOOD_ID[:4] + "B" + GOOD_ID[5:]
+    alphabets = []
+
+    def look(page, box, alphabet):
+        alphabets.append(alphabet)
+        return GOOD_ID
+
+    e = extraction(rows("客户信息收集表", ["姓名", "王小明"], ["身份证号", read]))
+    f = analyze(e, second_look=look).fields["id_number"]
+    assert alphabets == ["0123456789X"] and f.value == GOOD_ID and f.problems

@@ -76,10 +76,13 @@ def pdf_form(path: Path, i: int, seed: int = 0) -> dict:
     return dict(rows)
 
 
-def scan_form(path: Path, i: int, seed: int = 0) -> dict:
-    """A clean 150-dpi-ish scan image (PNG): OCR'd, so slow; use few."""
+def scan_form(path: Path, i: int, seed: int = 0, printed: dict[str, str] | None = None) -> dict:
+    """A clean 150-dpi-ish scan image (PNG): OCR'd, so slow; use few. `printed` puts other
+    text than the truth in some cells (a misprint to read)."""
     rng = random.Random(seed * 100_043 + i)
     rows = form_rows(i, rng)
+    truth = dict(rows)
+    rows = [(label, (printed or {}).get(label, value)) for label, value in rows]
     img = Image.new("L", (1240, 1000), 255)
     draw = ImageDraw.Draw(img)
     title, body = ImageFont.truetype(NOTO, 44), ImageFont.truetype(NOTO, 30)
@@ -92,7 +95,7 @@ def scan_form(path: Path, i: int, seed: int = 0) -> dict:
         draw.text((440, y + 25), value, font=body, fill=0)
         y += 90
     img.save(path, format="PNG")
-    return dict(rows)
+    return truth
 
 
 # -- bad files, one per quarantine reason ---------------------------------------------------

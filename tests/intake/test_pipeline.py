@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,21 @@ def test_a_word_file_a_text_pdf_and_a_scan_are_filed_with_their_fields(system, i
         assert 0 <= x0 < x1 <= preview.width and 0 <= y0 < y1 <= preview.height
     assert list(system.settings.work.iterdir()) == []
     assert (tmp_path / "form.docx").exists()  # ingest never touches the user's own files
+
+
+def test_a_scanned_code_that_fails_its_check_is_read_again_and_still_reviewed(system, intake, tmp_path):
+    # the USCC printed with the letter O for a zero: O is never in a USCC, so the first
+    # reading fails its check digit; read again with the code's own characters it passes
+    rng = random.Random(5)
+    code = next(c for c in (samples.make_uscc(rng) for _ in range(200)) if "0" in c[2:])
+    misprint = code[:2] + code[2:].replace("0", "O", 1)
+    truth = samples.scan_form(tmp_path / "scan.png", 4, printed={"统一社会信用代码": misprint})
+    truth["统一社会信用代码"] = code
+    [outcome] = intake.ingest([tmp_path / "scan.png"])
+    assert outcome.status == "filed", outcome
+    [record] = exported(system)
+    assert record["fields"]["uscc"] == code
+    assert any(misprint in r for r in record["review_reasons"]), record["review_reasons"]
 
 
 def test_filed_documents_are_found_by_search(system, intake, tmp_path):
