@@ -387,12 +387,15 @@ def business_license(rng: random.Random, script: Script, layout: str | None = No
         for (ll, lv), (rl, rv) in zip(left, right):
             lab = t(ll) if len(ll) > 2 else t(ll[0]) + "　　　" + t(ll[1])
             page.text(lx, y, lab, pt)
-            for i, part in enumerate(wrap(face, t(lv), rx - vx - 9, pt)):
+            left_lines = wrap(face, t(lv), rx - vx - 9, pt)
+            right_lines = wrap(face, t(rv), 200 - rvx, pt)
+            for i, part in enumerate(left_lines):
                 page.text(vx, y + i * pt * PT_MM * 1.5, part, pt)
             page.text(rx, y, t(rl), pt)
-            for i, part in enumerate(wrap(face, t(rv), 200 - rvx, pt)):
+            for i, part in enumerate(right_lines):
                 page.text(rvx, y + i * pt * PT_MM * 1.5, part, pt)
-            y += step
+            # a row grows with a value that wraps, as on a printed licence: never over the next
+            y += max(step, (max(len(left_lines), len(right_lines)) * 1.5 + 0.9) * pt * PT_MM)
         # 经营范围 (left, wrapped) beside 住所 (right)
         page.text(lx, y, t("经营范围"), pt)
         scope_lines = wrap(face, t(scope), rx - vx - 9, pt)
