@@ -115,12 +115,15 @@ def _type_under_the_name(found: dict[str, list[Found]]) -> None:
             break
 
 
+def _date_chars_only(text: str) -> bool:
+    return len(re.sub(r"[\d年月日\s.\-/〇○零一二三四五六七八九十]", "", text)) == 0
+
+
 def _is_only_date(text: str) -> bool:
     try:
-        dates = find_dates(text)
+        return bool(find_dates(text)) and _date_chars_only(text)
     except NormaliseError:
         return False
-    return bool(dates) and len(re.sub(r"[\d年月日\s.\-/〇一二三四五六七八九十]", "", text)) == 0
 
 
 def _issued_on(lines: list[TextLine], authority_lines: list[TextLine], fields) -> FieldValue | None:
@@ -144,12 +147,14 @@ def _issued_on(lines: list[TextLine], authority_lines: list[TextLine], fields) -
     for t in reversed(lines):
         if any(b is not None and b.y0 <= t.box.y0 <= b.y1 and p == t.page for p, b in used_boxes):
             continue
-        try:
-            if _is_only_date(t.text):
-                d = find_dates(t.text)[-1][2]
-                return make(Found("issued_on", "", t.text, (t,), t, "below"), d, factor=0.8)
-        except NormaliseError:
+        if not _date_chars_only(t.text):
             continue
+        try:
+            dates = find_dates(t.text)
+        except NormaliseError as exc:  # a date with a digit lost: the reviewer sees what was read
+            return make(None, t.text.strip(), problems=(f"登记日期: {exc}",))
+        if dates:
+            return make(Found("issued_on", "", t.text, (t,), t, "below"), dates[-1][2], factor=0.8)
     return None
 
 

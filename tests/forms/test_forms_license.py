@@ -132,6 +132,22 @@ def test_issue_date_before_establishment_is_a_problem():
     assert any("成立日期" in p for p in a.problems)
 
 
+def test_issue_date_that_lost_its_first_digit_is_shown_to_the_reviewer_not_guessed():
+    # the seal's edge took the 二 of 二〇二四, and 登记机关 itself was misread (登記關)
+    def with_authority(label, issued):
+        lines = licence_2019(issued=issued).pages[0].lines
+        return extraction([l if l.text != "登记机关" else type(l)(label, l.box, l.confidence) for l in lines])
+
+    for label in ("登记机关", "登记关"):
+        a = analyze(with_authority(label, "〇二四年十二月二十三日"))
+        f = a.fields["issued_on"]
+        assert f.value == "〇二四年十二月二十三日" and a.issue_date is None
+        assert any("lost its first digit" in p for p in f.problems)
+        assert [r for r in needs_review_reasons(a) if "(issued_on)" in r]
+        # read whole, the same date is found either way
+        assert analyze(with_authority(label, "二〇二四年十二月二十三日")).fields["issued_on"].value == "2024-12-23"
+
+
 def test_capital_given_as_figure_in_wan():
     a = analyze(licence_2019(capital="500万元人民币"))
     assert a.fields["registered_capital"].value == "5000000.00"

@@ -35,6 +35,13 @@ def test_parse_date_rejects_days_that_do_not_exist(text):
         parse_date(text)
 
 
+@pytest.mark.parametrize("text", ["〇二四年十二月二十三日", "○二四年三月五日", "024年3月5日"])
+def test_a_year_that_lost_its_first_digit_is_reported_not_guessed(text):
+    with pytest.raises(NormaliseError, match="lost its first digit"):
+        parse_date(text)
+    assert parse_date("二" + text if text[0] in "〇○" else "2" + text) is not None
+
+
 @pytest.mark.parametrize("text, expected", [
     ("2019年01月01日至长期", LONG_TERM),
     ("2019年01月01日 至 长期", LONG_TERM),
