@@ -1,18 +1,20 @@
 """A second look at one line of a page, reading only the characters a code can hold.
 
 A code read as 91370102BXKFLJ2KOP fails its check digit because of one O, a letter no
-USCC holds; the recogniser had 0 as its next choice for that glyph. Reading the line
-again with every character outside the code's alphabet left out (the CTC decoding keeps
-the best *allowed* character at each step) is what tesseract's whitelist does, on the
-engine that read the page. forms/ asks for it only for a code that failed its check and
-uses it only when it agrees with the one correction that passes (forms/analysis.py).
+USCC holds; of the characters a USCC can hold, the recogniser's best for that glyph was
+0. Reading the line again with every character outside the code's alphabet left out (the
+CTC decoding keeps the best *allowed* character at each step) is what tesseract's
+whitelist does, with RapidOCR's recogniser. forms/ asks for it only for a code that failed
+its check and uses it only when it agrees with the one correction that passes
+(forms/analysis.py).
 
 It runs in the calling process, not the OCR pool: it is rare (a failed code), reads one
-line crop from the page preview, and loads only the recognition model (about 10 MB).
+line crop from the page preview, and loads only the recognition model (a 21 MB file).
 """
 from __future__ import annotations
 
 import io
+import logging
 import threading
 from collections.abc import Callable
 
@@ -23,6 +25,8 @@ from ocr.extraction import Box, ReadResult
 
 # margin around the line's box, in line heights: the recogniser expects some space
 _PAD = 0.25
+
+log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _recogniser = None
@@ -78,8 +82,12 @@ def second_look(result: ReadResult) -> Callable[[int, Box, str], str] | None:
     def look(page: int, box: Box, alphabet: str) -> str:
         if page not in pages or pages[page].source != "ocr" or page > len(result.page_images):
             return ""
-        if page not in decoded:
-            decoded[page] = np.asarray(Image.open(io.BytesIO(result.page_images[page - 1])).convert("RGB"))
-        return read_line(decoded[page], box, alphabet)
+        try:
+            if page not in decoded:
+                decoded[page] = np.asarray(Image.open(io.BytesIO(result.page_images[page - 1])).convert("RGB"))
+            return read_line(decoded[page], box, alphabet)
+        except Exception:  # a second look is optional: the first reading stands, flagged
+            log.exception("second look at page %d failed", page)
+            return ""
 
     return look

@@ -46,3 +46,17 @@ def test_no_second_look_without_page_images_or_on_pages_not_read_by_ocr(rapid: R
     line = _code_line(typed, GOOD)
     assert second_look(typed)(1, line.box, USCC_ALPHABET) == ""
     assert second_look(with_images)(2, line.box, USCC_ALPHABET) == ""  # no such page
+
+
+def test_a_second_look_that_fails_reads_nothing_and_never_raises(rapid: Reader, monkeypatch):
+    import importlib
+    sl = importlib.import_module("ocr.second_look")  # the module, not ocr's function of that name
+    result = rapid.read(encode(page(["统一社会信用代码：" + GOOD]).image),
+                        ReadOptions(workers=1, make_archival_pdf=False))
+    line = _code_line(result, GOOD)
+
+    def broken(*_):
+        raise RuntimeError("onnxruntime failed")
+
+    monkeypatch.setattr(sl, "read_line", broken)
+    assert second_look(result)(1, line.box, USCC_ALPHABET) == ""
