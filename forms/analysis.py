@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable
 from dataclasses import replace
 from types import MappingProxyType
@@ -13,6 +14,7 @@ from forms import classify as _classify
 from forms import codes, collection, contract, license
 from forms.layout import page_lines
 from forms.model import Analysis, CustomerFacts, FieldValue
+from forms.normalize import NormaliseError, normalise_email, normalise_phone
 from forms.text import same_name, to_document_script
 from forms.values import is_date
 
@@ -23,13 +25,44 @@ ISSUE_DATE_KEY = {"business_license": "issued_on", "contract": "signed_on",
 # look(page, box, alphabet): the line in `box` read again with only `alphabet`'s characters
 SecondLook = Callable[[int, Box, str], str]
 
-# the characters each code can hold, for a second look at a code that failed its check
-CODE_ALPHABETS = {"uscc": codes.USCC_ALPHABET, "id_number": "0123456789X"}
+
+def _has_code(reading: str, value: str) -> bool:
+    return value in codes.compact_code(reading)
+
+
+def _has_email(reading: str, value: str) -> bool:
+    for m in re.finditer(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+", reading):
+        try:
+            if normalise_email(m.group(0)) == value:
+                return True
+        except NormaliseError:
+            continue
+    return False
+
+
+def _has_phone(reading: str, value: str) -> bool:
+    for m in re.finditer(r"[+(\d][\d\s\-()+]{6,}\d", reading):
+        try:
+            if normalise_phone(m.group(0)) == value:
+                return True
+        except NormaliseError:
+            continue
+    return False
+
+
+# What a second look reads a value with (the characters it can hold; for an address, also
+# the colon and space that part it from its label), and whether a reading holds a value.
+SECOND_LOOKS: dict[str, tuple[str, Callable[[str, str], bool]]] = {
+    "uscc": (codes.USCC_ALPHABET, _has_code),
+    "id_number": ("0123456789X", _has_code),
+    "phone": ("0123456789+-() ", _has_phone),
+    "email": (string.ascii_letters + string.digits + "._%+-@: ：", _has_email),
+}
 
 
 def analyze(extraction: Extraction, *, our_companies: Sequence[str] = (),
             second_look: SecondLook | None = None) -> Analysis:
-    """What `extraction` is and its fields. `second_look` (ocr.second_look) lets a code
+    """What `extraction` is and its fields. `second_look` (ocr.second_look) lets a value
     that failed its check be read again from the page (see `_look_again`)."""
     lines = [tl for page in extraction.pages for tl in page_lines(page)]
     doc_type, type_conf = _classify.classify(extraction.text)
@@ -60,22 +93,21 @@ def analyze(extraction: Extraction, *, our_companies: Sequence[str] = (),
 
 
 def _look_again(fields: dict[str, FieldValue], look: SecondLook) -> None:
-    """A code that failed its check and has one correction that passes is read again from
-    the page with only the characters such a code holds. When that reading is the
-    correction, it becomes the value: the page, read with the code's alphabet, says so.
-    It stays flagged for the reviewer with the first reading, so nothing is replaced
-    unseen; any other reading leaves the field as it was."""
-    for key, alphabet in CODE_ALPHABETS.items():
+    """A value that failed its check and has a proposed correction (a code's one correction
+    that passes, a phone's 5 for an S, an address's l for a 1 among letters) is read again from the page with only
+    the characters such a value holds. When that reading is the proposal, it becomes the
+    value: the page, read again, says so. It stays flagged for the reviewer with the first
+    reading, so nothing is replaced unseen; any other reading leaves the field as it was."""
+    for key, (alphabet, holds) in SECOND_LOOKS.items():
         fv = fields.get(key)
         if fv is None or fv.suggestion is None or fv.page is None or fv.box is None:
             continue
-        again = codes.compact_code(look(fv.page, fv.box, alphabet))
-        if fv.suggestion not in again:
+        if not holds(look(fv.page, fv.box, alphabet), fv.suggestion):
             continue
         fields[key] = FieldValue(
             fv.suggestion, fv.confidence,  # already lowered by the failed check
-            (f"first read as {fv.value}, which fails the check digit; read again with only the "
-             f"characters such a code holds it is {fv.suggestion}, which passes",),
+            (f"first read as {fv.value} ({fv.problems[0] if fv.problems else 'failed its check'}); "
+             f"read again with only the characters it can hold, it is {fv.suggestion}, as proposed",),
             None, fv.page, fv.box)
 
 

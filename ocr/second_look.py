@@ -1,12 +1,14 @@
-"""A second look at one line of a page, reading only the characters a code can hold.
+"""A second look at one line of a page, reading only the characters a value can hold.
 
 A code read as 91370102BXKFLJ2KOP fails its check digit because of one O, a letter no
 USCC holds; of the characters a USCC can hold, the recogniser's best for that glyph was
 0. Reading the line again with every character outside the code's alphabet left out (the
 CTC decoding keeps the best *allowed* character at each step) is what tesseract's
-whitelist does, with RapidOCR's recogniser. forms/ asks for it only for a code that failed
-its check and uses it only when it agrees with the one correction that passes
-(forms/analysis.py).
+whitelist does, with RapidOCR's recogniser. forms/ asks for it only for a value that failed
+its check (a code, an e-mail address with a 1 among letters) and uses it only when it
+agrees with the correction proposed (forms/analysis.py). The crop is the value's own box,
+with a margin: read so, l and 1 in an address came out right where the page's reading had
+them wrong (bench/forms_bench.py).
 
 It runs in the calling process, not the OCR pool: it is rare (a failed code), reads one
 line crop from the page preview, and loads only the recognition model (a 21 MB file).
