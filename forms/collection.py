@@ -15,7 +15,8 @@ LABELS = Labels({
     "id_number": ["身份证号码", "身份证号", "证件号码", "身份证"],
     "contact_person": ["联系人"],
     "phone": ["联系电话", "电话", "手机号码", "手机", "联系方式"],
-    "email": ["电子邮箱", "电子邮件", "邮箱", "E-MAIL", "EMAIL"],
+    # E-mail's l is read as 1 or I as often as in the address itself
+    "email": ["电子邮箱", "电子邮件", "邮箱", "E-MAIL", "EMAIL", "E-MAI1", "EMAI1", "E-MAII"],
     "address": ["联系地址", "通讯地址", "地址"],
     "industry": ["所属行业", "行业"],
     "source_channel": ["信息来源", "来源渠道"],
@@ -25,7 +26,7 @@ LABELS = Labels({
     "_remarks": ["备注", "签字", "签名"],
 }, multiline=("needs", "address", "customer_name"),
    shapes={"uscc": CODE_SHAPE, "id_number": CODE_SHAPE, "collected_on": DATE_SHAPE,
-           "phone": r"\d{3}", "email": r"[@＠﹫©®]|\w\s*\(at\)\s*\w"})
+           "phone": r"\d\s?\d\s?\d", "email": r"[@＠﹫©®]|\w\s*\(at\)\s*\w"})
 
 _TICKED = "☑☒✓✔√■●◉▣⊠✗✘xX×"
 _UNTICKED = "□☐○◯▢口"

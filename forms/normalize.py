@@ -218,7 +218,7 @@ def parse_money(text: str) -> tuple[str | None, str | None]:
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{9,11}$")
 _PHONE_CONFUSIONS = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "L": "1",
-                                   "|": "1", "Z": "2", "S": "5", "B": "8"})
+                                   "|": "1", "Z": "2", "S": "5", "$": "5", "B": "8"})
 
 
 def normalise_phone(text: str) -> str:

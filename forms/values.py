@@ -180,7 +180,7 @@ def _only_impossible_changed(read: str, fixed: str) -> bool:
 def as_phone(found: Found) -> FieldValue | None:
     raw = found.raw.strip()
     # a phone cell may hold two numbers or a note: take the first phone-shaped run
-    m = re.search(r"[+(\d][\d\s\-()+OolIDSBZ]{6,}[\dOolIDSBZ]", raw)
+    m = re.search(r"[+(\d][\d\s\-()+OolIDSBZ$]{6,}[\dOolIDSBZ$]", raw)
     text = m.group(0) if m else raw
     try:
         return make(found, normalise_phone(text))

@@ -251,3 +251,43 @@ def test_label_read_in_a_variant_glyph_still_ends_the_value_before_it():
         ), script=script)
         v = {k: f.value for k, f in analyze(e).fields.items()}
         assert v["needs"] == c("客户资料集中管理与检索") and v["collected_by"] == c("杨怡国")
+
+
+# ---------------------------------------------------------------- a second look at the value
+def test_email_read_again_as_its_proposal_becomes_the_value_still_flagged():
+    asked = []
+
+    def look(page, box, alphabet):
+        asked.append(alphabet)
+        return "lin_liang93@126.com"
+
+    a = analyze(_email_form("lin_1iang93@126.com"), second_look=look)
+    f = a.fields["email"]
+    assert f.value == "lin_liang93@126.com" and "lin_1iang93@126.com" in f.problems[0]
+    assert [r for r in needs_review_reasons(a) if "(email)" in r]
+    assert "@" in asked[0] and "l" in asked[0] and "1" in asked[0] and "中" not in asked[0]
+    # a second reading that keeps the 1 (it may be what the owner typed) changes nothing
+    f = analyze(_email_form("lin_1iang93@126.com"), second_look=lambda *_: "E-mail: lin_1iang93@126.com").fields["email"]
+    assert f.value == "lin_1iang93@126.com" and f.suggestion == "lin_liang93@126.com"
+
+
+def test_phone_with_a_dollar_for_a_five_is_proposed_and_read_again():
+    e = extraction(rows("客户信息收集表", "姓名：张伟", ["联系电话", "160 3139 431$"]))
+    f = analyze(e).fields["phone"]
+    assert f.value == "1603139431$" and f.suggestion == "16031394315" and f.problems
+    f = analyze(e, second_look=lambda page, box, alphabet: "160 3139 4315").fields["phone"]
+    assert f.value == "16031394315" and f.problems
+
+
+def test_phone_read_with_a_space_between_every_digit_is_still_found():
+    a = analyze(extraction(rows("客户信息收集表", ["联系人", (700, "手机")],
+                                ["宋超", (700, "+ 86 1 6 1 8 2 8 4 2 0 3 9")])))
+    assert a.fields["phone"].value == "16182842039"
+
+
+def test_email_label_with_its_l_read_as_1():
+    for label in ("E-mai1", "E-maiI", "EMAI1"):
+        a = analyze(extraction(rows("客户信息收集表", ["單位名稱", "成都新元科技股份有限公司"],
+                                    [label, "wuzhou42@example.com"], ["聯繫地址", "四川省成都市武侯區學府路965號"]),
+                               script="zh-Hant"))
+        assert a.fields["email"].value == "wuzhou42@example.com", label
