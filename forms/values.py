@@ -196,12 +196,16 @@ def as_phone(found: Found) -> FieldValue | None:
 # 1 between letters (gao1in, lin_1iang), or opening the address before letters (1iu.chen), is far
 # more often an OCR misreading of l than what the owner typed; 0 between letters likewise
 _EMAIL_LOOKALIKE = re.compile(r"(?<=[a-z_.\-])[10](?=[a-z])|^[10](?=[a-z])")
+# and the other way: an l before a digit (chenchenl1) is as often a misread 1; the letters
+# of most addresses here are pinyin, whose syllables never end in l
+_EMAIL_DIGIT_LOOKALIKE = re.compile(r"(?<=[a-z0-9])l(?=\d)")
 
 
 def as_email(found: Found) -> FieldValue | None:
     """The address with OCR's forms of @ and . folded (fold_email). What the reading cannot
     settle is flagged, with a proposal where there is one: a gap inside the address, a 1 or
-    0 among letters, a domain one letter off a common provider or with an odd ending."""
+    0 among letters, an l before a digit, a domain one letter off a common provider or with
+    an odd ending."""
     raw = found.raw.strip()
     try:
         value = normalise_email(raw)
@@ -223,6 +227,9 @@ def as_email(found: Found) -> FieldValue | None:
         fixed_domain = letters(domain)
     if fixed_local != local or (fixed_domain is not None and not domain_problem):
         problems.append("电子邮箱: a 1 or 0 among letters may be a misread l or o")
+    if _EMAIL_DIGIT_LOOKALIKE.search(fixed_local):
+        problems.append("电子邮箱: an l before a digit may be a misread 1")
+        fixed_local = _EMAIL_DIGIT_LOOKALIKE.sub("1", fixed_local)
     if domain_problem:
         problems.append(domain_problem)
     suggestion = f"{fixed_local}@{fixed_domain or domain}"

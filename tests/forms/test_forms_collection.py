@@ -291,3 +291,13 @@ def test_email_label_with_its_l_read_as_1():
                                     [label, "wuzhou42@example.com"], ["聯繫地址", "四川省成都市武侯區學府路965號"]),
                                script="zh-Hant"))
         assert a.fields["email"].value == "wuzhou42@example.com", label
+
+
+def test_email_with_an_l_before_a_digit_is_flagged_with_the_digit_proposed():
+    f = analyze(_email_form("chenchenl1@qq.com")).fields["email"]
+    assert f.value == "chenchenl1@qq.com" and f.suggestion == "chenchen11@qq.com" and f.problems
+    # read again as the proposal: taken, still flagged; read again as before: left as read
+    e = _email_form("chenchenl1@qq.com")
+    assert analyze(e, second_look=lambda *_: "chenchen11@qq.com").fields["email"].value == "chenchen11@qq.com"
+    f = analyze(_email_form("michael1990@outlook.com"), second_look=lambda *_: "michael1990@outlook.com").fields["email"]
+    assert f.value == "michael1990@outlook.com" and f.problems  # an English name may end in l: asked, not changed
