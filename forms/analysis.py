@@ -30,24 +30,17 @@ def _has_code(reading: str, value: str) -> bool:
     return value in codes.compact_code(reading)
 
 
-def _has_email(reading: str, value: str) -> bool:
-    for m in re.finditer(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+", reading):
-        try:
-            if normalise_email(m.group(0)) == value:
-                return True
-        except NormaliseError:
-            continue
-    return False
-
-
-def _has_phone(reading: str, value: str) -> bool:
-    for m in re.finditer(r"[+(\d][\d\s\-()+]{6,}\d", reading):
-        try:
-            if normalise_phone(m.group(0)) == value:
-                return True
-        except NormaliseError:
-            continue
-    return False
+def _has_run(pattern: str, normalise: Callable[[str], str]) -> Callable[[str, str], bool]:
+    """Whether a reading holds the value as a run of `pattern`, once normalised."""
+    def holds(reading: str, value: str) -> bool:
+        for m in re.finditer(pattern, reading):
+            try:
+                if normalise(m.group(0)) == value:
+                    return True
+            except NormaliseError:
+                continue
+        return False
+    return holds
 
 
 # What a second look reads a value with (the characters it can hold; for an address, also
@@ -55,8 +48,9 @@ def _has_phone(reading: str, value: str) -> bool:
 SECOND_LOOKS: dict[str, tuple[str, Callable[[str, str], bool]]] = {
     "uscc": (codes.USCC_ALPHABET, _has_code),
     "id_number": ("0123456789X", _has_code),
-    "phone": ("0123456789+-() ", _has_phone),
-    "email": (string.ascii_letters + string.digits + "._%+-@: ：", _has_email),
+    "phone": ("0123456789+-() ", _has_run(r"[+(\d][\d\s\-()+]{6,}\d", normalise_phone)),
+    "email": (string.ascii_letters + string.digits + "._%+-@: ：",
+              _has_run(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+", normalise_email)),
 }
 
 
