@@ -83,7 +83,7 @@ def _cache_path(cache: Path | None, seed: int, i: int, doc, medium: str) -> Path
 def run_generated(n: int, seed: int, show: int, cache: Path | None = None) -> None:
     from forms import analyze, needs_review_reasons
     from forms.review import review_threshold
-    from ocr import ReadOptions, ReadResult, read_document, second_look
+    from ocr import ReadOptions, read_document, second_look
     from tests.docgen.documents import corpus
 
     # page images as the inbox keeps them: a code that fails its check is read again from them
@@ -113,7 +113,6 @@ def run_generated(n: int, seed: int, show: int, cache: Path | None = None) -> No
         else:
             data, how = _to_bytes(doc, medium, rng)
             result = read_document(data, options)
-            result = ReadResult(result.extraction, result.page_images)
             if cached is not None:
                 cached.parent.mkdir(parents=True, exist_ok=True)
                 cached.write_bytes(pickle.dumps((result, how)))

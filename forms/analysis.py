@@ -88,21 +88,21 @@ def analyze(extraction: Extraction, *, our_companies: Sequence[str] = (),
 
 def _look_again(fields: dict[str, FieldValue], look: SecondLook) -> None:
     """A value that failed its check and has a proposed correction (a code's one correction
-    that passes, a phone's 5 for an S, an address's l for a 1 among letters) is read again from the page with only
-    the characters such a value holds. When that reading is the proposal, it becomes the
-    value: the page, read again, says so. It stays flagged for the reviewer with the first
-    reading, so nothing is replaced unseen; any other reading leaves the field as it was."""
+    that passes, a phone's 5 for an S, an address's l for a 1 among letters) is read again
+    from the page with only the characters such a value holds. When that reading is the
+    proposal, it becomes the value: the page, read again, says so. It stays flagged for the
+    reviewer with the first reading, so nothing is replaced unseen; any other reading leaves
+    the field as it was."""
     for key, (alphabet, holds) in SECOND_LOOKS.items():
         fv = fields.get(key)
         if fv is None or fv.suggestion is None or fv.page is None or fv.box is None:
             continue
         if not holds(look(fv.page, fv.box, alphabet), fv.suggestion):
             continue
-        fields[key] = FieldValue(
-            fv.suggestion, fv.confidence,  # already lowered by the failed check
-            (f"first read as {fv.value} ({fv.problems[0] if fv.problems else 'failed its check'}); "
-             f"read again with only the characters it can hold, it is {fv.suggestion}, as proposed",),
-            None, fv.page, fv.box)
+        # the confidence stays as the failed check lowered it
+        fields[key] = replace(fv, value=fv.suggestion, suggestion=None, problems=(
+            f"first read as {fv.value} ({fv.problems[0] if fv.problems else 'failed its check'}); "
+            f"read again with only the characters it can hold, it is {fv.suggestion}, as proposed",))
 
 
 TEXT_KEYS = frozenset({

@@ -60,16 +60,12 @@ def read_line(image: np.ndarray, box: Box, alphabet: str) -> str:
     crop = np.ascontiguousarray(crop)
     _, height, width = rec.rec_image_shape
     batch = rec.resize_norm_img(crop, max(crop.shape[1] / crop.shape[0], width / height))
-    probs = rec.session(batch[np.newaxis].astype(np.float32))[0]  # steps × characters
+    probs = rec.session(batch[np.newaxis].astype(np.float32))  # 1 × steps × characters
     chars = rec.postprocess_op.character  # index 0 is CTC's blank
     allowed = np.fromiter((i == 0 or c in alphabet for i, c in enumerate(chars)), bool, len(chars))
-    best = np.where(allowed, probs, -np.inf).argmax(axis=1)
-    out, prev = [], 0
-    for k in best.tolist():
-        if k != prev and k != 0:
-            out.append(chars[k])
-        prev = k
-    return "".join(out)
+    # RapidOCR's own CTC decoding, over the allowed characters only
+    (text, _score), = rec.postprocess_op(np.where(allowed, probs, -1.0))[0]
+    return text
 
 
 def second_look(result: ReadResult) -> Callable[[int, Box, str], str] | None:
