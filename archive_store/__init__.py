@@ -1,1 +1,21 @@
+"""The system of record. One module per lifecycle; each exposes verbs that take the system
+and the acting `User`, check the rule (roles from `access`), change the rows and write the
+audit event in one transaction, and re-index after the commit. `web/` and the `dossier`
+command are thin adapters over these verbs.
 
+system.py     open a data folder: settings, database (migrated), file store
+models.py     every table (models hold data, no behaviour)
+access.py     who may see which kinds and fields: decisions only, and `require`
+users.py      accounts: add, edit, sign-in, passwords
+grants.py     a leader's grant of core-secret fields
+viewing.py    opening a document, its page images and downloads, the archive page and catalogue
+search.py     search with the user's permission filter      search_docs.py  keeping the index in step
+review.py     review before a record takes effect
+filing.py     filing a read document (numbering.py, matching.py, filestore.py beneath it)
+audit.py      the hash-chained trail                         audit_log.py    the auditor's view and CSV
+export.py, verify.py   the JSON-lines export and the fixity check
+Coming: loans.py (view and borrow requests, the borrow desk and log), retention.py (rules,
+due dates, legal holds), disposal.py (batches and destruction certificates), archives.py
+(archives by hand, merging, the two-person check), backup.py (backup, restore, the drill).
+The quarantine's actions live with the inbox, in intake/quarantine.py, on the same shape.
+"""

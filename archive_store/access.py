@@ -40,15 +40,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
-
-from archive_store import audit
-from archive_store.errors import DossierError, NotAllowed
-from archive_store.models import Archive, Base, DocStatus, Document, Role, User, utcnow
+from archive_store.errors import NotAllowed
+from archive_store.models import DocStatus, Document, Role, User, utcnow
 
 # --- the table -------------------------------------------------------------------------
 
@@ -98,13 +93,26 @@ ACCESS: dict[str, RoleAccess] = {
 }
 _NOTHING = RoleAccess(frozenset(), frozenset(), True, False)
 
+# The person at the server's console (`dossier users add`, `quarantine retry` without
+# --as): whoever can run the command already holds the data folder. No account has
+# this role; `users.console_actor()` makes the one transient actor that does.
+OPERATOR = "operator"
+
 REVIEW_ROLES = frozenset({Role.dept_head})          # approve / return / correct
 CORRECT_ROLES = frozenset({Role.dept_head, Role.clerk})  # the clerk fixes what extraction got wrong
 GRANT_ROLES = frozenset({Role.leader})
-INTAKE_ROLES = frozenset({Role.clerk, Role.archive_manager})
+INTAKE_ROLES = frozenset({Role.clerk, Role.archive_manager, OPERATOR})
 AUDIT_ROLES = frozenset({Role.auditor})
-ADMIN_ROLES = frozenset({Role.admin})
+ADMIN_ROLES = frozenset({Role.admin, OPERATOR})
 GRANT_MAX_DAYS = 90
+
+
+def require(actor: User, roles: Iterable[str], message: str) -> None:
+    """The one role check every verb makes: the actor is active and holds one of `roles`."""
+    if actor is None or not actor.active:
+        raise NotAllowed("此账户已停用。")
+    if actor.role not in roles:
+        raise NotAllowed(message)
 
 
 def role_access(role: str) -> RoleAccess:
@@ -113,76 +121,6 @@ def role_access(role: str) -> RoleAccess:
 
 def group_of(key: str) -> str:
     return GROUP_OF.get(key, "basic")
-
-
-# --- grants ----------------------------------------------------------------------------
-
-class AccessGrant(Base):
-    """A leader's approval for one user to see one archive's core-secret fields, until a date.
-
-    Kept here, beside the rule it relaxes, rather than in models.py: nothing else reads it.
-    """
-
-    __tablename__ = "access_grants"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    archive_id: Mapped[int] = mapped_column(ForeignKey("archives.id"), index=True)
-    field_group: Mapped[str] = mapped_column(String(32), default="core")
-    reason: Mapped[str] = mapped_column(Text)
-    granted_by: Mapped[str] = mapped_column(String(64))
-    granted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
-    revoked_by: Mapped[str | None] = mapped_column(String(64))
-    days: Mapped[int] = mapped_column(Integer, default=30)
-
-
-def grant_core_access(session: Session, *, actor: User, user: User, archive: Archive,
-                      reason: str, days: int = 30) -> AccessGrant:
-    if actor.role not in GRANT_ROLES:
-        raise NotAllowed("only a leader may grant access to core-secret fields")
-    reason = (reason or "").strip()
-    if not reason:
-        raise DossierError("a grant needs a reason")
-    if not 1 <= days <= GRANT_MAX_DAYS:
-        raise DossierError(f"a grant lasts 1 to {GRANT_MAX_DAYS} days")
-    if not user.active:
-        raise DossierError("that account is not active")
-    now = utcnow()
-    grant = AccessGrant(user_id=user.id, archive_id=archive.id, field_group="core", reason=reason[:1000],
-                        granted_by=actor.username, granted_at=now, expires_at=now + timedelta(days=days),
-                        days=days)
-    session.add(grant)
-    session.flush()
-    audit.record(session, actor=actor.username, action="access.granted", object_type="archive",
-                 object_id=archive.archive_no,
-                 after={"grant": grant.id, "user": user.username, "field_group": "core",
-                        "reason": grant.reason, "expires_at": grant.expires_at.isoformat(timespec="seconds")})
-    return grant
-
-
-def revoke_grant(session: Session, *, actor: User, grant: AccessGrant) -> None:
-    if actor.role not in GRANT_ROLES:
-        raise NotAllowed("only a leader may revoke a grant")
-    if grant.revoked_at is not None:
-        return
-    grant.revoked_at, grant.revoked_by = utcnow(), actor.username
-    archive_no = session.scalar(select(Archive.archive_no).where(Archive.id == grant.archive_id))
-    audit.record(session, actor=actor.username, action="access.revoked", object_type="archive",
-                 object_id=archive_no or str(grant.archive_id), before={"grant": grant.id})
-
-
-def active_grants(session: Session, user: User, archive_id: int | None = None) -> list[AccessGrant]:
-    query = select(AccessGrant).where(AccessGrant.user_id == user.id, AccessGrant.revoked_at.is_(None),
-                                      AccessGrant.expires_at > utcnow())
-    if archive_id is not None:
-        query = query.where(AccessGrant.archive_id == archive_id)
-    return list(session.scalars(query))
-
-
-def archive_grants(session: Session, archive_id: int) -> list[AccessGrant]:
-    return list(session.scalars(select(AccessGrant).where(AccessGrant.archive_id == archive_id)
-                                .order_by(AccessGrant.granted_at.desc())))
 
 
 # --- decisions -------------------------------------------------------------------------

@@ -111,6 +111,23 @@ class Document(Base):
     archive: Mapped[Archive] = relationship(back_populates="documents")
 
 
+class AccessGrant(Base):
+    """A leader's approval for one user to see one archive's core-secret fields, until a date."""
+
+    __tablename__ = "access_grants"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    archive_id: Mapped[int] = mapped_column(ForeignKey("archives.id"), index=True)
+    field_group: Mapped[str] = mapped_column(String(32), default="core")
+    reason: Mapped[str] = mapped_column(Text)
+    granted_by: Mapped[str] = mapped_column(String(64))
+    granted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(64))
+    days: Mapped[int] = mapped_column(Integer, default=30)
+
+
 class IntakeJob(Base):
     """One file's way through the pipeline, kept after it ends."""
 

@@ -1,4 +1,8 @@
-"""Accounts: created, authenticated and changed only here, each change audited."""
+"""Accounts: created, authenticated and changed only here, each change audited.
+
+Verbs take the system and the acting user and check the rule themselves; `create_account`
+is the one unchecked step, for `dossier init` (the first admin) and test set-up.
+"""
 from __future__ import annotations
 
 import re
@@ -8,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from archive_store import audit
-from archive_store.errors import DossierError, NotAllowed
+from archive_store import access, audit
+from archive_store.errors import DossierError, NotAllowed, NotFound
 from archive_store.models import Role, User, utcnow
 
 MIN_PASSWORD = 10
@@ -23,26 +27,48 @@ class BadPassword(DossierError):
     pass
 
 
+def console_actor(name: str = "system:cli") -> User:
+    """The person at the server's console: never stored, never able to sign in."""
+    return User(id=None, username=name, role=access.OPERATOR, active=True, display_name=name,
+                password_hash="!")
+
+
+def find_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == (username or "")[:64]))
+    if user is None:
+        raise NotFound(f"没有用户 {username!r}。")
+    return user
+
+
+def acting_user(system, username: str) -> User:
+    """The account named by `--as USER` on the command line, checked like a sign-in would be."""
+    with system.db.read() as s:
+        user = find_user(s, username)
+    if not user.active:
+        raise NotAllowed(f"账户 {user.username} 已停用。")
+    return user
+
+
 def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
 
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise BadPassword(f"a password needs at least {MIN_PASSWORD} characters")
+        raise BadPassword(f"密码至少需要{MIN_PASSWORD}个字符。")
 
 
-def create_user(
+def create_account(
     session: Session, *, actor: str, username: str, role: str, password: str | None = None,
     display_name: str = "",
 ) -> tuple[User, str | None]:
     """Returns the user and the generated password, if one was generated (shown once)."""
-    if not _USERNAME.fullmatch(username):
-        raise DossierError("a user name is 2-64 letters, digits, '.', '_' or '-'")
+    if not _USERNAME.fullmatch(username or ""):
+        raise DossierError("用户名为2至64个字母、数字、'.'、'_' 或 '-'。")
     if role not in Role.__members__:
-        raise DossierError(f"unknown role {role!r}; roles: {', '.join(Role)}")
+        raise DossierError(f"未知角色 {role!r}；可选：{', '.join(Role)}")
     if session.scalar(select(User).where(User.username == username)):
-        raise DossierError(f"user {username!r} already exists")
+        raise DossierError(f"用户 {username!r} 已存在。")
     generated = None
     if password is None:
         password = generated = generate_password()
@@ -56,6 +82,35 @@ def create_user(
     return user, generated
 
 
+def add_user(system, actor: User, *, username: str, role: str, password: str | None = None,
+             display_name: str = "") -> tuple[User, str | None]:
+    access.require(actor, access.ADMIN_ROLES, "只有管理员管理用户。")
+    with system.db.write() as s:
+        return create_account(s, actor=actor.username, username=username, role=role, password=password,
+                              display_name=display_name)
+
+
+def list_users(system, actor: User) -> list[User]:
+    access.require(actor, access.ADMIN_ROLES, "只有管理员管理用户。")
+    with system.db.read() as s:
+        return list(s.scalars(select(User).order_by(User.username)))
+
+
+def edit_user(system, actor: User, username: str, *, role: str, active: bool) -> None:
+    """Change an account's role or switch it off. Nobody changes their own."""
+    access.require(actor, access.ADMIN_ROLES, "只有管理员管理用户。")
+    if role not in Role.__members__:
+        raise DossierError(f"未知角色 {role!r}")
+    with system.db.write() as s:
+        target = find_user(s, username)
+        if target.id == actor.id and (not active or role != target.role):
+            raise DossierError("不能停用自己或更改自己的角色。")
+        before = {"role": target.role, "active": target.active}
+        target.role, target.active = role, active
+        audit.record(s, actor=actor.username, action="user.changed", object_type="user",
+                     object_id=target.username, before=before, after={"role": target.role, "active": target.active})
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.active:
@@ -64,22 +119,17 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user if check_password_hash(user.password_hash, password) else None
 
 
-def change_password(session: Session, *, user: User, old: str, new: str) -> None:
-    if not check_password_hash(user.password_hash, old):
-        raise NotAllowed("the current password is not right")
-    check_password_rules(new)
-    user.password_hash = generate_password_hash(new)
-    user.password_changed_at = utcnow()
-    audit.record(session, actor=user.username, action="user.password_changed",
-                 object_type="user", object_id=user.username)
-
-
-def set_role(session: Session, *, actor: str, user: User, role: str, active: bool | None = None) -> None:
-    if role not in Role.__members__:
-        raise DossierError(f"unknown role {role!r}")
-    before = {"role": user.role, "active": user.active}
-    user.role = role
-    if active is not None:
-        user.active = active
-    audit.record(session, actor=actor, action="user.changed", object_type="user",
-                 object_id=user.username, before=before, after={"role": user.role, "active": user.active})
+def change_password(system, actor: User, *, old: str, new: str) -> User:
+    """The signed-in user changes their own password; returns the updated row."""
+    with system.db.write() as s:
+        user = s.get(User, actor.id)
+        if user is None or not user.active:
+            raise NotAllowed("此账户已停用。")
+        if not check_password_hash(user.password_hash, old):
+            raise NotAllowed("当前密码不正确。")
+        check_password_rules(new)
+        user.password_hash = generate_password_hash(new)
+        user.password_changed_at = utcnow()
+        audit.record(s, actor=user.username, action="user.password_changed",
+                     object_type="user", object_id=user.username)
+        return user

@@ -137,14 +137,14 @@ def load(system, n: int, seed: int = 11) -> dict:
 
 
 def make_users(system, count: int) -> list[tuple[str, str]]:
-    from archive_store.users import create_user
+    from archive_store.users import create_account
 
     roles = ["sales"] * (count // 2) + ["service"] * (count // 4)
     roles += ["dept_head"] * (count - len(roles))
     users = []
     with system.db.write() as s:
         for i, role in enumerate(roles):
-            create_user(s, actor="bench", username=f"bench{i}", role=role, password=PASSWORD)
+            create_account(s, actor="bench", username=f"bench{i}", role=role, password=PASSWORD)
             users.append((f"bench{i}", role))
     return users
 

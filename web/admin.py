@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from web import services
+from archive_store import users as users_
 from archive_store import access
 from web.auth import require, system
 from web.forms import UserCreateForm, UserEditForm
@@ -20,10 +20,10 @@ def users():
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        password = services.add_user(system(), g.user, username=form.username.data,
-                                     role=form.role.data, display_name=form.display_name.data or "")
-        created = (form.username.data, password)
-    rows = services.list_users(system(), g.user)
+        _, password = users_.add_user(system(), g.user, username=form.username.data,
+                                      role=form.role.data, display_name=form.display_name.data or "")
+        created = (form.username.data, password or "")
+    rows = users_.list_users(system(), g.user)
     return render_template("users.html", form=form, users=rows, created=created, edit=UserEditForm())
 
 
@@ -33,6 +33,6 @@ def edit(username: str):
     form = UserEditForm()
     if not form.validate_on_submit():
         abort(400)
-    services.edit_user(system(), g.user, username, role=form.role.data, active=form.active.data)
+    users_.edit_user(system(), g.user, username, role=form.role.data, active=form.active.data)
     flash(_("已保存：%(u)s", u=username), "ok")
     return redirect(url_for("admin.users"))

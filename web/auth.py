@@ -134,10 +134,8 @@ def password():
     error = None
     if form.validate_on_submit():
         try:
-            with system().db.write() as s:
-                user = s.get(User, g.user.id)
-                change_password(s, user=user, old=form.old.data, new=form.new.data)
-                stamp = user.password_changed_at.isoformat()
+            user = change_password(system(), g.user, old=form.old.data, new=form.new.data)
+            stamp = user.password_changed_at.isoformat()
             session["pw"] = stamp  # this session stays signed in; others end
             flash(_("密码已修改。"), "ok")
             return redirect(url_for("records.search"))

@@ -25,9 +25,9 @@ class DossierGroup(click.Group):
         except SetupError as exc:
             click.echo(f"dossier: {exc}", err=True)
             ctx.exit(EXIT_SETUP)
-        except DossierError as exc:
+        except DossierError as exc:  # a refusal, a bad query, a missing record
             click.echo(f"dossier: {exc}", err=True)
-            ctx.exit(EXIT_SETUP)
+            ctx.exit(EXIT_PROBLEMS)
 
 
 @click.group(cls=DossierGroup)
@@ -43,6 +43,19 @@ def system_for(ctx: click.Context) -> System:
     system = open_system(ctx.obj["data_dir"])
     ctx.call_on_close(system.close)
     return system
+
+
+def as_user(required: bool = True):
+    """`--as USER`: the account a command acts as, checked by the verb as in the portal."""
+    return click.option("--as", "as_user", required=required, metavar="USER",
+                        help="Act as this user (their role is checked as in the portal).")
+
+
+def actor_for(system: System, username: str | None):
+    """The named account, or the console operator when a command allows acting without --as."""
+    from archive_store.users import acting_user, console_actor
+
+    return acting_user(system, username) if username else console_actor()
 
 
 @main.command()
@@ -85,7 +98,7 @@ def users() -> None:
 @click.pass_context
 def users_add(ctx: click.Context, name: str, role: str, generate: bool) -> None:
     """Add a user. The password is read from stdin, or generated and printed once."""
-    from archive_store.users import create_user
+    from archive_store.users import add_user
 
     password = None
     if not generate:
@@ -94,8 +107,7 @@ def users_add(ctx: click.Context, name: str, role: str, generate: bool) -> None:
         else:
             password = sys.stdin.readline().rstrip("\r\n") or None
     system = system_for(ctx)
-    with system.db.write() as session:
-        user, generated = create_user(session, actor="system:cli", username=name, role=role, password=password)
+    user, generated = add_user(system, actor_for(system, None), username=name, role=role, password=password)
     click.echo(f"user {user.username} added with role {user.role}")
     if generated:
         click.echo(f"password: {generated}  (shown once)")

@@ -6,7 +6,7 @@ import io
 from flask import Blueprint, current_app, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from archive_store import access
+from archive_store import access, grants
 from web import services
 from web.auth import require, system
 from web.forms import ActionForm, choices, CorrectForm, GrantForm, ReasonForm, SearchForm
@@ -71,7 +71,7 @@ def grant(archive_no: str):
     form.username.choices = choices((u, u) for u in request.form.getlist("username")[:1])
     if not form.validate_on_submit():
         abort(400)
-    services.grant(system(), g.user, archive_no, form.username.data, form.reason.data, form.days.data)
+    grants.grant(system(), g.user, archive_no, form.username.data, form.reason.data, form.days.data)
     flash(_("已授权。"), "ok")
     return redirect(url_for("records.archive", archive_no=archive_no))
 
@@ -81,7 +81,7 @@ def grant(archive_no: str):
 def revoke(archive_no: str, grant_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.revoke(system(), g.user, archive_no, grant_id)
+    grants.revoke(system(), g.user, archive_no, grant_id)
     flash(_("已撤销授权。"), "ok")
     return redirect(url_for("records.archive", archive_no=archive_no))
 

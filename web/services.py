@@ -18,6 +18,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, defer, joinedload
 
 from archive_store import access, audit, review
+from archive_store import grants as grants_
 from archive_store.errors import DossierError, NotAllowed, NotFound
 from archive_store.models import Archive, AuditEvent, DocStatus, Document, IntakeJob, User
 from archive_store.system import System
@@ -101,7 +102,7 @@ def open_document(system: System, user: User, doc_no: str) -> DocumentView:
         doc = _load_doc(s, doc_no)
         if not access.can_view_document(user, doc):
             raise _deny(system, user, "document", doc.doc_no, "view")
-        grants = access.active_grants(s, user, doc.archive_id)
+        grants = grants_.active_grants(s, user, doc.archive_id)
         visible = access.visible_fields(user, doc, grants)
         hidden = access.hidden_keys(user, doc, grants)
         under_review = doc.status in (DocStatus.pending_review, DocStatus.returned)
@@ -138,7 +139,7 @@ def page_image(system: System, user: User, doc_no: str, number: int) -> bytes:
         shas = doc.page_image_sha256 or []
         if not 1 <= number <= len(shas):
             raise NotFound(f"{doc_no} page {number}")
-        grants = access.active_grants(s, user, doc.archive_id)
+        grants = grants_.active_grants(s, user, doc.archive_id)
         hidden = access.hidden_keys(user, doc, grants)
         if not _page_shown(doc, hidden, number):
             raise NotAllowed("此页含有您无权查看的信息。")
@@ -169,7 +170,7 @@ class Download:
 def download(system: System, user: User, doc_no: str, which: str) -> Download:
     with system.db.read() as s:
         doc = _load_doc(s, doc_no)
-        grants = access.active_grants(s, user, doc.archive_id)
+        grants = grants_.active_grants(s, user, doc.archive_id)
         if not access.can_download(user, doc, grants):
             raise _deny(system, user, "document", doc.doc_no, "download")
         if which == "original":
@@ -227,7 +228,7 @@ def open_archive(system: System, user: User, archive_no: str) -> ArchiveView:
         view = ArchiveView(archive=archive, owner=owner, catalogue=shown, withheld=len(docs) - len(shown),
                            history=history)
         if user.role in access.GRANT_ROLES:
-            view.grants = access.archive_grants(s, archive.id)
+            view.grants = grants_.archive_grants(s, archive.id)
             users = list(s.scalars(select(User).where(User.active.is_(True))))
             view.usernames = {u.id: u.username for u in users}
             view.grant_candidates = sorted(u.username for u in users if u.role not in access.GRANT_ROLES
@@ -238,22 +239,6 @@ def open_archive(system: System, user: User, archive_no: str) -> ArchiveView:
     return view
 
 
-def grant(system: System, user: User, archive_no: str, username: str, reason: str, days: int) -> None:
-    with system.db.write() as s:
-        archive = s.scalar(select(Archive).where(Archive.archive_no == _check_no(archive_no)))
-        target = s.scalar(select(User).where(User.username == username))
-        if archive is None or target is None:
-            raise NotFound(archive_no)
-        access.grant_core_access(s, actor=user, user=target, archive=archive, reason=reason, days=days)
-
-
-def revoke(system: System, user: User, archive_no: str, grant_id: int) -> None:
-    with system.db.write() as s:
-        archive = s.scalar(select(Archive).where(Archive.archive_no == _check_no(archive_no)))
-        row = s.get(access.AccessGrant, grant_id)
-        if archive is None or row is None or row.archive_id != archive.id:
-            raise NotFound(str(grant_id))
-        access.revoke_grant(s, actor=user, grant=row)
 
 
 # --- search -----------------------------------------------------------------------------
@@ -330,7 +315,7 @@ def _shown_hits(system: System, user: User, raw: list[tuple[str, str]]) -> list[
         docs = {d.doc_no: d for d in s.scalars(select(Document)
                                                .options(joinedload(Document.archive), defer(Document.text))
                                                .where(Document.doc_no.in_([no for no, _ in raw])))}
-        grants = access.active_grants(s, user)
+        grants = grants_.active_grants(s, user)
         out = []
         for doc_no, snippet in raw:
             doc = docs.get(doc_no)
@@ -399,7 +384,7 @@ def review_action(system: System, user: User, doc_no: str, verb: str, **kw: Any)
         elif verb == "return":
             review.return_to_clerk(s, actor=user, doc=doc, reason=kw["reason"])
         elif verb == "correct":
-            grants = access.active_grants(s, user, doc.archive_id)
+            grants = grants_.active_grants(s, user, doc.archive_id)
             review.correct_field(s, actor=user, doc=doc, key=kw["key"], value=kw["value"],
                                  reason=kw["reason"], grants=grants)
         elif verb == "resubmit":
@@ -507,33 +492,3 @@ def audit_export(system: System, user: User, filters: dict[str, Any]):
     return rows()
 
 
-# --- users ------------------------------------------------------------------------------
-
-def list_users(system: System, user: User) -> list[User]:
-    if user.role not in access.ADMIN_ROLES:
-        raise NotAllowed("只有管理员管理用户。")
-    with system.db.read() as s:
-        return list(s.scalars(select(User).order_by(User.username)))
-
-
-def add_user(system: System, user: User, *, username: str, role: str, display_name: str) -> str:
-    from archive_store.users import create_user
-    if user.role not in access.ADMIN_ROLES:
-        raise NotAllowed("只有管理员管理用户。")
-    with system.db.write() as s:
-        _, password = create_user(s, actor=user.username, username=username, role=role,
-                                  display_name=display_name)
-    return password or ""
-
-
-def edit_user(system: System, user: User, username: str, *, role: str, active: bool) -> None:
-    from archive_store.users import set_role
-    if user.role not in access.ADMIN_ROLES:
-        raise NotAllowed("只有管理员管理用户。")
-    with system.db.write() as s:
-        target = s.scalar(select(User).where(User.username == username[:64]))
-        if target is None:
-            raise NotFound(username)
-        if target.id == user.id and (not active or role != user.role):
-            raise DossierError("不能停用自己或更改自己的角色。")
-        set_role(s, actor=user.username, user=target, role=role, active=active)

@@ -45,9 +45,9 @@ def test_users_add_generates_a_password_when_asked(system):
 
 def test_users_add_refuses_short_passwords_and_unknown_roles(system):
     short = run_dossier("users", "add", "zhao", "--role", "clerk", data=system.settings.data_dir, input="short\n")
-    assert short.returncode == 2 and "at least 10" in short.stderr
+    assert short.returncode == 1 and "至少需要10个字符" in short.stderr
     role = run_dossier("users", "add", "zhao", "--role", "boss", data=system.settings.data_dir, input="long-enough-pw\n")
-    assert role.returncode == 2 and "unknown role" in role.stderr
+    assert role.returncode == 1 and "未知角色" in role.stderr
 
 
 def test_every_command_explains_itself():

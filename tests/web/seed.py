@@ -16,7 +16,7 @@ from archive_store.filing import FilingInput, file_document
 from archive_store.matching import CustomerRef
 from archive_store.models import Document, Role, User
 from archive_store.system import System
-from archive_store.users import create_user
+from archive_store.users import create_account
 from werkzeug.security import generate_password_hash
 from sqlalchemy import select
 
@@ -76,7 +76,7 @@ def seed(system: System) -> Seeded:
         admin = s.scalar(select(User).where(User.username == "admin"))
         admin.password_hash = generate_password_hash(PASSWORD)
         for role, username in USERS.items():
-            create_user(s, actor="system:test", username=username, role=role, password=PASSWORD,
+            create_account(s, actor="system:test", username=username, role=role, password=PASSWORD,
                         display_name=f"{role}测试")
     out = Seeded()
     acme = CustomerRef("enterprise", name="上海华东贸易有限公司", uscc="91310000MA1FL8TK4X")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from archive_store import access, review
 from archive_store.errors import DossierError, InvalidState, NotAllowed
-from archive_store.models import AuditEvent, Document, User, utcnow
+from archive_store.models import AccessGrant, AuditEvent, Document, User, utcnow
 
 
 def _user(role: str, uid: int = 1) -> User:
@@ -47,9 +47,9 @@ def test_core_secret_id_number_needs_a_live_grant_from_a_leader():
     doc, user = _doc(), _user("dept_head", uid=3)
     assert "id_number" not in access.visible_fields(user, doc, [])
     assert "id_number" in access.visible_fields(_user("leader"), doc, [])
-    live = access.AccessGrant(user_id=3, archive_id=7, expires_at=utcnow() + timedelta(days=1))
-    expired = access.AccessGrant(user_id=3, archive_id=7, expires_at=utcnow() - timedelta(seconds=1))
-    other_archive = access.AccessGrant(user_id=3, archive_id=8, expires_at=utcnow() + timedelta(days=1))
+    live = AccessGrant(user_id=3, archive_id=7, expires_at=utcnow() + timedelta(days=1))
+    expired = AccessGrant(user_id=3, archive_id=7, expires_at=utcnow() - timedelta(seconds=1))
+    other_archive = AccessGrant(user_id=3, archive_id=8, expires_at=utcnow() + timedelta(days=1))
     assert "id_number" in access.visible_fields(user, doc, [live])
     assert "id_number" not in access.visible_fields(user, doc, [expired, other_archive])
 

@@ -81,8 +81,8 @@ def test_idle_session_expires(client):
 def test_password_change_ends_other_sessions(app, seeded):
     system = seeded[0]
     with system.db.write() as s:
-        from archive_store.users import create_user
-        create_user(s, actor="test", username="pwuser", role="sales", password="first-password-1")
+        from archive_store.users import create_account
+        create_account(s, actor="test", username="pwuser", role="sales", password="first-password-1")
     a, b = app.test_client(), app.test_client()
     for c in (a, b):
         c.post("/login", data={"username": "pwuser", "password": "first-password-1",
