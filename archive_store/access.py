@@ -92,6 +92,7 @@ ACCESS: dict[str, RoleAccess] = {
     Role.admin: RoleAccess(frozenset(), frozenset(), True, False),
 }
 _NOTHING = RoleAccess(frozenset(), frozenset(), True, False)
+_EVERYTHING = RoleAccess(_ALL_KINDS, frozenset(FIELD_GROUPS), False, True)
 
 # The person at the server's console (`dossier users add`, `quarantine retry` without
 # --as): whoever can run the command already holds the data folder. No account has
@@ -104,6 +105,9 @@ GRANT_ROLES = frozenset({Role.leader})
 INTAKE_ROLES = frozenset({Role.clerk, Role.archive_manager, OPERATOR})
 AUDIT_ROLES = frozenset({Role.auditor})
 ADMIN_ROLES = frozenset({Role.admin, OPERATOR})
+# Anyone who may open some kind of document may search (the auditor and admin open none);
+# the console operator searches everything, as the command line always has.
+SEARCH_ROLES = frozenset({r for r, a in ACCESS.items() if a.kinds} | {OPERATOR})
 GRANT_MAX_DAYS = 90
 
 
@@ -116,6 +120,8 @@ def require(actor: User, roles: Iterable[str], message: str) -> None:
 
 
 def role_access(role: str) -> RoleAccess:
+    if role == OPERATOR:
+        return _EVERYTHING
     return ACCESS.get(role, _NOTHING)
 
 

@@ -111,6 +111,33 @@ def edit_user(system, actor: User, username: str, *, role: str, active: bool) ->
                      object_id=target.username, before=before, after={"role": target.role, "active": target.active})
 
 
+def sign_in(system, username: str, password: str, *, address: str) -> User | None:
+    """The account if the password is right, else None; both outcomes are audited."""
+    username = (username or "").strip()
+    with system.db.read() as s:
+        user = authenticate(s, username, password)
+    with system.db.write() as s:
+        if user is None:
+            audit.record(s, actor=username[:64] or "?", action="user.login_failed", object_type="user",
+                         object_id=username[:80] or "?", after={"address": address})
+        else:
+            audit.record(s, actor=user.username, action="user.login", object_type="user",
+                         object_id=user.username, after={"address": address})
+    return user
+
+
+def sign_out(system, actor: User) -> None:
+    with system.db.write() as s:
+        audit.record(s, actor=actor.username, action="user.logout", object_type="user", object_id=actor.username)
+
+
+def session_user(system, user_id: int) -> User | None:
+    """The account behind a portal session, if it still exists and is active."""
+    with system.db.read() as s:
+        user = s.get(User, user_id)
+    return user if user is not None and user.active else None
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.active:

@@ -250,14 +250,15 @@ def quarantine_list(ctx: click.Context, as_json: bool) -> None:
 
 @quarantine.command("retry")
 @click.argument("name")
+@as_user(required=False)
 @click.pass_context
-def quarantine_retry(ctx: click.Context, name: str) -> None:
+def quarantine_retry(ctx: click.Context, name: str, as_user: str | None) -> None:
     """Move a quarantined file back into the inbox and file it now."""
     from intake.quarantine import retry
     from intake.runner import Intake
 
     system = system_for(ctx)
-    back = retry(system, name, actor="system:cli")
+    back = retry(system, actor_for(system, as_user), name)
     intake = Intake(system, workers=1)
     ctx.call_on_close(intake.close)
     job = intake.pipeline.claim_from_inbox(back)
@@ -303,17 +304,16 @@ def reindex(ctx: click.Context) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--page", default=1, type=click.IntRange(1, 10_000))
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance")
+@as_user(required=False)
 @click.pass_context
-def search(ctx: click.Context, query: str, as_json: bool, page: int, sort: str) -> None:
-    """Search the archive (the command line sees everything, like an administrator)."""
-    from index import QueryError, SearchIndex
+def search(ctx: click.Context, query: str, as_json: bool, page: int, sort: str, as_user: str | None) -> None:
+    """Search the archive: as USER would in the portal, or without --as everything.
+
+    A query the language cannot read, or one on a field USER may not see, exits 1."""
+    from archive_store.search import search as run_search
 
     system = system_for(ctx)
-    try:
-        results = SearchIndex(system.settings.index_dir).search(query, readers=None, sort=sort, page=page)
-    except QueryError as exc:
-        click.echo(f"dossier: {exc}", err=True)
-        ctx.exit(EXIT_SETUP)
+    results = run_search(system, actor_for(system, as_user), query, sort=sort, page=page)
     if as_json:
         click.echo(json.dumps({"total": results.total, "hits": [
             {"doc_no": h.doc_no, "archive_no": h.archive_no, "doc_type": h.doc_type, "title": h.title,

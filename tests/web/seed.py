@@ -137,9 +137,6 @@ def seed(system: System) -> Seeded:
 
 
 def index_all(system: System, doc_nos: list[str]) -> None:
-    """Through the lead's reindex when it exists; the portal falls back to the database otherwise."""
-    try:
-        from archive_store.search_docs import reindex
-    except ImportError:
-        return
+    from archive_store.search_docs import reindex
+
     reindex(system, doc_nos)
