@@ -12,7 +12,6 @@ from pathlib import Path
 import click
 
 from archive_store.errors import DossierError, SetupError
-from archive_store.system import System, init_data_dir, open_system
 
 EXIT_PROBLEMS = 1
 EXIT_SETUP = 2
@@ -39,7 +38,10 @@ def main(ctx: click.Context, data_dir: str) -> None:
     ctx.obj = {"data_dir": data_dir}
 
 
-def system_for(ctx: click.Context) -> System:
+def system_for(ctx: click.Context):
+    # Imported here: `dossier --help` and `dossier read` need no database.
+    from archive_store.system import open_system
+
     system = open_system(ctx.obj["data_dir"])
     ctx.call_on_close(system.close)
     return system
@@ -51,7 +53,7 @@ def as_user(required: bool = True):
                         help="Act as this user (their role is checked as in the portal).")
 
 
-def actor_for(system: System, username: str | None):
+def actor_for(system, username: str | None):
     """The named account, or the console operator when a command allows acting without --as."""
     from archive_store.users import acting_user, console_actor
 
@@ -62,6 +64,8 @@ def actor_for(system: System, username: str | None):
 @click.pass_context
 def init(ctx: click.Context) -> None:
     """Create the data folder and its database, and the first admin account."""
+    from archive_store.system import init_data_dir
+
     system, password = init_data_dir(ctx.obj["data_dir"])
     ctx.call_on_close(system.close)
     click.echo(f"data folder ready: {system.settings.data_dir}")
@@ -77,6 +81,7 @@ def init(ctx: click.Context) -> None:
 @click.pass_context
 def run(ctx: click.Context, host: str, port: int, no_watch: bool) -> None:
     """Run the main job: the inbox watcher and the portal (initialising the data folder if needed)."""
+    from archive_store.system import init_data_dir
     from web.serve import serve
 
     system, password = init_data_dir(ctx.obj["data_dir"])
