@@ -123,23 +123,19 @@ def users_add(ctx: click.Context, name: str, role: str, generate: bool) -> None:
 @click.pass_context
 def export(ctx: click.Context, fmt: str) -> None:
     """Print every document as one JSON line (doc_no, archive_no, fields, customer, ...)."""
-    from archive_store.export import export_documents
+    from archive_store.export import export_all
 
-    system = system_for(ctx)
-    with system.db.read() as session:
-        for record in export_documents(session):
-            click.echo(json.dumps(record, ensure_ascii=False))
+    for record in export_all(system_for(ctx)):
+        click.echo(json.dumps(record, ensure_ascii=False))
 
 
 @main.command()
 @click.pass_context
 def verify(ctx: click.Context) -> None:
     """Re-hash every stored file and list missing or altered ones (exit status 1 if any)."""
-    from archive_store.verify import verify_store
+    from archive_store.verify import verify
 
-    system = system_for(ctx)
-    with system.db.read() as session:
-        report = verify_store(session, system.store)
+    report = verify(system_for(ctx))
     for problem in report.problems:
         click.echo(f"{problem.problem}: {report.owners.get(problem.sha256, '?')} {problem.path}")
     click.echo(f"checked {report.checked} stored files: {len(report.problems)} problem(s)")
