@@ -105,9 +105,9 @@ GRANT_ROLES = frozenset({Role.leader})
 INTAKE_ROLES = frozenset({Role.clerk, Role.archive_manager, OPERATOR})
 AUDIT_ROLES = frozenset({Role.auditor})
 ADMIN_ROLES = frozenset({Role.admin, OPERATOR})
-# Anyone who may open some kind of document may search (the auditor and admin open none);
-# the console operator searches everything, as the command line always has.
-SEARCH_ROLES = frozenset({r for r, a in ACCESS.items() if a.kinds} | {OPERATOR})
+# Who opens some kind of document, and so may search and view (the auditor and admin open
+# none); the console operator sees everything, as the command line always has.
+READER_ROLES = frozenset({r for r, a in ACCESS.items() if a.kinds} | {OPERATOR})
 GRANT_MAX_DAYS = 90
 
 
@@ -166,11 +166,6 @@ def can_view_document(user: User, doc: Document) -> bool:
     if acc.effective_only and doc.status != DocStatus.effective:
         return False
     return True
-
-
-def can_view_archive(user: User) -> bool:
-    """The archive page shows the customer's card and the catalogue of what the user may open."""
-    return bool(role_access(user.role).kinds)
 
 
 def _groups(user: User, doc: Document, grants: Iterable[Any]) -> frozenset[str]:

@@ -62,7 +62,7 @@ def search(system: System, user: User, query: str, *, filters: dict[str, Any] | 
     """`index` is a long-lived SearchIndex (it keeps its searcher warm); None opens one."""
     from index import QueryError
 
-    access.require(user, access.SEARCH_ROLES, "您的角色不能检索档案。")
+    access.require(user, access.READER_ROLES, "您的角色不能检索档案。")
     filters = dict(filters or {})
     pinned = access.search_status_filter(user)
     if pinned:

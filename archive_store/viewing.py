@@ -104,7 +104,11 @@ def _pages_shown(doc: Document, hidden: list[str]) -> bool:
     return all(key in boxes for key in hidden)
 
 
+_READERS_ONLY = "您的角色不能查看档案。"
+
+
 def open_document(system: System, user: User, doc_no: str) -> DocumentView:
+    access.require(user, access.READER_ROLES, _READERS_ONLY)
     with system.db.read() as s:
         doc = load_document(s, doc_no)
         if not access.can_view_document(user, doc):
@@ -138,6 +142,7 @@ def page_image(system: System, user: User, doc_no: str, number: int) -> bytes:
     """A page preview (JPEG), every field the user may not see blacked out over its box."""
     from PIL import Image, ImageDraw
 
+    access.require(user, access.READER_ROLES, _READERS_ONLY)
     with system.db.read() as s:
         doc = load_document(s, doc_no)
         if not access.can_view_document(user, doc):
@@ -174,6 +179,7 @@ class Download:
 
 def download(system: System, user: User, doc_no: str, which: str) -> Download:
     """The original (`original`) or the searchable archival PDF (`pdf`) of a document."""
+    access.require(user, access.READER_ROLES, _READERS_ONLY)
     with system.db.read() as s:
         doc = load_document(s, doc_no)
         if not access.can_download(user, doc, grants.active_grants(s, user, doc.archive_id)):
@@ -222,10 +228,9 @@ def catalogue(session: Session, user: User, archive: Archive) -> tuple[list[Docu
 
 
 def open_archive(system: System, user: User, archive_no: str) -> ArchiveView:
+    access.require(user, access.READER_ROLES, _READERS_ONLY)
     with system.db.read() as s:
         archive = load_archive(s, archive_no)
-        if not access.can_view_archive(user):
-            raise refuse(system, user, "archive", archive.archive_no, "view")
         shown, withheld = catalogue(s, user, archive)
         ids = [archive.archive_no, *(d.doc_no for d in shown)]
         history = list(s.scalars(select(AuditEvent).where(AuditEvent.object_id.in_(ids))

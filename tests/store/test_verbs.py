@@ -236,3 +236,17 @@ def test_only_the_auditor_reads_and_exports_the_trail(world):
     assert total > 0 and len(rows) <= 5 and all(r.action.startswith("user.") for r in rows)
     exported = list(audit_log.export_rows(system, who["auditor"], {}))
     assert exported[0] == audit_log.CSV_HEADER and exported[-1][3] == "audit.exported"
+
+
+def test_an_inactive_account_opens_and_finds_nothing(world):
+    from archive_store.search import search
+
+    system, data = world
+    gone = _inactive(users_of(system)["clerk"])
+    for call in (lambda: viewing.open_document(system, gone, data.docs["contract"]),
+                 lambda: viewing.page_image(system, gone, data.docs["contract"], 1),
+                 lambda: viewing.download(system, gone, data.docs["contract"], "original"),
+                 lambda: viewing.open_archive(system, gone, data.archives["contract"]),
+                 lambda: search(system, gone, "合同")):
+        with pytest.raises(NotAllowed):
+            call()
