@@ -159,6 +159,8 @@ def search_status_filter(user: User) -> str | None:
 
 
 def can_view_document(user: User, doc: Document) -> bool:
+    if not user.active:
+        return False
     acc = role_access(user.role)
     kind = doc.doc_type if doc.doc_type in _ALL_KINDS else "other"
     if kind not in acc.kinds:
