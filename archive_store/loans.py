@@ -242,6 +242,8 @@ def _decide(system, actor: User, request_id: int, decision: str, *, comment: str
             raise NotAllowed("不能审批自己的申请。")
         if req.status in (PENDING_DEPT, PENDING_LEADER):
             step = "dept_head" if req.status == PENDING_DEPT else "leader"
+            if req.kind == "view" and actor.role not in FIRST_APPROVERS:
+                raise NotAllowed("查阅申请由部门负责人审批。")
             if actor.role != step:
                 if step == "leader":
                     raise InvalidState(f"申请 #{req.id} 部门负责人已审核，等待分管领导审批。")
@@ -703,6 +705,11 @@ def reminders(system, user: User) -> list[Reminder]:
                 out.append(Reminder(r.id, r.archive_no, f"请确认对档案 {r.archive_no} 的查阅记录。", False))
             if r.status == ON_LOAN and not r.received:
                 out.append(Reminder(r.id, r.archive_no, f"请签收借出的档案 {r.archive_no}。", False))
+        if user.role in DESK_ROLES:
+            late = s.scalar(select(func.count()).select_from(Loan).where(
+                Loan.kind == "paper", Loan.returned_at.is_(None), Loan.due_on < on))
+            if late:
+                out.append(Reminder(0, "", f"有 {late} 份纸质借阅逾期未还。", True))
         if user.role in APPROVE_ROLES:
             n = len(inbox(system, user))
             if n:

@@ -410,6 +410,20 @@ def borrow_refuse(ctx, request_id, as_user, comment, as_json):
     _emit(as_json, {"id": req.id, "status": req.status}, f"request {req.id}: {req.status}")
 
 
+@borrow.command("withdraw")
+@click.argument("request_id", type=int)
+@as_user()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def borrow_withdraw(ctx, request_id, as_user, as_json):
+    """The requester takes back a request not yet handed out (its history stays)."""
+    from archive_store import loans
+
+    system = system_for(ctx)
+    req = loans.withdraw(system, actor_for(system, as_user), request_id)
+    _emit(as_json, {"id": req.id, "status": req.status}, f"request {req.id}: {req.status}")
+
+
 @borrow.command("hand-out")
 @click.argument("request_id", type=int)
 @as_user()

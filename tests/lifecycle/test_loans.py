@@ -190,6 +190,7 @@ def test_an_unapproved_loan_is_not_handed_out(system, p, arch):
     loans.approve(system, p.dept_head, req.id)
     refused_and_unchanged(system, lambda: loans.hand_out(system, p.manager, req.id), InvalidState)
     view = loans.request(system, p.service, NO, kind="view", reason="看看", days=1)
+    refused_and_unchanged(system, lambda: loans.approve(system, p.leader, view.id), NotAllowed)
     loans.approve(system, p.dept_head, view.id)
     refused_and_unchanged(system, lambda: loans.hand_out(system, p.manager, view.id), InvalidState)
 
@@ -280,6 +281,7 @@ def test_the_overdue_list_and_the_reminders_for_borrower_and_approver(system, p,
     assert any(r.urgent and "到期" in r.message for r in loans.reminders(system, p.sales))
     assert any(r.urgent and f"#{rid}" in r.message for r in loans.reminders(system, p.leader))
     assert not any(r.urgent for r in loans.reminders(system, p.service))
+    assert any(r.urgent and "逾期未还" in r.message for r in loans.reminders(system, p.manager))
     # As of a day before it fell due, it was out but not overdue.
     earlier = loans.list_loans(system, p.manager, as_of=loans.today() - timedelta(days=4))
     assert [(r.id, r.status) for r in earlier] == [(rid, loans.ON_LOAN)]
