@@ -829,6 +829,14 @@ class Handover:
         return not self.loans
 
 
+def archive_on_loan(session: Session, archive_id: int) -> bool:
+    """Whether any loan of this archive is still out: for disposal, which must not destroy
+    what a borrower holds."""
+    return session.scalar(select(func.count()).select_from(Loan).where(
+        Loan.archive_id == archive_id, Loan.returned_at.is_(None),
+        or_(Loan.kind == "paper", Loan.due_on >= today()))) > 0
+
+
 def open_loan_count(session: Session, user_id: int) -> int:
     """Loans a user still holds: paper not back, electronic not yet ended."""
     return session.scalar(select(func.count()).select_from(Loan).where(

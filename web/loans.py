@@ -99,7 +99,7 @@ def mine():
 def detail(request_id: int):
     row = loans.get_request(system(), g.user, request_id)
     return render_template("loans/detail.html", r=row, action=ActionForm(), decision=DecisionForm(),
-                           extend=ExtendForm(), give_back=ReturnForm(), today=loans.today())
+                           extend=ExtendForm(), give_back=ReturnForm())
 
 
 @bp.post("/<int:request_id>/withdraw")

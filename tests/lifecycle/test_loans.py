@@ -235,6 +235,7 @@ def test_a_loan_is_never_handed_on_to_another_person(system, p, arch):
     refused_and_unchanged(system, lambda: loans.request_extension(system, p.service, rid, 1), NotAllowed)
     with system.db.read() as s:
         assert s.scalar(select(Loan).where(Loan.request_id == rid)).borrower_id == p.sales.id
+        assert loans.archive_on_loan(s, 1)
 
 
 def test_the_paper_folder_is_lent_to_one_person_at_a_time(system, p, arch):
