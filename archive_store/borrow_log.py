@@ -12,6 +12,7 @@ import io
 import re
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 
 from fpdf import FPDF
 
@@ -76,7 +77,6 @@ class _Register(FPDF):
         self.title_text, self.scope, self.printed = title, scope, printed
         self.set_margins(10, 10, 10)
         self.set_auto_page_break(False)
-        from pathlib import Path
         path, index = FONT if Path(FONT[0]).exists() else FALLBACK_FONT
         self.add_font("cjk", "", path, collection_font_number=index)
         left = self.epw - sum(w for _, w, _ in COLUMNS)

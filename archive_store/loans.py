@@ -20,10 +20,10 @@ run for them to become true.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from archive_store import access, audit
@@ -677,14 +677,9 @@ def list_loans(system, actor: User, *, overdue: bool = False, as_of: date | None
             q = q.where(or_(Loan.kind == "paper", Loan.due_on >= on))
         rows = _rows(system, s, q.order_by(Loan.due_on, BorrowRequest.id), on)
     if as_of is not None:  # the status as it was on that day, not as it is now
-        rows = [r if r.returned_on is None else _replace_status(r, OVERDUE if r.due_on < on else ON_LOAN)
+        rows = [r if r.returned_on is None else replace(r, status=OVERDUE if r.due_on < on else ON_LOAN)
                 for r in rows]
     return rows
-
-
-def _replace_status(row: RequestRow, status: str) -> RequestRow:
-    from dataclasses import replace
-    return replace(row, status=status)
 
 
 @dataclass(frozen=True)
