@@ -9,6 +9,7 @@ import re
 import secrets
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from archive_store.errors import SetupError
@@ -42,6 +43,14 @@ S = "服务"
 [ocr]
 engine = "rapidocr"    # or "tesseract"
 workers = 0            # 0: one per core
+
+[loans]
+# Borrow periods count working days: weekends and these holidays are skipped, and the
+# make-up working days (调休上班) listed in `workdays` count although they fall on a weekend.
+holidays = []          # e.g. ["2026-10-01", "2026-10-02"]
+workdays = []          # e.g. ["2026-09-27"]
+max_days = 10          # the longest period a borrow or an extension may ask for, in working days
+view_minutes = 120     # how long one opening of an approved view stays open
 """
 
 
@@ -56,6 +65,10 @@ class Settings:
     our_companies: tuple[str, ...] = ()
     ocr_engine: str = "rapidocr"
     ocr_workers: int = 0
+    holidays: frozenset[date] = frozenset()
+    extra_workdays: frozenset[date] = frozenset()
+    borrow_max_days: int = 10
+    view_minutes: int = 120
 
     @property
     def inbox(self) -> Path:
@@ -158,6 +171,18 @@ def _check(root: Path, raw: dict, path: Path) -> Settings:
     if not isinstance(workers, int) or workers < 0:
         raise bad("ocr.workers", "must be a whole number, 0 for one per core")
 
+    loans = raw.get("loans", {})
+    if not isinstance(loans, dict):
+        raise bad("loans", "must be a table: [loans]")
+    holidays = _dates(loans.get("holidays", []), lambda why: bad("loans.holidays", why))
+    workdays = _dates(loans.get("workdays", []), lambda why: bad("loans.workdays", why))
+    max_days = loans.get("max_days", 10)
+    if not isinstance(max_days, int) or isinstance(max_days, bool) or not 1 <= max_days <= 250:
+        raise bad("loans.max_days", "must be a whole number of working days between 1 and 250")
+    view_minutes = loans.get("view_minutes", 120)
+    if not isinstance(view_minutes, int) or isinstance(view_minutes, bool) or not 5 <= view_minutes <= 24 * 60:
+        raise bad("loans.view_minutes", "must be a whole number of minutes between 5 and 1440")
+
     return Settings(
         data_dir=root,
         database_url=url,
@@ -168,7 +193,27 @@ def _check(root: Path, raw: dict, path: Path) -> Settings:
         our_companies=tuple(companies),
         ocr_engine=engine,
         ocr_workers=workers,
+        holidays=holidays,
+        extra_workdays=workdays,
+        borrow_max_days=max_days,
+        view_minutes=view_minutes,
     )
+
+
+def _dates(value, fail) -> frozenset[date]:
+    # TOML has a date type; a quoted "2026-10-01" is taken as well, since both get written.
+    if not isinstance(value, list):
+        raise fail("must be a list of dates such as [\"2026-10-01\"]")
+    out = set()
+    for item in value:
+        if isinstance(item, date):
+            out.add(item)
+            continue
+        try:
+            out.add(date.fromisoformat(str(item)))
+        except ValueError:
+            raise fail(f"has {item!r}, which is not a date written YYYY-MM-DD") from None
+    return frozenset(out)
 
 
 def check_pattern(pattern: str, fail) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from archive_store import access, audit
-from archive_store.errors import DossierError, NotAllowed, NotFound
+from archive_store.errors import DossierError, InvalidState, NotAllowed, NotFound
 from archive_store.models import Role, User, utcnow
 
 MIN_PASSWORD = 10
@@ -111,6 +111,13 @@ def edit_user(system, actor: User, username: str, *, role: str, active: bool) ->
         target = find_user(s, username)
         if target.id == actor.id and (not active or role != target.role):
             raise DossierError("不能停用自己或更改自己的角色。")
+        if target.active and not active:
+            # POLICY.md "Access": a leaving employee hands back every file first.
+            from archive_store.loans import open_loan_count
+
+            if n := open_loan_count(s, target.id):
+                raise InvalidState(f"{target.username} 还有 {n} 份借阅未归还，归还后才能停用账户"
+                                   f"（交接清单：dossier users handover {target.username}）。")
         before = {"role": target.role, "active": target.active}
         target.role, target.active = role, active
         audit.record(s, actor=actor.username, action="user.changed", object_type="user",
@@ -142,6 +149,13 @@ def session_user(system, user_id: int) -> User | None:
     with system.db.read() as s:
         user = s.get(User, user_id)
     return user if user is not None and user.active else None
+
+
+def deactivate(system, actor: User, username: str) -> None:
+    """Switch an account off, keeping its role; refused while the user still holds a loan."""
+    with system.db.read() as s:
+        role = find_user(s, username).role
+    edit_user(system, actor, username, role=role, active=False)
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:

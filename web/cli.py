@@ -342,5 +342,253 @@ def form_print(script: str, company: str | None, output: Path) -> None:
     click.echo(f"wrote {output}")
 
 
+# --- viewing and borrowing (借阅) --------------------------------------------------------
+
+def _emit(as_json: bool, obj: dict, line: str) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, default=str) if as_json else line)
+
+
+def _loan_json(r) -> dict:
+    return {"id": r.id, "kind": r.kind, "status": r.status, "archive_no": r.archive_no, "borrower": r.requester,
+            "department": r.department, "reason": r.reason, "approvers": r.approvers,
+            "out_on": r.out_on, "due_on": r.due_on, "returned_on": r.returned_on, "condition": r.condition,
+            "paper_location": r.paper_location}
+
+
+@main.group()
+def borrow() -> None:
+    """View and borrow requests, the borrow desk and the borrow log (借阅登记表)."""
+
+
+@borrow.command("request")
+@click.argument("archive_no")
+@as_user()
+@click.option("--kind", type=click.Choice(["view", "paper", "electronic"]), required=True)
+@click.option("--reason", required=True, help="Why (事由).")
+@click.option("--days", type=int, required=True, help="Working days: the loan's period, or how long a view may be opened.")
+@click.option("--content", default="", help="For a view: what is wanted.")
+@click.option("--document", "document_no", help="For a view: one document of the archive.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def borrow_request(ctx, archive_no, as_user, kind, reason, days, content, document_no, as_json):
+    """Ask to view or borrow an archive."""
+    from archive_store import loans
+
+    system = system_for(ctx)
+    req = loans.request(system, actor_for(system, as_user), archive_no, kind=kind, reason=reason, days=days,
+                        content=content, document_no=document_no)
+    _emit(as_json, {"id": req.id, "status": req.status}, f"request {req.id}: {req.status}")
+
+
+@borrow.command("approve")
+@click.argument("request_id", type=int)
+@as_user()
+@click.option("--comment", default="")
+@click.option("--allow-download", is_flag=True, help="For a view: the originals may be downloaded.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def borrow_approve(ctx, request_id, as_user, comment, allow_download, as_json):
+    """Approve the step a request (or its extension) waits for."""
+    from archive_store import loans
+
+    system = system_for(ctx)
+    req = loans.approve(system, actor_for(system, as_user), request_id, comment=comment, allow_download=allow_download)
+    _emit(as_json, {"id": req.id, "status": req.status}, f"request {req.id}: {req.status}")
+
+
+@borrow.command("refuse")
+@click.argument("request_id", type=int)
+@as_user()
+@click.option("--comment", required=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def borrow_refuse(ctx, request_id, as_user, comment, as_json):
+    """Refuse a request (or its extension), saying why."""
+    from archive_store import loans
+
+    system = system_for(ctx)
+    req = loans.refuse(system, actor_for(system, as_user), request_id, comment=comment)
+    _emit(as_json, {"id": req.id, "status": req.status}, f"request {req.id}: {req.status}")
+
+
+@borrow.command("withdraw")
+@click.argument("request_id", type=int)
+@as_user()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def borrow_withdraw(ctx, request_id, as_user, as_json):
+    """The requester takes back a request not yet handed out (its history stays)."""
+    from archive_store import loans
+
+    system = system_for(ctx)
+    req = loans.withdraw(system, actor_for(system, as_user), request_id)
+    _emit(as_json, {"id": req.id, "status": req.status}, f"request {req.id}: {req.status}")
+
+
+@borrow.command("hand-out")
+@click.argument("request_id", type=int)
+@as_user()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def borrow_hand_out(ctx, request_id, as_user, as_json):
+    """Hand out an approved loan (prints where the paper folder is)."""
+    from archive_store import loans
+
+    system = system_for(ctx)
+    loan = loans.hand_out(system, actor_for(system, as_user), request_id)
+    _emit(as_json, {"id": request_id, "status": loans.ON_LOAN, "due_on": loan.due_on.isoformat(),
+                    "paper_location": loan.paper_location},
+          f"request {request_id}: on loan until {loan.due_on.isoformat()}"
+          + (f"; paper folder at {loan.paper_location}" if loan.paper_location else ""))
+
+
+@borrow.command("confirm")
+@click.argument("request_id", type=int)
+@as_user()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def borrow_confirm(ctx, request_id, as_user, as_json):
+    """The borrower signs for a loan, or the viewer confirms a view."""
+    from archive_store import loans
+
+    system = system_for(ctx)
+    actor = actor_for(system, as_user)
+    row = loans.get_request(system, actor, request_id)
+    if row.kind == "view":
+        loans.confirm_view(system, actor, request_id)
+    else:
+        loans.confirm_receipt(system, actor, request_id)
+    _emit(as_json, {"id": request_id, "confirmed": True}, f"request {request_id}: confirmed")
+
+
+@borrow.command("return")
+@click.argument("request_id", type=int)
+@as_user()
+@click.option("--condition", type=click.Choice(["complete", "damaged", "pages_missing"]), required=True)
+@click.option("--note", default="")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def borrow_return(ctx, request_id, as_user, condition, note, as_json):
+    """Take a loan back, with the inspection."""
+    from archive_store import loans
+
+    system = system_for(ctx)
+    loan = loans.return_loan(system, actor_for(system, as_user), request_id, condition=condition, note=note)
+    _emit(as_json, {"id": request_id, "status": loans.RETURNED, "condition": loan.condition,
+                    "late": loan.returned_on > loan.due_on}, f"request {request_id}: returned ({condition})")
+
+
+@borrow.command("extend")
+@click.argument("request_id", type=int)
+@as_user()
+@click.option("--days", type=int, required=True, help="More working days.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def borrow_extend(ctx, request_id, as_user, days, as_json):
+    """The borrower asks for more days; a department head approves with `borrow approve`."""
+    from archive_store import loans
+
+    system = system_for(ctx)
+    ext = loans.request_extension(system, actor_for(system, as_user), request_id, days)
+    _emit(as_json, {"id": request_id, "extension": ext.id, "status": ext.status},
+          f"request {request_id}: extension of {days} working days asked")
+
+
+@borrow.command("list")
+@click.option("--overdue", is_flag=True, help="Only paper loans past their due date.")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="The day to look at (default today).")
+@as_user(required=False)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def borrow_list(ctx, overdue, as_of, as_user, as_json):
+    """Loans out (on a day), or only the overdue ones."""
+    from archive_store import loans
+
+    system = system_for(ctx)
+    rows = loans.list_loans(system, actor_for(system, as_user), overdue=overdue,
+                            as_of=as_of.date() if as_of else None)
+    if as_json:
+        click.echo(json.dumps([_loan_json(r) for r in rows], ensure_ascii=False, default=str))
+        return
+    for r in rows:
+        click.echo(f"{r.id}\t{r.archive_no}\t{r.requester}\t{r.kind}\tdue {r.due_on}\t{r.status}")
+    click.echo(f"{len(rows)} loan(s)")
+
+
+@borrow.command("log")
+@click.option("--archive", "archive_no", help="One archive's log (default: all).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "pdf"]), required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout).")
+@click.option("--person", help="Only this borrower.")
+@click.option("--status", help="Only this status (on_loan, overdue, returned, ...).")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]))
+@as_user(required=False)
+@click.pass_context
+def borrow_log_cmd(ctx, archive_no, fmt, output, person, status, date_from, date_to, as_user):
+    """The borrow log (借阅登记表) as CSV or a printable A4 PDF."""
+    from archive_store import borrow_log, loans
+
+    system = system_for(ctx)
+    f = loans.LogFilter(date_from=date_from.date() if date_from else None, date_to=date_to.date() if date_to else None,
+                        person=person, archive_no=archive_no, status=status)
+    rows = loans.borrow_log_export(system, actor_for(system, as_user), f)
+    if fmt == "csv":
+        data = borrow_log.to_csv(rows).encode("utf-8")
+    else:
+        data = borrow_log.to_pdf(rows, scope=f"档案 {archive_no}" if archive_no else "全部档案", printed=loans.today())
+    if output:
+        output.write_bytes(data)
+        click.echo(f"wrote {output} ({len(rows)} rows)", err=True)
+    elif fmt == "pdf" and sys.stdout.isatty():
+        raise DossierError("a PDF is not for a terminal: give -o FILE")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+@users.command("handover")
+@click.argument("username")
+@as_user(required=False)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def users_handover(ctx, username, as_user, as_json):
+    """What a leaving user still holds (loans) or owns (archives) and must hand back first."""
+    from archive_store import loans
+
+    system = system_for(ctx)
+    h = loans.handover(system, actor_for(system, as_user), username)
+    if as_json:
+        click.echo(json.dumps({"user": h.username, "active": h.active, "clear": h.clear,
+                               "loans": [_loan_json(r) for r in h.loans],
+                               "requests": [{"id": r.id, "kind": r.kind, "status": r.status, "archive_no": r.archive_no}
+                                            for r in h.requests],
+                               "archives": [{"archive_no": no, "name": name} for no, name in h.archives]},
+                              ensure_ascii=False, default=str))
+    else:
+        click.echo(f"{h.username}: {len(h.loans)} open loan(s), {len(h.requests)} open request(s), "
+                   f"{len(h.archives)} archive(s) owned")
+        for r in h.loans:
+            click.echo(f"loan\t{r.id}\t{r.archive_no}\t{r.kind}\tdue {r.due_on}\t{r.status}")
+        for r in h.requests:
+            click.echo(f"request\t{r.id}\t{r.archive_no}\t{r.kind}\t{r.status}")
+        for no, name in h.archives:
+            click.echo(f"archive\t{no}\t{name}")
+
+
+@users.command("deactivate")
+@click.argument("username")
+@as_user(required=False)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def users_deactivate(ctx, username, as_user, as_json):
+    """Switch an account off (refused while the user still holds a loan)."""
+    from archive_store.users import deactivate
+
+    system = system_for(ctx)
+    deactivate(system, actor_for(system, as_user), username)
+    _emit(as_json, {"user": username, "active": False}, f"user {username} deactivated")
+
+
 if __name__ == "__main__":
     main()
