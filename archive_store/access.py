@@ -180,9 +180,21 @@ def _groups(user: User, doc: Document, grants: Iterable[Any]) -> frozenset[str]:
     return groups
 
 
-def visible_fields(user: User, doc: Document, grants: Iterable[Any] = ()) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Lent:
+    """What an approved view (查阅) or an electronic loan adds to the role's rule for one
+    document while it lasts: opening it, and downloading it if the approval said so. It
+    never widens the field groups: core secrets still need a leader's grant."""
+    open: bool = False
+    download: bool = False
+
+
+NOT_LENT = Lent()
+
+
+def visible_fields(user: User, doc: Document, grants: Iterable[Any] = (), lent: Lent = NOT_LENT) -> dict[str, Any]:
     """The document's fields this user may see (key -> value); empty if not the document."""
-    if not can_view_document(user, doc):
+    if not (can_view_document(user, doc) or lent.open):
         return {}
     groups = _groups(user, doc, list(grants))
     return {k: v for k, v in (doc.fields or {}).items() if group_of(k) in groups}
@@ -193,11 +205,12 @@ def hidden_keys(user: User, doc: Document, grants: Iterable[Any] = ()) -> list[s
     return [k for k, v in (doc.fields or {}).items() if v and group_of(k) not in groups]
 
 
-def can_download(user: User, doc: Document, grants: Iterable[Any] = ()) -> bool:
-    """The original carries every field: only for roles that download and see all of them."""
+def can_download(user: User, doc: Document, grants: Iterable[Any] = (), lent: Lent = NOT_LENT) -> bool:
+    """The original carries every field: only for those who may download it (by role or by
+    an approval) and see all of them."""
     grants = list(grants)
-    return (can_view_document(user, doc) and role_access(user.role).download
-            and not hidden_keys(user, doc, grants))
+    allowed = (can_view_document(user, doc) and role_access(user.role).download) or lent.download
+    return allowed and not hidden_keys(user, doc, grants)
 
 
 def can_correct(user: User, doc: Document, key: str, grants: Iterable[Any] = ()) -> bool:

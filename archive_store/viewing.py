@@ -42,6 +42,27 @@ def refuse(system: System, user: User, object_type: str, object_id: str, action:
     return NotAllowed(message)
 
 
+def lent(session: Session, user: User, doc: Document) -> access.Lent:
+    """What an approved view or an electronic loan of the user's opens of this effective
+    document right now (archive_store.loans keeps the windows)."""
+    from archive_store import loans
+
+    if not user.active or user.id is None or doc.status != DocStatus.effective:
+        return access.NOT_LENT
+    view = loans.active_view(session, user, doc.archive_id)
+    if view is not None and view.covers(doc.id):
+        return access.Lent(open=True, download=view.allow_download)
+    if loans.active_electronic_loan(session, user, doc.archive_id) is not None:
+        return access.Lent(open=True, download=True)
+    return access.NOT_LENT
+
+
+def _may_open(session: Session, user: User, doc: Document) -> access.Lent | None:
+    """None if the user may not open the document; else what a loan adds to the role's rule."""
+    extra = lent(session, user, doc)
+    return extra if access.can_view_document(user, doc) or extra.open else None
+
+
 def load_document(session: Session, doc_no: str) -> Document:
     doc = session.scalar(select(Document).options(joinedload(Document.archive))
                          .where(Document.doc_no == check_no(doc_no)))
@@ -107,10 +128,11 @@ def _pages_shown(doc: Document, hidden: list[str]) -> bool:
 def open_document(system: System, user: User, doc_no: str) -> DocumentView:
     with system.db.read() as s:
         doc = load_document(s, doc_no)
-        if not access.can_view_document(user, doc):
+        extra = _may_open(s, user, doc)
+        if extra is None:
             raise refuse(system, user, "document", doc.doc_no, "view")
         held = grants.active_grants(s, user, doc.archive_id)
-        visible = access.visible_fields(user, doc, held)
+        visible = access.visible_fields(user, doc, held, extra)
         hidden = access.hidden_keys(user, doc, held)
         under_review = doc.status in (DocStatus.pending_review, DocStatus.returned)
         boxes = field_boxes(doc)
@@ -124,7 +146,7 @@ def open_document(system: System, user: User, doc_no: str) -> DocumentView:
         view = DocumentView(
             doc=doc, archive=doc.archive, fields=rows, hidden=hidden,
             text=access.mask_text(user, doc, doc.text or "", held), pages=pages,
-            can_download=access.can_download(user, doc, held),
+            can_download=access.can_download(user, doc, held, extra),
             can_review=user.role in access.REVIEW_ROLES and doc.status == DocStatus.pending_review,
             can_correct=under_review and user.role in access.CORRECT_ROLES,
         )
@@ -140,7 +162,7 @@ def page_image(system: System, user: User, doc_no: str, number: int) -> bytes:
 
     with system.db.read() as s:
         doc = load_document(s, doc_no)
-        if not access.can_view_document(user, doc):
+        if _may_open(s, user, doc) is None:
             raise refuse(system, user, "document", doc.doc_no, "page")
         shas = doc.page_image_sha256 or []
         if not 1 <= number <= len(shas):
@@ -176,7 +198,8 @@ def download(system: System, user: User, doc_no: str, which: str) -> Download:
     """The original (`original`) or the searchable archival PDF (`pdf`) of a document."""
     with system.db.read() as s:
         doc = load_document(s, doc_no)
-        if not access.can_download(user, doc, grants.active_grants(s, user, doc.archive_id)):
+        extra = _may_open(s, user, doc) or access.NOT_LENT
+        if not access.can_download(user, doc, grants.active_grants(s, user, doc.archive_id), extra):
             raise refuse(system, user, "document", doc.doc_no, "download")
         if which == "original":
             sha, media, suffix = doc.sha256, doc.media_type, _suffix(doc.source_name)
@@ -216,7 +239,7 @@ def catalogue(session: Session, user: User, archive: Archive) -> tuple[list[Docu
     undated last), and how many others there are."""
     docs = list(session.scalars(select(Document).options(defer(Document.text))
                                 .where(Document.archive_id == archive.id)))
-    shown = [d for d in docs if access.can_view_document(user, d)]
+    shown = [d for d in docs if access.can_view_document(user, d) or lent(session, user, d).open]
     shown.sort(key=lambda d: (d.issue_date is None, d.issue_date or date.max, d.item_no))
     return shown, len(docs) - len(shown)
 
