@@ -24,23 +24,25 @@ _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}（）()：:，、。；])\s+|\s+(?=[{_CJK}（）()：:，、。；])")
 
 
+# Full-width ASCII (U+FF01..U+FF5E) and the characters above, one character for one.
+_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | _EXTRA
+
+
 def to_halfwidth(text: str) -> str:
     """Full-width digits, letters and punctuation to ASCII; ideographic space to a space."""
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if 0xFF01 <= code <= 0xFF5E:
-            out.append(chr(code - 0xFEE0))
-        elif ch == "\u3000":
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out).translate(_EXTRA)
+    return text.translate(_WIDTH)
 
 
 # Variant glyphs an OCR model answers for the standard character (a Traditional font's
 # 填 read as 塡) that opencc leaves alone: folded so labels still match (填表人).
 _VARIANTS = str.maketrans({"塡": "填", "竝": "并", "戸": "户", "黒": "黑"})
+
+# What fold() maps one character to one character, in one table: width, the variants, the
+# CJK compatibility ideographs (which NFC maps to the unified ones) and ASCII case.
+_COMPAT = {c: unicodedata.normalize("NFC", chr(c)) for c in range(0xF900, 0xFB00)}
+_FOLD = {k: (chr(v) if isinstance(v, int) else v).lower()
+         for k, v in (_WIDTH | _VARIANTS | {c: n for c, n in _COMPAT.items() if len(n) == 1 and n != chr(c)}).items()
+         } | {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 
 
 @lru_cache(maxsize=8192)
@@ -48,9 +50,24 @@ def to_simplified(text: str) -> str:
     return _T2S.convert(text).translate(_VARIANTS)
 
 
-def fold(text: str) -> str:
-    """The comparison form: simplified, half-width, no whitespace, ASCII letters upper case."""
-    return re.sub(r"\s+", "", to_simplified(to_halfwidth(unicodedata.normalize("NFC", text)))).upper()
+def fold(text: str, *, keep_length: bool = False) -> str:
+    """The one comparison form of text, for forms, archive matching and the index:
+    half-width, Simplified (variant glyphs too), lower case, no whitespace.
+
+    Values keep their script; only comparisons fold. With `keep_length` whitespace stays
+    and the result has exactly the length of `text`, so an offset in it is an offset in
+    the original (the index marks snippets this way). OpenCC converts phrase by phrase;
+    where a phrase changes length, characters are converted one by one.
+    """
+    text = text.translate(_FOLD)
+    if not text.isascii():
+        out = _T2S.convert(text)
+        if len(out) != len(text):
+            out = "".join(s if len(s := _T2S.convert(c)) == 1 else c for c in text)
+        text = out.lower()
+        if len(text) != len(out):  # a few letters outside ASCII lengthen when lowered (İ)
+            text = "".join(low if len(low := c.lower()) == 1 else c for c in out)
+    return text if keep_length else "".join(text.split())
 
 
 def clean_text(text: str) -> str:

@@ -35,34 +35,18 @@ from typing import NamedTuple
 from whoosh import fields, formats
 from whoosh.analysis import Token, Tokenizer
 
+from forms.text import fold as text_fold
+
 # CJK Unified Ideographs, Extension A, compatibility ideographs, Extensions B+.
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _UNIT_RE = re.compile(f"([{_CJK}]+)|([^\\W{_CJK}_]+)")
 _CJK_RE = re.compile(f"[{_CJK}]")
 
-# Full-width ASCII (U+FF01..U+FF5E) and the ideographic space map one-to-one onto
-# ASCII, so folding never changes the length of the text and character offsets
-# stay valid for snippets.
-_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
-_WIDTH[0x3000] = 0x20
-
 _MIN_JIEBA_WORD = 3
 _ONE = struct.Struct("!II")
 
 _lock = threading.Lock()
-_t2s = None
 _freq: dict[str, int] | None = None
-
-
-def _converter():  # -> opencc.OpenCC, created once per process
-    global _t2s
-    if _t2s is None:
-        with _lock:
-            if _t2s is None:
-                import opencc
-
-                _t2s = opencc.OpenCC("t2s")
-    return _t2s
 
 
 def _jieba_freq() -> dict[str, int]:
@@ -87,29 +71,18 @@ _last_fold = threading.local()
 
 
 def fold(text: str) -> str:
-    """Traditional -> Simplified and full-width -> half-width, same length as input.
+    """forms' one fold, keeping the length so that offsets stay valid for snippets.
 
-    OpenCC converts phrase by phrase; in the rare case a phrase changes length we
-    convert character by character instead, because callers rely on offsets.
     The last long text folded is remembered (per thread): indexing folds a
     document's text once to store it and again, the same object, to analyse it.
     """
-    if not text:
-        return ""
     last = getattr(_last_fold, "pair", None)
     if last is not None and last[0] is text:
         return last[1]
-    original = text
-    text = text.translate(_WIDTH)
-    if _CJK_RE.search(text):
-        conv = _converter()
-        out = conv.convert(text)
-        if len(out) != len(text):
-            out = "".join(c if len(s := conv.convert(c)) != 1 else s for c in text)
-        text = out
-    if len(original) > 512:
-        _last_fold.pair = (original, text)
-    return text
+    folded = text_fold(text, keep_length=True)
+    if len(text) > 512:
+        _last_fold.pair = (text, folded)
+    return folded
 
 
 class Unit(NamedTuple):
@@ -202,7 +175,7 @@ class ChineseTokenizer(Tokenizer):
     ) -> Iterator[Token]:
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
-            t.original = t.text = fold(value).lower()
+            t.original = t.text = fold(value)
             t.boost = 1.0
             if positions:
                 t.pos = start_pos

@@ -15,7 +15,7 @@ from .model import IndexDoc
 
 # Bump whenever the schema or the analyzer's output changes: an index with another
 # version is rebuilt from the database instead of migrated.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6  # 6: the one fold of forms.text (lower case, variant glyphs) in the stored folded text
 
 # FIELDS.md keys whose values are dates (YYYY-MM-DD) or money (decimal yuan).
 DATE_KEYS = frozenset(
@@ -40,8 +40,8 @@ _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def keyword(value: str) -> str:
-    """Codes and keywords are compared folded and lower-cased."""
-    return fold(value.strip()).lower()
+    """Codes and keywords are compared folded (fold lower-cases)."""
+    return fold(value.strip())
 
 
 def build_schema() -> fields.Schema:

@@ -18,8 +18,8 @@ def test_fold_turns_traditional_into_simplified_without_changing_length() -> Non
     assert len(fold(trad)) == len(trad)
 
 
-def test_fold_turns_full_width_letters_digits_and_space_into_ascii() -> None:
-    assert fold("ＨＴ２０２４－００１\u3000ａｂｃ：") == "HT2024-001 abc:"
+def test_fold_turns_full_width_letters_digits_and_space_into_lower_case_ascii() -> None:
+    assert fold("ＨＴ２０２４－００１\u3000ａｂｃ：") == "ht2024-001 abc:"
 
 
 def test_cjk_run_gives_bigrams_and_its_last_character_at_consecutive_positions() -> None:
