@@ -13,6 +13,7 @@ from typing import Iterable, Sequence
 
 from ocr.extraction import Box, Extraction, Line, Page
 
+from forms.keys import KEYS
 from forms.text import fold
 
 # What a value must look like to be taken from a neighbouring box (see Labels.shapes).
@@ -172,11 +173,15 @@ class Found:
 class Labels:
     """The label table of one document kind: key → the labels that introduce it."""
 
-    def __init__(self, table: dict[str, Sequence[str]], *, multiline: Iterable[str] = (),
+    def __init__(self, kind: str, table: dict[str, Sequence[str]], *, multiline: Iterable[str] = (),
                  run_on: bool = False, shapes: dict[str, str] | None = None):
         """`run_on`: on this kind of page a label that opens a line is a label even when
         its value follows with no colon or gap (a licence's 名称海淀…); on forms and
         contracts a short word opening a line is as likely to be text (甲方应…)."""
+        # a key not in FIELDS.md (forms/keys.py) is a typo; keys starting with _ are labels
+        # whose values must not be taken for a field's
+        if unknown := {k for k in table if not k.startswith("_")} - set(KEYS[kind]):
+            raise ValueError(f"{kind} label table: keys not in FIELDS.md: {sorted(unknown)}")
         self.run_on = run_on
         # what a key's value must look like to be taken from a neighbouring box (a code
         # has 15+ letters and digits, a date has digits): the title beside 统一社会信用代码
