@@ -12,6 +12,7 @@ import pypdfium2
 import pytest
 from PIL import ImageDraw, ImageFont
 
+import ocr
 from forms import analyze, needs_review_reasons, print_blank_form
 from forms.blank_form import FONT_CANDIDATES, form_cells
 from forms.keys import TEXT_KEYS
@@ -21,7 +22,6 @@ from tests.docgen.scan import simulate_scan
 
 pytestmark = pytest.mark.slow
 
-ocr = pytest.importorskip("ocr")
 OPTIONS = ocr.ReadOptions(make_archival_pdf=False, page_images=False, workers=1)
 
 
