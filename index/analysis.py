@@ -198,10 +198,6 @@ class ChineseTokenizer(Tokenizer):
             yield t
 
 
-def ChineseAnalyzer(with_words: bool = True) -> ChineseTokenizer:
-    return ChineseTokenizer(with_words)
-
-
 def term_positions(text: str, *, with_words: bool = True) -> dict[str, list[int]]:
     """term -> its unit positions in `text`: the same terms and positions as
     `tokens()`, built straight into a dict because indexing spends most of its
