@@ -94,7 +94,11 @@ _ALSO_TRADITIONAL = set("台里后面干只系范于余发松谷丑斗苏汇历�
                         "沈折占周舍困家合克困伙佣御凶卜千万与丰乃么乾亘亚仆仑价众优伤伪佑佘侠侥侩侣"
                         "咸姜尸布帘并庄弦彩径才托扣抵挽搜杰柜梁棱注涂淀游烟熏犹研确秋筑签粮系致蒙蔑"
                         "术谑辟郁采野钩链锈闲雇霉须飘鬓")
-_S2T = opencc.OpenCC("s2t")
+
+
+@lru_cache(maxsize=1)
+def _s2t() -> opencc.OpenCC:  # made when first needed: most callers only fold
+    return opencc.OpenCC("s2t")
 
 
 def to_document_script(text: str, script: str) -> str:
@@ -109,7 +113,7 @@ def to_document_script(text: str, script: str) -> str:
     out = []
     for ch in text:
         if is_cjk(ch) and ch not in _ALSO_TRADITIONAL:
-            conv = _S2T.convert(ch)
+            conv = _s2t().convert(ch)
             out.append(conv if len(conv) == 1 and to_simplified(conv) == ch else ch)
         else:
             out.append(ch)
