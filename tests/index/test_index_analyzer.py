@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 
-from index.analysis import ChineseTokenizer, fold, term_positions, tokens
+import pytest
+
+from index import analysis
+from index.analysis import ChineseTokenizer, fold, jieba_words, term_positions, tokens
 from index.phrase import phrase_items
 
 
@@ -83,3 +87,45 @@ def test_the_indexing_fast_path_gives_the_same_terms_and_positions_as_tokens() -
             expected[tok.text].append(tok.pos)
         got = term_positions(text, with_words=with_words)
         assert {t: sorted(p) for t, p in got.items()} == {t: sorted(p) for t, p in expected.items()}
+
+
+@pytest.fixture
+def fresh_dictionary(tmp_path, monkeypatch):
+    """jieba's words as a new process finds them, with the cache in an empty folder."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(analysis, "_dictionary", None)
+    built: list[int] = []
+    build = analysis._build
+    monkeypatch.setattr(analysis, "_build", lambda source: built.append(1) or build(source))
+    return built
+
+
+def test_jieba_words_are_built_once_then_read_from_the_cache(fresh_dictionary, monkeypatch):
+    first = analysis._jieba_words_sets()
+    assert fresh_dictionary == [1]
+    cache = analysis._cache_file(analysis._jieba_dict())
+    assert cache.exists()
+    monkeypatch.setattr(analysis, "_dictionary", None)  # the next process
+    assert analysis._jieba_words_sets() == first
+    assert fresh_dictionary == [1]
+    assert list(jieba_words("营业执照")) == [(0, "营业执照")]
+
+
+def test_a_damaged_jieba_cache_is_built_again(fresh_dictionary, monkeypatch):
+    cache = analysis._cache_file(analysis._jieba_dict())
+    cache.parent.mkdir(parents=True)
+    cache.write_bytes(b"\x00 half a file")
+    assert "营业执照" in analysis._jieba_words_sets()[0]
+    assert fresh_dictionary == [1]
+
+
+def test_the_cached_words_are_jiebas_own_prefix_dictionary():
+    """What jieba_words looks up is jieba's FREQ, cut to words of three characters or more."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    words, prefixes = analysis._build(analysis._jieba_dict())
+    freq = {k: v for k, v in jieba.dt.FREQ.items() if len(k) >= 3}
+    assert words == {k for k, v in freq.items() if v}
+    assert prefixes == {k for k, v in freq.items() if not v}
