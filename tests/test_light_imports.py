@@ -12,6 +12,7 @@ HEAVY = ("alembic", "cn2an", "fpdf", "jieba", "numpy", "ocr", "onnxruntime", "ra
 @pytest.mark.parametrize("statement, allowed", [
     ("import forms.text", ()),                        # the index and archive matching use it alone
     ("from index import QueryError, IndexDoc", ()),    # names the command line and intake use
+    ("import archive_store.system", ()),              # every command opens the system
     ("from index import SearchIndex", ("numpy", "whoosh")),  # a search; jieba when a query needs it
 ])
 def test_a_light_import_loads_no_heavy_module(statement, allowed):

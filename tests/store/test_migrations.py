@@ -61,3 +61,24 @@ def test_archives_are_re_keyed_with_the_one_fold(tmp_path):
         found = find_archive(s, CustomerRef("enterprise", name="填海AB有限公司"))
         assert found is not None and found.archive_no == "2024P02001"
     system.close()
+
+
+def test_head_revision_read_from_the_scripts_is_alembics(tmp_path):
+    from alembic.script import ScriptDirectory
+
+    from archive_store.db import head_revision
+
+    assert head_revision() == ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def test_a_database_at_the_newest_schema_opens_without_running_alembic(tmp_path, monkeypatch):
+    import alembic.command
+
+    from archive_store.system import init_data_dir
+
+    system, _ = init_data_dir(tmp_path / "data")
+    system.close()
+    ran: list[str] = []
+    monkeypatch.setattr(alembic.command, "upgrade", lambda *a, **k: ran.append("upgrade"))
+    open_system(tmp_path / "data").close()
+    assert ran == []
