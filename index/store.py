@@ -37,7 +37,7 @@ from whoosh import query as wq
 from whoosh.index import LockError
 from whoosh.searching import Searcher
 
-from .analysis import _jieba_words_sets
+from .analysis import jieba_dictionary
 from .codec import DossierCodec
 from . import fuzzy
 from .fast import FastSearcher
@@ -264,7 +264,7 @@ class SearchIndex:
         """
         # Load jieba's dictionary before the build forks, so its workers inherit it instead of each loading it again
         # (opencc's converter is made when forms.text is imported).
-        _jieba_words_sets()
+        jieba_dictionary().unpack_all()
         with self._file_lock():
             name, ix = self._new_generation()
             journal = self.path / (_JOURNAL + name)

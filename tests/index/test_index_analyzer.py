@@ -93,7 +93,7 @@ def test_the_indexing_fast_path_gives_the_same_terms_and_positions_as_tokens() -
 def fresh_dictionary(tmp_path, monkeypatch):
     """jieba's words as a new process finds them, with the cache in an empty folder."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    monkeypatch.setattr(analysis, "_dictionary", None)
+    monkeypatch.setattr(analysis, "_words", None)
     built: list[int] = []
     build = analysis._build
     monkeypatch.setattr(analysis, "_build", lambda source: built.append(1) or build(source))
@@ -101,31 +101,33 @@ def fresh_dictionary(tmp_path, monkeypatch):
 
 
 def test_jieba_words_are_built_once_then_read_from_the_cache(fresh_dictionary, monkeypatch):
-    first = analysis._jieba_words_sets()
-    assert fresh_dictionary == [1]
-    cache = analysis._cache_file(analysis._jieba_dict())
-    assert cache.exists()
-    monkeypatch.setattr(analysis, "_dictionary", None)  # the next process
-    assert analysis._jieba_words_sets() == first
-    assert fresh_dictionary == [1]
     assert list(jieba_words("营业执照")) == [(0, "营业执照")]
+    assert fresh_dictionary == [1]
+    assert analysis._cache_file(analysis._jieba_dict()).exists()
+    monkeypatch.setattr(analysis, "_words", None)  # the next process
+    assert list(jieba_words("北京欧阳贸易有限公司营业执照")) == [(6, "有限公司"), (10, "营业执照")]
+    assert fresh_dictionary == [1]
 
 
-def test_a_damaged_jieba_cache_is_built_again(fresh_dictionary, monkeypatch):
+def test_a_damaged_jieba_cache_is_built_again(fresh_dictionary):
     cache = analysis._cache_file(analysis._jieba_dict())
     cache.parent.mkdir(parents=True)
     cache.write_bytes(b"\x00 half a file")
-    assert "营业执照" in analysis._jieba_words_sets()[0]
+    assert list(jieba_words("营业执照")) == [(0, "营业执照")]
     assert fresh_dictionary == [1]
 
 
-def test_the_cached_words_are_jiebas_own_prefix_dictionary():
-    """What jieba_words looks up is jieba's FREQ, cut to words of three characters or more."""
+def test_the_cached_words_are_jiebas_own_prefix_dictionary(fresh_dictionary):
+    """What jieba_words looks up is jieba's FREQ, cut to entries of three characters or
+    more: words (a count) and the beginnings of longer words (0)."""
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
-    words, prefixes = analysis._build(analysis._jieba_dict())
-    freq = {k: v for k, v in jieba.dt.FREQ.items() if len(k) >= 3}
-    assert words == {k for k, v in freq.items() if v}
-    assert prefixes == {k for k, v in freq.items() if not v}
+    expected: defaultdict[str, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
+    for k, v in jieba.dt.FREQ.items():
+        if len(k) >= 3:
+            expected[k[0]][0 if v else 1].add(k)
+    ours = analysis.jieba_dictionary()
+    assert {c: ours.starting_with(c) for c in expected} == expected
+    assert ours.starting_with("\u3400") == (frozenset(), frozenset())  # no word starts so
