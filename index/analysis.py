@@ -1,7 +1,8 @@
 """The Chinese analyzer: script and width folding, jieba words, character bigrams.
 
-Every string that reaches the index or a query goes through `fold()` first, so a
-Traditional query finds a Simplified document and `ＡＢＣ１２３` finds `abc123`.
+Every string that reaches the index or a query goes through `fold()` first (forms.text's
+one fold, keeping the length), so a Traditional query finds a Simplified document and
+`ＡＢＣ１２３` finds `abc123`.
 
 Token stream for one text (positions count *units*: one CJK character, or one run
 of letters/digits):
