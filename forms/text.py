@@ -12,8 +12,8 @@ import opencc
 
 _T2S = opencc.OpenCC("t2s")
 
-# Characters OCR and typesetters use for the ASCII ones; NFKC covers most, these it misses
-# or maps to something we do not want.
+# Characters OCR and typesetters use for ASCII ones besides the full-width block below:
+# the ideographic space, dashes and tildes, small forms.
 _EXTRA = str.maketrans({
     "\u3000": " ", "：": ":", "，": ",", "；": ";", "（": "(", "）": ")", "【": "[", "】": "]",
     "—": "-", "－": "-", "–": "-", "―": "-", "~": "-", "～": "-", "〜": "-",
