@@ -15,10 +15,15 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('archives', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('merged_into_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('first_contact_on', sa.Date(), nullable=True))
-        batch_op.create_foreign_key('fk_archives_merged_into_id', 'archives', ['merged_into_id'], ['id'])
+    # SQLite: added in place, the reference inline. Batch mode would copy the table to add
+    # the foreign key, and dropping the old `archives` is refused while the documents'
+    # foreign keys are enforced.
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute('ALTER TABLE archives ADD COLUMN merged_into_id INTEGER REFERENCES archives (id)')
+    else:
+        op.add_column('archives', sa.Column('merged_into_id', sa.Integer(), nullable=True))
+        op.create_foreign_key('fk_archives_merged_into_id', 'archives', 'archives', ['merged_into_id'], ['id'])
+    op.add_column('archives', sa.Column('first_contact_on', sa.Date(), nullable=True))
     op.create_table('doc_no_aliases',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('old_doc_no', sa.String(length=80), nullable=False),
@@ -75,7 +80,9 @@ def downgrade() -> None:
     with op.batch_alter_table('doc_no_aliases', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_doc_no_aliases_document_id'))
     op.drop_table('doc_no_aliases')
-    with op.batch_alter_table('archives', schema=None) as batch_op:
-        batch_op.drop_constraint('fk_archives_merged_into_id', type_='foreignkey')
-        batch_op.drop_column('first_contact_on')
-        batch_op.drop_column('merged_into_id')
+    op.drop_column('archives', 'first_contact_on')
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute('ALTER TABLE archives DROP COLUMN merged_into_id')  # SQLite 3.35+
+    else:
+        op.drop_constraint('fk_archives_merged_into_id', 'archives', type_='foreignkey')
+        op.drop_column('archives', 'merged_into_id')
