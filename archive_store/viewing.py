@@ -46,6 +46,8 @@ def load_document(session: Session, doc_no: str) -> Document:
     doc = session.scalar(select(Document).options(joinedload(Document.archive))
                          .where(Document.doc_no == check_no(doc_no)))
     if doc is None:
+        doc = _moved_document(session, doc_no)  # a number given up in a merge still finds it
+    if doc is None:
         raise NotFound(doc_no)
     return doc
 
@@ -223,7 +225,7 @@ def catalogue(session: Session, user: User, archive: Archive) -> tuple[list[Docu
 
 def open_archive(system: System, user: User, archive_no: str) -> ArchiveView:
     with system.db.read() as s:
-        archive = load_archive(s, archive_no)
+        archive = _survivor(s, load_archive(s, archive_no))  # a merged-away number leads on
         if not access.can_view_archive(user):
             raise refuse(system, user, "archive", archive.archive_no, "view")
         shown, withheld = catalogue(s, user, archive)
@@ -242,3 +244,15 @@ def open_archive(system: System, user: User, archive_no: str) -> ArchiveView:
         audit.record(s, actor=user.username, action="archive.viewed", object_type="archive",
                      object_id=archive.archive_no)
     return view
+
+
+def _moved_document(session: Session, doc_no: str) -> Document | None:
+    from archive_store.archives import resolve_doc_no  # archives imports this module
+
+    return resolve_doc_no(session, doc_no)
+
+
+def _survivor(session: Session, archive: Archive) -> Archive:
+    from archive_store.archives import survivor
+
+    return survivor(session, archive)
