@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, defer, joinedload
 from stdnum.cn import ric, uscc as uscc_code
 from stdnum.exceptions import ValidationError
 
-from archive_store import access, audit, changes, numbering
+from archive_store import access, audit, changes, grants, numbering
 from archive_store.errors import DossierError, InvalidState, NotAllowed
 from archive_store.filing import _complete_identity, open_archive
 from archive_store.matching import CustomerRef, find_archive, fold_name
@@ -144,6 +144,27 @@ def edit(system: System, actor: User, archive_no: str, values: dict[str, Any], *
     if {"name", "business_line"} & set(applied):
         reindex_after_commit(system, doc_nos)  # the index carries the customer's name and line
     return EditResult(changed=applied, waiting=waiting)
+
+
+def card(system: System, actor: User, archive_no: str) -> dict[str, Any]:
+    """The editable values as the edit form shows them. A core-secret value (the ID
+    number) is left out for someone who may not see it; leaving it blank changes nothing."""
+    access.require(actor, EDIT_ROLES, "您的角色不能修改客户档案。")
+    with system.db.read() as s:
+        archive = load_archive(s, archive_no)
+        values = _card(s, archive) | {"archive_no": archive.archive_no}
+        if access.group_of("id_number") not in access.role_access(actor.role).groups and not (
+                actor.id is not None and grants.active_grants(s, actor, archive.id)):
+            values["id_number"] = None
+    return values
+
+
+def owner_candidates(system: System, actor: User) -> list[str]:
+    """Active accounts that may look after a customer: those who may open its records."""
+    access.require(actor, EDIT_ROLES, "您的角色不能修改客户档案。")
+    with system.db.read() as s:
+        return sorted(u.username for u in s.scalars(select(User).where(User.active.is_(True)))
+                      if access.role_access(u.role).kinds)
 
 
 def _card(s: Session, archive: Archive) -> dict[str, Any]:
