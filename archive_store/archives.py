@@ -288,7 +288,7 @@ def working_days_between(start: date, end: date) -> int:
     Public holidays are not known to Dossier; a day off that falls on a weekday counts."""
     if end <= start:
         return 0
-    days, full_weeks = (end - start).days, (end - start).days // 7
+    full_weeks = (end - start).days // 7
     count = full_weeks * 5
     day = start + timedelta(days=full_weeks * 7)
     while day < end:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archive_store import access, audit, grants
@@ -27,7 +27,8 @@ from archive_store.system import System
 # field). Staff may propose through an edit, but do not check each other's entries.
 CHECK_ROLES = frozenset({Role.clerk, Role.dept_head, Role.archive_manager, Role.leader})
 LIST_ROLES = CHECK_ROLES | {access.OPERATOR}
-_ARCHIVE_KEYS = frozenset({"uscc", "id_number"})  # the archive's own columns that can be important
+# Staff who may propose through an archive edit (archives.EDIT_ROLES) may withdraw their own.
+_PROPOSER_ROLES = frozenset({Role.sales, Role.service, Role.marketing})
 
 
 def is_important(settings: Settings, key: str) -> bool:
@@ -115,6 +116,8 @@ def confirm(system: System, actor: User, change_id: int) -> str:
         from archive_store.archives import _check_editable  # archives imports this module
 
         _check_editable(s, archive)
+        if doc is not None and doc.status == "destroyed":
+            raise InvalidState(f"{doc.doc_no} 已销毁，不能更改。")
         current = _current(archive, doc, row.key)
         if current != row.old_value:
             # Someone changed it since: confirming now would overwrite a value the
@@ -139,8 +142,7 @@ def confirm(system: System, actor: User, change_id: int) -> str:
 
 def reject(system: System, actor: User, change_id: int, reason: str) -> None:
     """The second person refuses the change (or the proposer withdraws it): the old value stays."""
-    access.require(actor, CHECK_ROLES | {Role.sales, Role.service},
-                   "只有档案管理人员可以驳回待核对的更改。")
+    access.require(actor, CHECK_ROLES | _PROPOSER_ROLES, "只有档案管理人员可以驳回待核对的更改。")
     reason = (reason or "").strip()
     if not reason:
         raise DossierError("需要填写理由。")
@@ -156,8 +158,8 @@ def reject(system: System, actor: User, change_id: int, reason: str) -> None:
 
 def pending_for(session: Session, archive: Archive) -> int:
     """How many changes wait on this archive or its documents."""
-    return len(list(session.scalars(select(PendingChange.id).where(
-        PendingChange.archive_id == archive.id, PendingChange.state == "pending"))))
+    return session.scalar(select(func.count()).select_from(PendingChange).where(
+        PendingChange.archive_id == archive.id, PendingChange.state == "pending")) or 0
 
 
 # --- helpers ------------------------------------------------------------------------------

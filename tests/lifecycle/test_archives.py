@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from archive_store import archives, catalogue, changes, review, viewing
 from archive_store.errors import DossierError, InvalidState, NotAllowed
-from archive_store.models import Archive, AuditEvent, DocNoAlias, Document, PendingChange, User, utcnow
+from archive_store.models import Archive, AuditEvent, DocNoAlias, Document, utcnow
 from tests.store.conftest import users_of, world  # noqa: F401  (the module's seeded data folder)
 
 
