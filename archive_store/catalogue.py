@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from archive_store import access, audit
+from archive_store.archives import survivor
 from archive_store.models import DocNoAlias, User
 from archive_store.system import System
 from archive_store.viewing import catalogue as listed, load_archive, refuse
@@ -48,7 +49,7 @@ class Catalogue:
 def build(system: System, actor: User, archive_no: str) -> Catalogue:
     """The catalogue as `actor` may see it; the export is an audit event like any look."""
     with system.db.read() as s:
-        archive = load_archive(s, archive_no)
+        archive = survivor(s, load_archive(s, archive_no))  # a merged-away number leads on
         if not access.can_view_archive(actor):
             raise refuse(system, actor, "archive", archive.archive_no, "catalogue")
         docs, withheld = listed(s, actor, archive)

@@ -156,6 +156,12 @@ def reject(system: System, actor: User, change_id: int, reason: str) -> None:
                      after={"key": row.key, "change": row.id, "reason": reason[:1000]})
 
 
+def waiting_on(session: Session, doc: Document) -> int:
+    """How many changes wait on this document: it does not take effect with them open."""
+    return session.scalar(select(func.count()).select_from(PendingChange).where(
+        PendingChange.document_id == doc.id, PendingChange.state == "pending")) or 0
+
+
 def pending_for(session: Session, archive: Archive) -> int:
     """How many changes wait on this archive or its documents."""
     return session.scalar(select(func.count()).select_from(PendingChange).where(

@@ -45,6 +45,9 @@ def approve(system: System, actor: User, doc_no: str) -> None:
     with system.db.write() as s:
         doc = _open(s, actor, doc_no)
         _pending(doc, DocStatus.pending_review)
+        if changes.waiting_on(s, doc):
+            # It would take effect with the value the correction says is wrong.
+            raise InvalidState(f"{doc.doc_no} 有待核对的重要信息更正，请先由另一人核对。")
         doc.status = DocStatus.effective
         audit.record(s, actor=actor.username, action="document.approved", object_type="document",
                      object_id=doc.doc_no, before={"status": DocStatus.pending_review},

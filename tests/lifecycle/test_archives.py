@@ -524,3 +524,42 @@ def test_staff_see_only_what_they_may_open_in_the_catalogue(world):
     assert data.docs["contract"] not in {line.doc_no for line in cat.lines} and cat.withheld >= 1
     with pytest.raises(NotAllowed):
         catalogue.build(system, who["auditor"], data.archives["license"])
+
+
+def test_a_record_with_a_correction_waiting_is_not_approved_until_it_is_confirmed(world):
+    from archive_store.matching import CustomerRef
+    from tests.web.seed import _file
+
+    system, _ = world
+    who = users_of(system)
+    doc_no = _file(system, name="approve-wait.jpg", doc_type="contract", title="待核对合同",
+                   customer=CustomerRef("enterprise", name="审批等待有限公司"),
+                   lines=[("合同金额", "¥5,000.00", "amount")], fields={"amount": "500.00"},
+                   issue=date(2025, 3, 1), effective=False)
+    change_id = review.correct_field(system, who["dept_head"], doc_no, "amount", "5000.00", "对照原件")
+    with pytest.raises(InvalidState, match="待核对"):
+        review.approve(system, who["dept_head"], doc_no)
+    changes.confirm(system, who["clerk"], change_id)
+    review.approve(system, who["dept_head"], doc_no)
+
+
+def test_a_change_overtaken_by_another_is_not_confirmed(world):
+    system, data = world
+    who = users_of(system)
+    code = _valid_uscc("91420100MA4KXXXX0")
+    no = _new(system, who, "过时更改有限公司", uscc=code)
+    change_id = archives.edit(system, who["clerk"], no, {"uscc": _valid_uscc("91420100MA4KYYYY0")}).waiting["uscc"]
+    with system.db.write() as s:  # meanwhile the code changed by another way (a later licence, say)
+        s.scalar(select(Archive).where(Archive.archive_no == no)).uscc = _valid_uscc("91420100MA4KWWWW0")
+    with pytest.raises(InvalidState, match="过时"):
+        changes.confirm(system, who["dept_head"], change_id)
+
+
+def test_the_catalogue_of_a_merged_away_number_is_the_survivors(world):
+    system, _ = world
+    who = users_of(system)
+    keep, dup = _two_of_one_customer(system, who, "目录合并有限公司", _valid_uscc("91430100MA4LXXXX0"))
+    _file_form(system, "目录合并有限責任公司", collected=date(2025, 5, 5))
+    archives.merge(system, who["dept_head"], dup, keep)
+    cat = catalogue.build(system, who["dept_head"], dup)
+    assert cat.archive_no == keep and any("原档号 " + dup in line.remarks for line in cat.lines)
