@@ -285,7 +285,8 @@ def _rows(s: Session, query) -> list[ArchiveRow]:
 
 def working_days_between(start: date, end: date) -> int:
     """Working days (Monday to Friday) after `start` up to and including `end`.
-    Public holidays are not known to Dossier; a day off that falls on a weekday counts."""
+    The same count as loans.working_days_between, which arrives with the loans branch and
+    also knows the settings' holidays: at merge this becomes a call to that one."""
     if end <= start:
         return 0
     full_weeks = (end - start).days // 7
