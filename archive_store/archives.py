@@ -10,6 +10,7 @@ through the two-person check (changes.py).
 """
 from __future__ import annotations
 
+import json
 from collections import Counter as Tally
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -425,13 +426,39 @@ def merge(system: System, actor: User, from_no: str, into_no: str, *, reason: st
                                                   id_number=source.id_number, phone=source.phone),
                            actor=actor.username)
         source.status, source.merged_into_id = MERGED, target.id
+        # Every document of the survivor: the index carries the archive's codes, which the
+        # completion above may have filled in.
+        survivors = list(s.scalars(select(Document.doc_no).where(Document.archive_id == target.id)))
         summary = {"from": from_no, "into": into_no, "documents": moved, "reason": reason[:1000]}
         audit.record(s, actor=actor.username, action="archive.merged", object_type="archive",
                      object_id=from_no, before={"status": LIVE}, after={"status": MERGED} | summary)
         audit.record(s, actor=actor.username, action="archive.merged_in", object_type="archive",
                      object_id=into_no, after=summary)
-    reindex_after_commit(system, [*moved, *moved.values()])  # old numbers leave the index
+    reindex_after_commit(system, [*moved, *survivors])  # old numbers leave the index
     return MergeResult(archive_no=into_no, moved=moved)
+
+
+# --- history -------------------------------------------------------------------------------
+
+_NOT_SHOWN = ("documents", "fields", "reason", "change", "proposed_by", "set_by", "review_reasons", "problems")
+MASK = "■■■"
+
+
+def diff_rows(actor: User, event) -> list[tuple[str, Any, Any]]:
+    """An audit event's before and after as (key, before, after) rows for an archive's
+    history, with the values of fields the actor may not see masked (an ID number set or
+    corrected is in the event, and the history is shown to everyone who opens the archive)."""
+    before = json.loads(event.before) if event.before else {}
+    after = json.loads(event.after) if event.after else {}
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return []
+    if "key" in after:  # one field's value: a correction, a proposed or confirmed change
+        rows = [(after["key"], before.get("value"), after.get("value"))]
+    else:
+        keys = [k for k in after if k not in _NOT_SHOWN] + [k for k in before if k not in after and k not in _NOT_SHOWN]
+        rows = [(k, before.get(k), after.get(k)) for k in keys]
+    seen = access.role_access(actor.role).groups
+    return [(k, b, a) if access.group_of(k) in seen else (k, b and MASK, a and MASK) for k, b, a in rows]
 
 
 def survivor(session: Session, archive: Archive) -> Archive:

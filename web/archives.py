@@ -3,8 +3,6 @@ the two-person check's queue, the catalogue. Views read the request, call one ve
 render; who may do what is the verbs' (archive_store/archives.py, changes.py, catalogue.py)."""
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 
@@ -43,18 +41,8 @@ def card_label(key: str) -> str:
 
 @bp.app_template_filter("audit_diff")
 def audit_diff(event) -> list[tuple[str, object, object]]:
-    """An audit event's before and after as (key, before, after) rows for the history."""
-    before = json.loads(event.before) if event.before else {}
-    after = json.loads(event.after) if event.after else {}
-    if not isinstance(before, dict) or not isinstance(after, dict):
-        return []
-    if "key" in after:  # one field's value: a correction, a proposed or confirmed change
-        return [(after["key"], before.get("value"), after.get("value"))]
-    keys = [k for k in after if k not in _NOT_SHOWN] + [k for k in before if k not in after and k not in _NOT_SHOWN]
-    return [(k, before.get(k), after.get(k)) for k in keys]
-
-
-_NOT_SHOWN = ("documents", "fields", "reason", "change", "proposed_by", "set_by", "review_reasons", "problems")
+    """An audit event's before and after for the history, masked for the viewer."""
+    return archives.diff_rows(g.user, event)
 
 
 @bp.get("/")

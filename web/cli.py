@@ -425,10 +425,11 @@ def archives_edit(ctx: click.Context, archive_no: str, reason: str, as_json: boo
 @click.pass_context
 def archives_show(ctx: click.Context, archive_no: str, as_json: bool, as_user: str | None) -> None:
     """An archive's card, its documents (catalogue order) and its history."""
-    from archive_store import viewing
+    from archive_store import archives as archives_verbs, viewing
 
     system = system_for(ctx)
-    v = viewing.open_archive(system, actor_for(system, as_user), archive_no)
+    actor = actor_for(system, as_user)
+    v = viewing.open_archive(system, actor, archive_no)
     a = v.archive
     card = {"archive_no": a.archive_no, "name": a.name, "customer_type": a.customer_type,
             "business_line": a.business_line, "uscc": a.uscc, "grade": a.grade, "stage": a.stage,
@@ -437,8 +438,8 @@ def archives_show(ctx: click.Context, archive_no: str, as_json: bool, as_user: s
     docs = [{"doc_no": d.doc_no, "doc_type": d.doc_type, "title": d.title or d.source_name,
              "issue_date": d.issue_date, "pages": d.pages, "status": d.status} for d in v.catalogue]
     history = [{"at": e.at, "actor": e.actor, "action": e.action, "object_id": e.object_id,
-                "before": json.loads(e.before) if e.before else None,
-                "after": json.loads(e.after) if e.after else None} for e in v.history]
+                "changes": [{"key": k, "before": b, "after": a} for k, b, a in archives_verbs.diff_rows(actor, e)]}
+               for e in v.history]
     if as_json:
         _echo_json({**card, "asked_for": archive_no, "documents": docs, "history": history})
         return
@@ -451,7 +452,8 @@ def archives_show(ctx: click.Context, archive_no: str, as_json: bool, as_user: s
         click.echo(f"  {d['doc_no']}\t{d['issue_date'] or '—'}\t{d['doc_type']}\t{d['status']}\t{d['title']}")
     click.echo("history:")
     for h in history:
-        change = f" {h['before']} -> {h['after']}" if h["before"] else (f" {h['after']}" if h["after"] else "")
+        change = "".join(f"; {c['key']}: {c['before'] if c['before'] is not None else '—'} -> {c['after']}"
+                         for c in h["changes"])
         click.echo(f"  {h['at']:%Y-%m-%d %H:%M} {h['actor']} {h['action']} {h['object_id']}{change}")
 
 

@@ -563,3 +563,17 @@ def test_the_catalogue_of_a_merged_away_number_is_the_survivors(world):
     archives.merge(system, who["dept_head"], dup, keep)
     cat = catalogue.build(system, who["dept_head"], dup)
     assert cat.archive_no == keep and any("原档号 " + dup in line.remarks for line in cat.lines)
+
+
+def test_the_history_masks_values_the_viewer_may_not_see(world):
+    system, _ = world
+    who = users_of(system)
+    no = archives.create(system, who["sales"], name="历史脱敏个人", customer_type="individual", business_line="S",
+                         id_number="110101199003074477", phone="13800001111")
+    change_id = archives.edit(system, who["clerk"], no, {"id_number": "11010519491231002X"}).waiting["id_number"]
+    changes.confirm(system, who["leader"], change_id)
+    for role, sees in (("sales", False), ("leader", True)):
+        view = viewing.open_archive(system, who[role], no)
+        shown = json.dumps([archives.diff_rows(who[role], e) for e in view.history], ensure_ascii=False)
+        assert ("11010519491231002X" in shown) is sees and ("110101199003074477" in shown) is sees
+        assert "■■■" in shown or sees

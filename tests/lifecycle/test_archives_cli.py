@@ -55,7 +55,7 @@ def test_the_archive_commands_end_to_end(data, tmp_path):
     shown = json.loads(ok("archives", "show", no, "--json", data=data))
     assert shown["archive_no"] == no and shown["uscc"] == USCC_B and shown["grade"] == "A"
     edits = [h for h in shown["history"] if h["action"] == "archive.edited"]
-    assert any(h["before"].get("grade") is None and h["after"].get("grade") == "A" for h in edits)
+    assert any({"key": "grade", "before": None, "after": "A"} in h["changes"] for h in edits)
 
     # A duplicate by name in the other script, merged away.
     dup = json.loads(ok("archives", "add", "--name", "命令行客戶甲有限公司", "--type", "enterprise", "--line", "P",
