@@ -32,6 +32,7 @@ from archive_store.models import (Archive, BorrowApproval, BorrowRequest, Docume
                                   User, ViewOpening, utcnow)
 from archive_store.settings import Settings
 from archive_store.users import find_user
+from archive_store.workdays import add_working_days, today, working_days_between
 
 # --- the rules as tables ------------------------------------------------------------------
 
@@ -49,7 +50,7 @@ STATUS_LABELS = {PENDING_DEPT: "待部门负责人审核", PENDING_LEADER: "待�
 KIND_LABELS = {"view": "查阅", "paper": "借阅纸质", "electronic": "借阅电子"}
 CONDITION_LABELS = {"complete": "完好", "damaged": "损坏", "pages_missing": "缺页"}
 
-# Who asks: everyone whose job is to open customer archives (access.can_view_archive).
+# Who asks: everyone whose job is to open customer archives (access.READER_ROLES, less the console).
 REQUEST_ROLES = frozenset({Role.sales, Role.service, Role.marketing, Role.clerk, Role.dept_head, Role.leader,
                            Role.archive_manager})
 FIRST_APPROVERS = frozenset({Role.dept_head})   # views, the first step of a loan, extensions
@@ -68,41 +69,6 @@ DEPARTMENTS = {Role.sales: "销售部", Role.service: "客服部", Role.marketin
 STEP_LABELS = {"dept_head": "部门负责人", "leader": "分管领导"}
 # A reminder is shown this many working days before a loan falls due.
 REMIND_BEFORE = 2
-
-
-# --- working days ---------------------------------------------------------------------------
-
-def today() -> date:
-    """Today in China (UTC+8, no daylight saving), which is the calendar holidays are listed in."""
-    return (utcnow() + timedelta(hours=8)).date()
-
-
-def is_working_day(day: date, holidays: Iterable[date] = (), workdays: Iterable[date] = ()) -> bool:
-    if day in workdays:  # a make-up working day (调休) on a weekend
-        return True
-    return day.weekday() < 5 and day not in holidays
-
-
-def add_working_days(start: date, days: int, holidays: Iterable[date] = (), workdays: Iterable[date] = ()) -> date:
-    """The `days`-th working day after `start` (start itself is not counted: a loan taken
-    on a Monday for 5 days is due the next Monday)."""
-    holidays, workdays = frozenset(holidays), frozenset(workdays)
-    day = start
-    while days > 0:
-        day += timedelta(days=1)
-        if is_working_day(day, holidays, workdays):
-            days -= 1
-    return day
-
-
-def working_days_between(start: date, end: date, holidays: Iterable[date] = (), workdays: Iterable[date] = ()) -> int:
-    """Working days after `start` up to and including `end` (0 if end is not after start)."""
-    holidays, workdays = frozenset(holidays), frozenset(workdays)
-    n, day = 0, start
-    while day < end:
-        day += timedelta(days=1)
-        n += is_working_day(day, holidays, workdays)
-    return n
 
 
 def _due(settings: Settings, start: date, days: int) -> date:

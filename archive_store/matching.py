@@ -32,7 +32,8 @@ def fold_name(name: str | None) -> str | None:
 
 
 def find_archive(session: Session, customer: CustomerRef) -> Archive | None:
-    live = Archive.status != "destroyed"
+    # A merged-away archive keeps its codes on its card, but its customer lives in the survivor.
+    live = Archive.status.not_in(("destroyed", "merged"))
     if customer.uscc:
         found = session.scalar(select(Archive).where(Archive.uscc == customer.uscc.upper(), live))
         if found:

@@ -70,6 +70,8 @@ class Archive(Base):
     paper_location: Mapped[str | None] = mapped_column(String(128))
     status: Mapped[str] = mapped_column(String(16), default="active")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("archives.id"))  # merged away: the survivor
+    first_contact_on: Mapped[date | None] = mapped_column(Date)  # the owner's first contact with the customer
 
     documents: Mapped[list[Document]] = relationship(
         back_populates="archive", order_by="Document.item_no"
@@ -242,6 +244,35 @@ class LoanExtension(Base):
     new_due: Mapped[date | None] = mapped_column(Date)  # set when approved
     status: Mapped[str] = mapped_column(String(16))  # pending | approved | refused
     asked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class DocNoAlias(Base):
+    """A document number given up when a merge moved the document into another archive:
+    the number stays reserved and still finds the document."""
+
+    __tablename__ = "doc_no_aliases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    old_doc_no: Mapped[str] = mapped_column(String(80), unique=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    moved_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PendingChange(Base):
+    """An important field's new value, waiting for a second person (重要信息双人核对).
+
+    Until it is confirmed the record keeps its old value."""
+
+    __tablename__ = "pending_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    archive_id: Mapped[int] = mapped_column(ForeignKey("archives.id"), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)  # None: the archive's own field
+    key: Mapped[str] = mapped_column(String(64))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # pending|confirmed|rejected
+    proposed_by: Mapped[str] = mapped_column(String(64))
+    proposed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     decided_by: Mapped[str | None] = mapped_column(String(64))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
 
@@ -256,3 +287,11 @@ class ViewOpening(Base):
     opened_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     closes_at: Mapped[datetime] = mapped_column(DateTime)
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+class PasswordHistory(Base):
+    """Hashes of a user's earlier passwords, so the last few are not chosen again."""
+
+    __tablename__ = "password_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

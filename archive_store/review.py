@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, joinedload
 
-from archive_store import access, audit, grants
+from archive_store import access, audit, changes, grants
 from archive_store.errors import DossierError, InvalidState, NotAllowed
 from archive_store.models import DocStatus, Document, User
 from archive_store.search_docs import reindex_after_commit
@@ -45,6 +45,9 @@ def approve(system: System, actor: User, doc_no: str) -> None:
     with system.db.write() as s:
         doc = _open(s, actor, doc_no)
         _pending(doc, DocStatus.pending_review)
+        if changes.waiting_on(s, doc):
+            # It would take effect with the value the correction says is wrong.
+            raise InvalidState(f"{doc.doc_no} 有待核对的重要信息更正，请先由另一人核对。")
         doc.status = DocStatus.effective
         audit.record(s, actor=actor.username, action="document.approved", object_type="document",
                      object_id=doc.doc_no, before={"status": DocStatus.pending_review},
@@ -81,8 +84,9 @@ def resubmit(system: System, actor: User, doc_no: str) -> None:
     reindex_after_commit(system, [doc_no])
 
 
-def correct_field(system: System, actor: User, doc_no: str, key: str, value: str, reason: str) -> None:
-    """A person sets a field; it is marked as set by a person and its problems are cleared."""
+def correct_field(system: System, actor: User, doc_no: str, key: str, value: str, reason: str) -> int | None:
+    """A person sets a field; it is marked as set by a person and its problems are cleared.
+    An important field's correction waits for a second person: returns that change's id."""
     access.require(actor, access.CORRECT_ROLES, "只有部门负责人或档案录入员可以更正字段。")
     if key not in access.GROUP_OF:
         raise DossierError(f"未知字段 {key!r}")
@@ -100,18 +104,17 @@ def correct_field(system: System, actor: User, doc_no: str, key: str, value: str
         old = (doc.fields or {}).get(key)
         if old == value and (doc.field_set_by or {}).get(key) == "person":
             return
-        # Assign new dicts: in-place changes to a JSON column are not tracked.
-        doc.fields = {**(doc.fields or {}), key: value}
-        doc.field_set_by = {**(doc.field_set_by or {}), key: "person"}
-        doc.field_confidence = {**(doc.field_confidence or {}), key: 1.0}
-        problems = dict(doc.field_problems or {})
-        cleared = problems.pop(key, None)
-        doc.field_problems = problems
+        if changes.is_important(system.settings, key) and old != value:
+            # 重要信息双人核对: the old value stands until a second person confirms.
+            return changes.queue_change(s, actor=actor, archive=doc.archive, document=doc, key=key, old=old,
+                                        new=value, reason=reason).id
+        cleared = changes.set_document_field(doc, key, value)
         audit.record(s, actor=actor.username, action="document.field_corrected", object_type="document",
                      object_id=doc.doc_no,
                      before={"key": key, "value": old, "problems": cleared},
                      after={"key": key, "value": value, "set_by": "person", "reason": reason})
     reindex_after_commit(system, [doc_no])
+    return None
 
 
 def queue(system: System, actor: User, *, limit: int = 200) -> tuple[list[Document], int]:

@@ -69,6 +69,7 @@ class Settings:
     extra_workdays: frozenset[date] = frozenset()
     borrow_max_days: int = 10
     view_minutes: int = 120
+    rules: ArchiveRules = field(default_factory=lambda: ArchiveRules())
 
     @property
     def inbox(self) -> Path:
@@ -197,6 +198,7 @@ def _check(root: Path, raw: dict, path: Path) -> Settings:
         extra_workdays=workdays,
         borrow_max_days=max_days,
         view_minutes=view_minutes,
+        rules=_rules(raw.get("rules", {}), bad),
     )
 
 
@@ -228,3 +230,39 @@ def check_pattern(pattern: str, fail) -> None:
         raise fail("may hold only letters, digits, - and _ besides its tokens")
     if not 1 <= int(seqs[0].group(2)) <= 9:
         raise fail("needs a {seq:N} width between 1 and 9")
+
+
+# --- the day-to-day rules of archives and accounts (POLICY.md) ---------------------------
+
+@dataclass(frozen=True)
+class ArchiveRules:
+    """`[rules]` in dossier.toml; every key optional."""
+
+    # 重要信息双人核对: a change to one of these (an archive's code, a document's field)
+    # waits for a second person.
+    important_fields: tuple[str, ...] = ("uscc", "id_number", "amount", "bank_account")
+    late_entry_working_days: int = 2   # a collection form is filed within 2 working days of collection
+    contact_days: int = 7              # a new customer is contacted within a week of filing
+    password_max_age_days: int = 90    # then sign-in asks for a new one
+    password_history: int = 5          # the last five may not be chosen again
+    password_min_length: int = 10
+
+
+def _rules(raw, bad) -> ArchiveRules:
+    if not isinstance(raw, dict):
+        raise bad("rules", "must be a table: [rules]")
+    defaults = ArchiveRules()
+    values = {}
+    for name in ("late_entry_working_days", "contact_days", "password_max_age_days", "password_history",
+                 "password_min_length"):
+        value = raw.get(name, getattr(defaults, name))
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 3650:
+            raise bad(f"rules.{name}", "must be a whole number from 1 to 3650")
+        values[name] = value
+    if values["password_min_length"] < 8:
+        raise bad("rules.password_min_length", "must be at least 8")
+    important = raw.get("important_fields", list(defaults.important_fields))
+    if not isinstance(important, list) or not all(isinstance(k, str) and re.fullmatch(r"[a-z][a-z0-9_]{0,40}", k)
+                                                  for k in important):
+        raise bad("rules.important_fields", "must be a list of field keys, e.g. [\"uscc\", \"id_number\"]")
+    return ArchiveRules(important_fields=tuple(important), **values)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import functools
 import re
 import secrets
+from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +17,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from archive_store import access, audit
 from archive_store.errors import DossierError, InvalidState, NotAllowed, NotFound
-from archive_store.models import Role, User, utcnow
+from archive_store.models import PasswordHistory, Role, User, utcnow
 
 MIN_PASSWORD = 10
 _USERNAME = re.compile(r"[A-Za-z0-9_.-]{2,64}")
@@ -59,14 +61,37 @@ def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def check_password_rules(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise BadPassword(f"密码至少需要{MIN_PASSWORD}个字符。")
+def check_password_rules(password: str, *, min_length: int = MIN_PASSWORD) -> None:
+    """Long enough and not one a guesser tries first (POLICY.md: accounts and passwords)."""
+    if len(password) < min_length:
+        raise BadPassword(f"密码至少需要{min_length}个字符。")
+    if password.strip().lower() in _common_passwords():
+        raise BadPassword("这个密码太常见，容易被猜中，请换一个。")
+
+
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    text = (Path(__file__).parent / "common_passwords.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def password_expired(settings, user: User) -> bool:
+    """Passwords are changed regularly (POLICY.md): past the maximum age, sign-in asks for a new one."""
+    age = utcnow() - user.password_changed_at
+    return age > timedelta(days=settings.rules.password_max_age_days)
+
+
+def _check_not_reused(session: Session, user: User, password: str, keep: int) -> None:
+    """The current password and the ones before it, `keep` in all, may not be chosen again."""
+    earlier = session.scalars(select(PasswordHistory.password_hash).where(PasswordHistory.user_id == user.id)
+                              .order_by(PasswordHistory.id.desc()).limit(max(keep - 1, 0)))
+    if any(check_password_hash(h, password) for h in [user.password_hash, *earlier]):
+        raise BadPassword(f"不能使用最近{keep}次用过的密码。")
 
 
 def create_account(
     session: Session, *, actor: str, username: str, role: str, password: str | None = None,
-    display_name: str = "",
+    display_name: str = "", min_length: int = MIN_PASSWORD,
 ) -> tuple[User, str | None]:
     """Returns the user and the generated password, if one was generated (shown once)."""
     if not _USERNAME.fullmatch(username or ""):
@@ -78,7 +103,7 @@ def create_account(
     generated = None
     if password is None:
         password = generated = generate_password()
-    check_password_rules(password)
+    check_password_rules(password, min_length=min_length)
     user = User(username=username, role=role, display_name=display_name or username,
                 password_hash=generate_password_hash(password))
     session.add(user)
@@ -93,7 +118,7 @@ def add_user(system, actor: User, *, username: str, role: str, password: str | N
     access.require(actor, access.ADMIN_ROLES, "只有管理员管理用户。")
     with system.db.write() as s:
         return create_account(s, actor=actor.username, username=username, role=role, password=password,
-                              display_name=display_name)
+                              display_name=display_name, min_length=system.settings.rules.password_min_length)
 
 
 def list_users(system, actor: User) -> list[User]:
@@ -174,7 +199,9 @@ def change_password(system, actor: User, *, old: str, new: str) -> User:
             raise NotAllowed("此账户已停用。")
         if not check_password_hash(user.password_hash, old):
             raise NotAllowed("当前密码不正确。")
-        check_password_rules(new)
+        check_password_rules(new, min_length=system.settings.rules.password_min_length)
+        _check_not_reused(s, user, new, system.settings.rules.password_history)
+        s.add(PasswordHistory(user_id=user.id, password_hash=user.password_hash, changed_at=utcnow()))
         user.password_hash = generate_password_hash(new)
         user.password_changed_at = utcnow()
         audit.record(s, actor=user.username, action="user.password_changed",

@@ -67,6 +67,8 @@ def load_document(session: Session, doc_no: str) -> Document:
     doc = session.scalar(select(Document).options(joinedload(Document.archive))
                          .where(Document.doc_no == check_no(doc_no)))
     if doc is None:
+        doc = _moved_document(session, doc_no)  # a number given up in a merge still finds it
+    if doc is None:
         raise NotFound(doc_no)
     return doc
 
@@ -248,7 +250,7 @@ def open_archive(system: System, user: User, archive_no: str) -> ArchiveView:
     if not (user.active and user.role in access.READER_ROLES):
         raise refuse(system, user, "archive", check_no(archive_no), "view")
     with system.db.read() as s:
-        archive = load_archive(s, archive_no)
+        archive = _survivor(s, load_archive(s, archive_no))  # a merged-away number leads on
         shown, withheld = catalogue(s, user, archive)
         ids = [archive.archive_no, *(d.doc_no for d in shown)]
         history = list(s.scalars(select(AuditEvent).where(AuditEvent.object_id.in_(ids))
@@ -265,3 +267,15 @@ def open_archive(system: System, user: User, archive_no: str) -> ArchiveView:
         audit.record(s, actor=user.username, action="archive.viewed", object_type="archive",
                      object_id=archive.archive_no)
     return view
+
+
+def _moved_document(session: Session, doc_no: str) -> Document | None:
+    from archive_store.archives import resolve_doc_no  # archives imports this module
+
+    return resolve_doc_no(session, doc_no)
+
+
+def _survivor(session: Session, archive: Archive) -> Archive:
+    from archive_store.archives import survivor
+
+    return survivor(session, archive)

@@ -13,11 +13,13 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_babel import gettext as _
 
 from archive_store.errors import NotAllowed
-from archive_store.users import BadPassword, change_password, session_user, sign_in, sign_out
+from archive_store.users import (BadPassword, change_password, password_expired, session_user, sign_in,
+                                 sign_out)
 from web.forms import LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__)
 PUBLIC = {"auth.login", "auth.lang", "static"}
+EXPIRED_PW_ALLOWED = {"auth.password", "auth.logout", "auth.lang", "static"}
 
 
 def system():
@@ -41,6 +43,9 @@ def load_user():
                 g.user = user
                 if now - session.get("seen", 0) > 60:  # refresh the cookie at most once a minute
                     session["seen"] = now
+                if session.get("expired_pw") and request.endpoint not in EXPIRED_PW_ALLOWED:
+                    # Past its maximum age the password must be changed before anything else.
+                    return redirect(url_for("auth.password"))
     if g.user is None and request.endpoint not in PUBLIC:
         if request.method == "GET" and request.endpoint is not None:
             return redirect(url_for("auth.login", next=request.full_path if request.args else request.path))
@@ -91,6 +96,10 @@ def login():
         session.update(uid=user.id, since=now, seen=now, pw=user.password_changed_at.isoformat())
         if lang:
             session["lang"] = lang
+        if password_expired(system().settings, user):
+            session["expired_pw"] = True
+            flash(_("密码已超过有效期，请设置新密码。"), "info")
+            return redirect(url_for("auth.password"))
         return redirect(_safe_next(request.args.get("next")))
     status = 400 if request.method == "POST" else 200
     return render_template("login.html", form=form, error=None), status
@@ -112,12 +121,13 @@ def password():
             user = change_password(system(), g.user, old=form.old.data, new=form.new.data)
             stamp = user.password_changed_at.isoformat()
             session["pw"] = stamp  # this session stays signed in; others end
+            session.pop("expired_pw", None)
             flash(_("密码已修改。"), "ok")
             return redirect(url_for("records.search"))
         except NotAllowed:
             error = _("当前密码不正确。")
-        except BadPassword:
-            error = _("新密码至少需要10个字符。")
+        except BadPassword as exc:
+            error = str(exc)
     return render_template("password.html", form=form, error=error), 400 if request.method == "POST" else 200
 
 

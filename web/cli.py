@@ -589,6 +589,290 @@ def users_deactivate(ctx, username, as_user, as_json):
     deactivate(system, actor_for(system, as_user), username)
     _emit(as_json, {"user": username, "active": False}, f"user {username} deactivated")
 
+# --- customer archives day to day (archive_store/archives.py, changes.py, catalogue.py) -------
+
+def _echo_json(value) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, default=str))
+
+
+@main.group()
+def archives() -> None:
+    """Customer archives: by hand, edits, lists, duplicates and merging, the catalogue."""
+
+
+@archives.command("add")
+@click.option("--name", required=True)
+@click.option("--type", "customer_type", required=True, type=click.Choice(["enterprise", "individual"]))
+@click.option("--line", "business_line", required=True, help="Business-line code (see dossier.toml).")
+@click.option("--uscc", help="统一社会信用代码 (enterprise).")
+@click.option("--id-number", help="身份证号 (individual).")
+@click.option("--phone")
+@as_user()
+@click.pass_context
+def archives_add(ctx: click.Context, name: str, customer_type: str, business_line: str, uscc: str | None,
+                 id_number: str | None, phone: str | None, as_user: str) -> None:
+    """Open an archive without a scan (a customer met by phone); prints {"archive_no": ...}."""
+    from archive_store import archives as verbs
+
+    if uscc and id_number:
+        raise click.UsageError("give --uscc or --id-number, not both")
+    system = system_for(ctx)
+    no = verbs.create(system, actor_for(system, as_user), name=name, customer_type=customer_type,
+                      business_line=business_line, uscc=uscc, id_number=id_number, phone=phone)
+    _echo_json({"archive_no": no})
+
+
+@archives.command("edit")
+@click.argument("archive_no")
+@click.option("--grade", help="A, B or C.")
+@click.option("--stage", help="potential, intention, deal or lost.")
+@click.option("--owner", help="The username who looks after the customer.")
+@click.option("--line", "business_line", help="Business-line code.")
+@click.option("--name")
+@click.option("--phone")
+@click.option("--relationship-start", help="YYYY-MM-DD")
+@click.option("--relationship-end", help="YYYY-MM-DD")
+@click.option("--first-contact", "first_contact_on", help="YYYY-MM-DD: the owner's first contact.")
+@click.option("--paper-location", help="Cabinet and box of the paper folder.")
+@click.option("--uscc", help="Waits for a second person (dossier changes confirm).")
+@click.option("--id-number", help="Waits for a second person (dossier changes confirm).")
+@click.option("--reason", default="")
+@click.option("--json", "as_json", is_flag=True)
+@as_user()
+@click.pass_context
+def archives_edit(ctx: click.Context, archive_no: str, reason: str, as_json: bool, as_user: str, **values) -> None:
+    """Change an archive's card; its number never changes. An important field waits for confirmation."""
+    from archive_store import archives as verbs
+
+    values = {k: v for k, v in values.items() if v is not None}
+    if not values:
+        raise click.UsageError("nothing to change: give at least one option")
+    system = system_for(ctx)
+    result = verbs.edit(system, actor_for(system, as_user), archive_no, values, reason=reason)
+    if as_json:
+        _echo_json({"archive_no": archive_no, "changed": result.changed, "waiting": result.waiting})
+        return
+    for key, value in result.changed.items():
+        click.echo(f"{key}: {value if value is not None else '—'}")
+    for key, change_id in result.waiting.items():
+        click.echo(f"{key}: waits for a second person (dossier changes confirm {change_id})")
+    if not result.changed and not result.waiting:
+        click.echo("nothing changed")
+
+
+@archives.command("show")
+@click.argument("archive_no")
+@click.option("--json", "as_json", is_flag=True)
+@as_user(required=False)
+@click.pass_context
+def archives_show(ctx: click.Context, archive_no: str, as_json: bool, as_user: str | None) -> None:
+    """An archive's card, its documents (catalogue order) and its history."""
+    from archive_store import archives as archives_verbs, viewing
+
+    system = system_for(ctx)
+    actor = actor_for(system, as_user)
+    v = viewing.open_archive(system, actor, archive_no)
+    a = v.archive
+    card = {"archive_no": a.archive_no, "name": a.name, "customer_type": a.customer_type,
+            "business_line": a.business_line, "uscc": a.uscc, "grade": a.grade, "stage": a.stage,
+            "owner": v.owner, "paper_location": a.paper_location, "relationship_start": a.relationship_start,
+            "relationship_end": a.relationship_end, "first_contact_on": a.first_contact_on, "status": a.status}
+    docs = [{"doc_no": d.doc_no, "doc_type": d.doc_type, "title": d.title or d.source_name,
+             "issue_date": d.issue_date, "pages": d.pages, "status": d.status} for d in v.catalogue]
+    history = [{"at": e.at, "actor": e.actor, "action": e.action, "object_id": e.object_id,
+                "changes": [{"key": k, "before": b, "after": a} for k, b, a in archives_verbs.diff_rows(actor, e)]}
+               for e in v.history]
+    if as_json:
+        _echo_json({**card, "asked_for": archive_no, "documents": docs, "history": history})
+        return
+    if a.archive_no != archive_no:
+        click.echo(f"{archive_no} was merged into {a.archive_no}")
+    for key, value in card.items():
+        click.echo(f"{key}: {value if value is not None else '—'}")
+    click.echo(f"documents ({len(docs)}):")
+    for d in docs:
+        click.echo(f"  {d['doc_no']}\t{d['issue_date'] or '—'}\t{d['doc_type']}\t{d['status']}\t{d['title']}")
+    click.echo("history:")
+    for h in history:
+        change = "".join(f"; {c['key']}: {c['before'] if c['before'] is not None else '—'} -> {c['after']}"
+                         for c in h["changes"])
+        click.echo(f"  {h['at']:%Y-%m-%d %H:%M} {h['actor']} {h['action']} {h['object_id']}{change}")
+
+
+@archives.command("list")
+@click.option("--stage")
+@click.option("--grade")
+@click.option("--line", "business_line")
+@click.option("--owner")
+@click.option("--json", "as_json", is_flag=True)
+@as_user(required=False)
+@click.pass_context
+def archives_list(ctx, stage, grade, business_line, owner, as_json, as_user) -> None:
+    """Archives in use by stage, grade, business line and owner, with counts."""
+    from archive_store import archives as verbs
+
+    system = system_for(ctx)
+    listing = verbs.list_archives(system, actor_for(system, as_user), stage=stage, grade=grade,
+                                  business_line=business_line, owner=owner)
+    if as_json:
+        _echo_json({"counts": listing.counts, "archives": [r.__dict__ for r in listing.rows]})
+        return
+    for key, counts in listing.counts.items():
+        click.echo(f"{key}: " + ", ".join(f"{k} {n}" for k, n in counts.items()))
+    for r in listing.rows:
+        click.echo(f"{r.archive_no}\t{r.stage}\t{r.grade or '—'}\t{r.business_line}\t{r.owner or '—'}\t{r.name}")
+
+
+@archives.command("duplicates")
+@click.option("--json", "as_json", is_flag=True)
+@as_user(required=False)
+@click.pass_context
+def archives_duplicates(ctx: click.Context, as_json: bool, as_user: str | None) -> None:
+    """Archives that look like one customer: the same code, or the same name in either script."""
+    from archive_store import archives as verbs
+
+    system = system_for(ctx)
+    found = verbs.duplicates(system, actor_for(system, as_user))
+    if as_json:
+        _echo_json([{"reason": d.reason, "value": d.value, "archive_nos": list(d.archive_nos)} for d in found])
+        return
+    for d in found:
+        click.echo(f"{d.reason}\t{d.value}\t{' '.join(d.archive_nos)}")
+
+
+@archives.command("merge")
+@click.argument("from_no")
+@click.argument("into_no")
+@click.option("--reason", default="")
+@click.option("--json", "as_json", is_flag=True)
+@as_user()
+@click.pass_context
+def archives_merge(ctx: click.Context, from_no: str, into_no: str, reason: str, as_json: bool, as_user: str) -> None:
+    """Move FROM_NO's documents into INTO_NO; FROM_NO stays reserved and leads to INTO_NO."""
+    from archive_store import archives as verbs
+
+    system = system_for(ctx)
+    result = verbs.merge(system, actor_for(system, as_user), from_no, into_no, reason=reason)
+    if as_json:
+        _echo_json({"archive_no": result.archive_no, "merged": from_no, "documents": result.moved})
+        return
+    click.echo(f"{from_no} merged into {result.archive_no}")
+    for old, new in result.moved.items():
+        click.echo(f"  {old} -> {new}")
+
+
+@archives.command("late")
+@click.option("--json", "as_json", is_flag=True)
+@as_user(required=False)
+@click.pass_context
+def archives_late(ctx: click.Context, as_json: bool, as_user: str | None) -> None:
+    """Collection forms filed more than the allowed working days after their collection date."""
+    from archive_store import archives as verbs
+
+    system = system_for(ctx)
+    rows = verbs.late_entries(system, actor_for(system, as_user))
+    if as_json:
+        _echo_json([r.__dict__ for r in rows])
+        return
+    for r in rows:
+        click.echo(f"{r.doc_no}\tcollected {r.collected_on}\tfiled {r.filed_on}\t{r.working_days} working days"
+                   f"\t{r.owner or '—'}\t{r.name}")
+
+
+@archives.command("uncontacted")
+@click.option("--json", "as_json", is_flag=True)
+@as_user(required=False)
+@click.pass_context
+def archives_uncontacted(ctx: click.Context, as_json: bool, as_user: str | None) -> None:
+    """New customers not contacted within the allowed days of filing (reassign with edit --owner)."""
+    from archive_store import archives as verbs
+
+    system = system_for(ctx)
+    rows = verbs.uncontacted(system, actor_for(system, as_user))
+    if as_json:
+        _echo_json([r.__dict__ for r in rows])
+        return
+    for r in rows:
+        click.echo(f"{r.archive_no}\tfiled {r.created_on}\t{r.owner or '—'}\t{r.name}")
+
+
+@archives.command("catalogue")
+@click.argument("archive_no")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "csv"]), default="pdf", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write here (default: CSV to stdout, PDF to ARCHIVE_NO-catalogue.pdf).")
+@as_user(required=False)
+@click.pass_context
+def archives_catalogue(ctx: click.Context, archive_no: str, fmt: str, output: Path | None, as_user: str | None) -> None:
+    """The archive catalogue (卷内目录) as an A4 PDF or as CSV."""
+    from archive_store import catalogue
+
+    system = system_for(ctx)
+    cat = catalogue.build(system, actor_for(system, as_user), archive_no)
+    if fmt == "csv":
+        text = catalogue.to_csv(cat)
+        if output is None:
+            click.echo(text.lstrip("\ufeff"), nl=False)
+            return
+        output.write_text(text, encoding="utf-8")
+    else:
+        output = output or Path(f"{cat.archive_no}-catalogue.pdf")
+        output.write_bytes(catalogue.to_pdf(cat))
+    click.echo(f"wrote {output}")
+
+
+@main.group()
+def changes() -> None:
+    """Important changes waiting for a second person (重要信息双人核对)."""
+
+
+@changes.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@as_user(required=False)
+@click.pass_context
+def changes_list(ctx: click.Context, as_json: bool, as_user: str | None) -> None:
+    """Changes waiting for confirmation."""
+    from archive_store import changes as verbs
+
+    system = system_for(ctx)
+    rows = verbs.list_changes(system, actor_for(system, as_user))
+    if as_json:
+        _echo_json([r.__dict__ for r in rows])
+        return
+    for r in rows:
+        click.echo(f"{r.id}\t{r.object_no}\t{r.key}\t{r.old_value or '—'} -> {r.new_value}\tby {r.proposed_by}")
+
+
+@changes.command("confirm")
+@click.argument("change_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@as_user()
+@click.pass_context
+def changes_confirm(ctx: click.Context, change_id: int, as_json: bool, as_user: str) -> None:
+    """Confirm another person's change: it takes effect now."""
+    from archive_store import changes as verbs
+
+    system = system_for(ctx)
+    number = verbs.confirm(system, actor_for(system, as_user), change_id)
+    if as_json:
+        _echo_json({"id": change_id, "state": "confirmed", "object_no": number})
+    else:
+        click.echo(f"change {change_id} confirmed on {number}")
+
+
+@changes.command("reject")
+@click.argument("change_id", type=int)
+@click.option("--reason", required=True)
+@as_user()
+@click.pass_context
+def changes_reject(ctx: click.Context, change_id: int, reason: str, as_user: str) -> None:
+    """Refuse a change (or withdraw one's own): the old value stays."""
+    from archive_store import changes as verbs
+
+    system = system_for(ctx)
+    verbs.reject(system, actor_for(system, as_user), change_id, reason)
+    click.echo(f"change {change_id} rejected")
+
 
 if __name__ == "__main__":
     main()

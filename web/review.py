@@ -50,6 +50,9 @@ def correct(doc_no: str):
     form = CorrectForm()
     if not form.validate_on_submit():
         abort(400)
-    review.correct_field(system(), g.user, doc_no, form.key.data, form.value.data, form.reason.data)
-    flash(_("已更正字段。"), "ok")
+    waiting = review.correct_field(system(), g.user, doc_no, form.key.data, form.value.data, form.reason.data)
+    if waiting:
+        flash(_("重要信息的更正须由另一人核对后生效（待核对编号 %(id)s）。", id=waiting), "ok")
+    else:
+        flash(_("已更正字段。"), "ok")
     return redirect(url_for("records.document", doc_no=doc_no))

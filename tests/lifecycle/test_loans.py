@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from archive_store import audit, borrow_log, loans, users
+from archive_store import audit, borrow_log, loans, users, workdays
 from archive_store.errors import DossierError, InvalidState, NotAllowed, NotFound
 from archive_store.models import Archive, AuditEvent, BorrowRequest, Loan, ViewOpening, utcnow
 from tests.lifecycle.helpers import make_archive, make_people
@@ -66,18 +66,18 @@ def refused_and_unchanged(system, call, error=DossierError):
 
 def test_a_period_skips_weekends():
     monday = date(2026, 3, 2)
-    assert loans.add_working_days(monday, 5) == date(2026, 3, 9)
-    assert loans.add_working_days(date(2026, 3, 6), 1) == date(2026, 3, 9)  # Friday + 1 → Monday
-    assert loans.add_working_days(date(2026, 3, 7), 1) == date(2026, 3, 9)  # from a Saturday
+    assert workdays.add_working_days(monday, 5) == date(2026, 3, 9)
+    assert workdays.add_working_days(date(2026, 3, 6), 1) == date(2026, 3, 9)  # Friday + 1 → Monday
+    assert workdays.add_working_days(date(2026, 3, 7), 1) == date(2026, 3, 9)  # from a Saturday
 
 
 def test_a_period_skips_listed_holidays_and_counts_make_up_workdays():
     holidays = {date(2026, 10, d) for d in range(1, 9)}
-    workdays = {date(2026, 9, 27), date(2026, 10, 10)}  # Sunday and Saturday worked instead
-    assert loans.add_working_days(date(2026, 9, 25), 1, holidays, workdays) == date(2026, 9, 27)
-    assert loans.add_working_days(date(2026, 9, 30), 1, holidays, workdays) == date(2026, 10, 9)
-    assert loans.add_working_days(date(2026, 10, 9), 1, holidays, workdays) == date(2026, 10, 10)
-    assert loans.working_days_between(date(2026, 9, 30), date(2026, 10, 9), holidays, workdays) == 1
+    made_up = {date(2026, 9, 27), date(2026, 10, 10)}  # Sunday and Saturday worked instead
+    assert workdays.add_working_days(date(2026, 9, 25), 1, holidays, made_up) == date(2026, 9, 27)
+    assert workdays.add_working_days(date(2026, 9, 30), 1, holidays, made_up) == date(2026, 10, 9)
+    assert workdays.add_working_days(date(2026, 10, 9), 1, holidays, made_up) == date(2026, 10, 10)
+    assert workdays.working_days_between(date(2026, 9, 30), date(2026, 10, 9), holidays, made_up) == 1
 
 
 def test_the_settings_carry_holidays_and_the_cap(tmp_path):
@@ -100,7 +100,7 @@ def test_the_due_date_counts_working_days_from_the_hand_out(system, p, arch):
         loan = s.scalar(select(Loan).where(Loan.request_id == rid))
     s_ = system.settings
     assert loan.out_on == loans.today()
-    assert loan.due_on == loans.add_working_days(loan.out_on, 3, s_.holidays, s_.extra_workdays)
+    assert loan.due_on == workdays.add_working_days(loan.out_on, 3, s_.holidays, s_.extra_workdays)
 
 
 # --- the whole way, and its history ------------------------------------------------------------
@@ -118,7 +118,7 @@ def test_a_paper_loan_goes_through_both_approvals_the_desk_an_extension_and_the_
     loans.approve(system, p.dept_head, req.id, comment="准予续借")
     s_ = system.settings
     with system.db.read() as s:
-        assert s.get(Loan, loan.id).due_on == loans.add_working_days(loan.due_on, 2, s_.holidays, s_.extra_workdays)
+        assert s.get(Loan, loan.id).due_on == workdays.add_working_days(loan.due_on, 2, s_.holidays, s_.extra_workdays)
         assert s.get(type(ext), ext.id).status == "approved"
     back = loans.return_loan(system, p.manager, req.id, condition="complete")
     assert back.condition == "complete"
