@@ -6,6 +6,8 @@ transaction, then re-indexes the document after the commit.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, joinedload
 
@@ -107,6 +109,12 @@ def correct_field(system: System, actor: User, doc_no: str, key: str, value: str
         problems = dict(doc.field_problems or {})
         cleared = problems.pop(key, None)
         doc.field_problems = problems
+        if old and old != value:
+            # The page still prints the old value: keep it, so it stays masked for whoever
+            # may not see the field (access.mask_text).
+            earlier = dict(doc.earlier_values or {})
+            earlier[key] = [*(v for v in earlier.get(key) or [] if v != old), old]
+            doc.earlier_values = earlier
         audit.record(s, actor=actor.username, action="document.field_corrected", object_type="document",
                      object_id=doc.doc_no,
                      before={"key": key, "value": old, "problems": cleared},
@@ -114,7 +122,14 @@ def correct_field(system: System, actor: User, doc_no: str, key: str, value: str
     reindex_after_commit(system, [doc_no])
 
 
-def queue(system: System, actor: User, *, limit: int = 200) -> tuple[list[Document], int]:
+@dataclass
+class QueueItem:
+    doc: Document
+    reasons: list[str]              # masked for the reviewer (access.review_notes)
+    problems: dict[str, list[str]]  # key -> masked problems
+
+
+def queue(system: System, actor: User, *, limit: int = 200) -> tuple[list[QueueItem], int]:
     """Pending documents, flagged ones (review reasons or field problems) first, oldest first.
 
     The flag lives in JSON columns whose emptiness each database tests differently, so
@@ -125,5 +140,7 @@ def queue(system: System, actor: User, *, limit: int = 200) -> tuple[list[Docume
         docs = list(s.scalars(
             select(Document).options(joinedload(Document.archive), defer(Document.text))
             .where(Document.status == DocStatus.pending_review)).unique())
-    docs.sort(key=lambda d: (not (d.review_reasons or d.field_problems), d.filed_at, d.id))
-    return docs[:limit], len(docs)
+        docs.sort(key=lambda d: (not (d.review_reasons or d.field_problems), d.filed_at, d.id))
+        held = grants.active_grants(s, actor)
+        items = [QueueItem(d, *access.review_notes(actor, d, held)) for d in docs[:limit]]
+    return items, len(docs)
