@@ -19,7 +19,8 @@ database. Typical use::
 
 from .analysis import fold
 from .model import Hit, IndexDoc, IndexNeedsRebuild, IndexWriteError, QueryError, SearchResults
-from .query import field_names
+from .query import field_names, query_fields
+from .snippet import make_snippet
 from .schema import SCHEMA_VERSION
 from .store import SearchIndex
 
@@ -33,5 +34,7 @@ __all__ = [
     "SearchIndex",
     "SearchResults",
     "field_names",
+    "make_snippet",
+    "query_fields",
     "fold",
 ]
