@@ -172,9 +172,15 @@ def can_view_document(user: User, doc: Document) -> bool:
     return True
 
 
-def can_view_archive(user: User) -> bool:
-    """The archive page shows the customer's card and the catalogue of what the user may open."""
-    return bool(role_access(user.role).kinds)
+def can_view_archive(user: User, docs: Iterable[Document]) -> bool:
+    """The archive page shows the customer's card and the catalogue of what the user may
+    open. Staff open it only when it holds a record they may open: a customer whose every
+    document is still in review (or of kinds they do not see) has no effective record for
+    them, and the card itself (the name, the owner, the history) is part of that record."""
+    acc = role_access(user.role)
+    if not acc.kinds:
+        return False
+    return not acc.effective_only or any(can_view_document(user, d) for d in docs)
 
 
 def _groups(user: User, doc: Document, grants: Iterable[Any]) -> frozenset[str]:

@@ -35,6 +35,10 @@ our_companies = []
 # The secret that signs portal sessions; generated at init, never shared.
 secret_key = "{secret}"
 
+# true when the portal is reached over HTTPS (behind a TLS proxy): the session cookie
+# is then sent only over HTTPS.
+secure_cookies = false
+
 [business_lines]
 P = "产品"
 S = "服务"
@@ -56,6 +60,7 @@ class Settings:
     our_companies: tuple[str, ...] = ()
     ocr_engine: str = "rapidocr"
     ocr_workers: int = 0
+    secure_cookies: bool = False
 
     @property
     def inbox(self) -> Path:
@@ -158,7 +163,12 @@ def _check(root: Path, raw: dict, path: Path) -> Settings:
     if not isinstance(workers, int) or workers < 0:
         raise bad("ocr.workers", "must be a whole number, 0 for one per core")
 
+    secure = raw.get("secure_cookies", False)
+    if not isinstance(secure, bool):
+        raise bad("secure_cookies", "must be true or false")
+
     return Settings(
+        secure_cookies=secure,
         data_dir=root,
         database_url=url,
         secret_key=secret,

@@ -253,9 +253,9 @@ def catalogue(session: Session, user: User, archive: Archive) -> tuple[list[Docu
 def open_archive(system: System, user: User, archive_no: str) -> ArchiveView:
     with system.db.read() as s:
         archive = load_archive(s, archive_no)
-        if not access.can_view_archive(user):
-            raise refuse(system, user, "archive", archive.archive_no, "view")
         shown, withheld = catalogue(s, user, archive)
+        if not access.can_view_archive(user, shown):
+            raise refuse(system, user, "archive", archive.archive_no, "view")
         ids = [archive.archive_no, *(d.doc_no for d in shown)]
         history = list(s.scalars(select(AuditEvent).where(AuditEvent.object_id.in_(ids))
                                  .where(AuditEvent.action.not_in(_VIEW_ACTIONS))
