@@ -207,10 +207,14 @@ def hidden_keys(user: User, doc: Document, grants: Iterable[Any] = ()) -> list[s
 
 
 def can_download(user: User, doc: Document, grants: Iterable[Any] = ()) -> bool:
-    """The original carries every field: only for roles that download and see all of them."""
+    """The original carries everything printed on it, unredacted: only for roles that
+    download and see all of it, the extracted fields and the secrets found in the text
+    (a contract party's ID, a bank account) alike."""
     grants = list(grants)
-    return (can_view_document(user, doc) and role_access(user.role).download
-            and not hidden_keys(user, doc, grants))
+    if not (can_view_document(user, doc) and role_access(user.role).download) or hidden_keys(user, doc, grants):
+        return False
+    hidden = hidden_groups(user, doc, grants)
+    return not any(f.group in hidden for f in redaction.find(doc.text or ""))
 
 
 def can_correct(user: User, doc: Document, key: str, grants: Iterable[Any] = ()) -> bool:

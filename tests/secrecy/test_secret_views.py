@@ -147,3 +147,14 @@ def test_staff_cannot_open_the_card_of_a_customer_with_no_effective_record(world
             viewing.open_archive(system, who[role], data.archives["unreviewed"])
     assert viewing.open_archive(system, who["dept_head"], data.archives["unreviewed"]).catalogue
     assert viewing.open_archive(system, who["sales"], data.archives["license"]).catalogue
+
+
+def test_an_original_with_a_secret_only_in_its_text_is_not_downloadable_by_those_who_may_not_see_it(world):
+    """The contract has no ID field, but its original prints the party's ID in full."""
+    system, data = world
+    who = users_of(system)
+    for role in ("clerk", "dept_head", "archive_manager"):
+        with pytest.raises(NotAllowed):
+            viewing.download(system, who[role], data.docs["contract"], "original")
+    assert viewing.download(system, who["leader"], data.docs["contract"], "original").path.is_file()
+    assert viewing.download(system, who["archive_manager"], data.docs["license"], "original").path.is_file()
