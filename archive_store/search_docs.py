@@ -41,7 +41,8 @@ def index_doc(doc: Document) -> IndexDoc:
             private.setdefault(key, []).append(str(value))
         else:
             fields[key] = redaction.scrub(str(value))
-    for kind, found in redaction.kinds_of(doc.text or "").items():
+    text, found_in_text = redaction.split(doc.text or "")
+    for kind, found in found_in_text.items():
         private.setdefault(kind, []).extend(v for v in found if v not in private.get(kind, []))
     return IndexDoc(
         doc_no=doc.doc_no,
@@ -55,7 +56,7 @@ def index_doc(doc: Document) -> IndexDoc:
         business_line=archive.business_line,
         fields=fields,
         private={k: tuple(v) for k, v in private.items()},
-        text=redaction.scrub(doc.text or ""),
+        text=text,
         filed_on=doc.filed_at.date() if doc.filed_at else None,
         issued_on=doc.issue_date,
         amount=_amount(fields.get("amount")),
