@@ -37,11 +37,13 @@ the original is downloadable only by those who see every field on it.
 """
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from archive_store import redaction
 from archive_store.errors import NotAllowed
 from archive_store.models import DocStatus, Document, Role, User, utcnow
 
@@ -61,7 +63,9 @@ FIELD_GROUPS: dict[str, frozenset[str]] = {
     }),
     "communication": frozenset({"phone", "email"}),
     "research": frozenset({"source_channel", "collected_by", "collected_on"}),
-    "core": frozenset({"id_number"}),
+    # Bank accounts: found in the text by `redaction` (no form has the field); core for the
+    # reason given there.
+    "core": frozenset({"id_number", "bank_account"}),
 }
 GROUP_OF: dict[str, str] = {key: group for group, keys in FIELD_GROUPS.items() for key in keys}
 
@@ -170,6 +174,19 @@ def can_view_document(user: User, doc: Document) -> bool:
     return True
 
 
+def can_view_archive(user: User, archive: Any, openable: Iterable[Document]) -> bool:
+    """The archive page shows the customer's card and the catalogue of what the user may
+    open (`openable`). Staff open it when they own the customer (an archive made by hand
+    holds no document yet) or when it holds a record they may open: a customer whose every
+    document is still in review (or of kinds they do not see) has no effective record for
+    them, and the card itself (the name, the owner, the history) is part of that record."""
+    acc = role_access(user.role)
+    if not acc.kinds:
+        return False
+    return (not acc.effective_only or (user.id is not None and archive.owner_id == user.id)
+            or any(True for _ in openable))
+
+
 def _groups(user: User, doc: Document, grants: Iterable[Any]) -> frozenset[str]:
     groups = role_access(user.role).groups
     if "core" not in groups and any(
@@ -206,11 +223,15 @@ def hidden_keys(user: User, doc: Document, grants: Iterable[Any] = ()) -> list[s
 
 
 def can_download(user: User, doc: Document, grants: Iterable[Any] = (), lent: Lent = NOT_LENT) -> bool:
-    """The original carries every field: only for those who may download it (by role or by
-    an approval) and see all of them."""
+    """The original carries everything printed on it, unredacted: only for those who may
+    download it (by role, or by an approval) and see all of it, the extracted fields and the
+    secrets found in the text (a contract party's ID, a bank account) alike."""
     grants = list(grants)
     allowed = (can_view_document(user, doc) and role_access(user.role).download) or lent.download
-    return allowed and not hidden_keys(user, doc, grants)
+    if not allowed or hidden_keys(user, doc, grants):
+        return False
+    hidden = hidden_groups(user, doc, grants)
+    return not any(f.group in hidden for f in redaction.find(doc.text or ""))
 
 
 def can_correct(user: User, doc: Document, key: str, grants: Iterable[Any] = ()) -> bool:
@@ -218,48 +239,79 @@ def can_correct(user: User, doc: Document, key: str, grants: Iterable[Any] = ())
             and group_of(key) in _groups(user, doc, list(grants)))
 
 
-_FIELD_QUERY = re.compile(r"([^\s:：()\"“”]+)\s*[:：]")
-# The search language's other names for restricted fields (index/query.py aliases).
-_QUERY_ALIASES = {"id": "id_number", "身份证": "id_number", "身份证号": "id_number",
-                  "电话": "phone", "联系电话": "phone", "手机": "phone", "邮箱": "email", "电子邮箱": "email"}
-
-
-def hidden_search_keys(user: User, query: str) -> list[str]:
-    """Field keys a query names (`phone:138…`, `身份证:1101…`) that the user may not see."""
+def hidden_search_keys(user: User, keys: Iterable[str]) -> list[str]:
+    """Of the field keys a query touches (as the query parser read them, `index.query_fields`),
+    those the user may not see: searching by them would tell their values by what comes back."""
     groups = role_access(user.role).groups
-    named = {_QUERY_ALIASES.get(m.group(1).lower(), m.group(1).lower()) for m in _FIELD_QUERY.finditer(query or "")}
-    return sorted(k for k in named if k in GROUP_OF and group_of(k) not in groups)
+    return sorted(k for k in set(keys) if k in GROUP_OF and group_of(k) not in groups)
 
 
 # --- masking what the text and snippets print ------------------------------------------
 
-_MASK = "■■■"
+_MASK = redaction.MASK
 # Between two characters of a printed value: spaces, dashes, dots and the <mark> tags
 # of a highlighted snippet.
 _GAP = r"(?:\s|[-‐－.·]|</?mark>)*"
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
-def _value_pattern(key: str, value: str) -> str | None:
-    value = str(value).strip()
-    if len(value) < 2:
-        return None
-    if key == "phone":
-        # Stored as digits only; printed as +86 138-0013-8000 or (010) 8888 6666.
-        digits = re.sub(r"\D", "", value)
-        return r"(?:\+?86" + _GAP + r")?" + _GAP.join(re.escape(c) for c in digits) if digits else None
+def _chars(value: str) -> str:
     return _GAP.join(re.escape(c) for c in value)
 
 
-def mask_text(user: User, doc: Document, text: str, grants: Iterable[Any] = ()) -> str:
-    """`text` with every hidden field's printed value replaced by ■■■.
+def _value_patterns(key: str, value: str) -> list[str]:
+    """The ways a stored value may be printed on the page: as stored, HTML-escaped (a
+    value with "<>&'), a phone with or without +86, a date as 2025年5月6日 or 2025/05/06."""
+    value = str(value).strip()
+    if len(value) < 2:
+        return []
+    out = [_chars(value)]
+    if html.escape(value) != value:
+        out.append(_chars(html.escape(value)))
+    if key == "phone" and (digits := re.sub(r"\D", "", value)):
+        # Stored as digits only; printed as +86 138-0013-8000 or (010) 8888 6666.
+        out.append(r"(?:\+?86" + _GAP + r")?" + _chars(digits))
+    if m := _ISO_DATE.fullmatch(value):
+        y, mo, d = (str(int(g)) for g in m.groups())
+        out.append(rf"{y}\s*[年\-/.]\s*0?{mo}\s*[月\-/.]\s*0?{d}(?:\s*日)?")
+        out.append(rf"{y}{int(mo):02d}{int(d):02d}")
+    return out
 
-    Works on plain text and on the index's HTML-escaped snippets alike (the values it
-    looks for hold no characters that escaping changes, and <mark> tags may split them).
+
+def hidden_groups(user: User, doc: Document | None = None, grants: Iterable[Any] = ()) -> frozenset[str]:
+    """The field groups the user may not see (on `doc`, counting their grants for it)."""
+    seen = _groups(user, doc, list(grants)) if doc is not None else role_access(user.role).groups
+    return frozenset(FIELD_GROUPS) - seen
+
+
+def mask_text(user: User, doc: Document, text: str, grants: Iterable[Any] = ()) -> str:
+    """`text` with every value the user may not see replaced by ■■■: each secret found by
+    what it is (`redaction`: ID numbers, phones, e-mail, bank accounts of a hidden group),
+    and each hidden field's value as extracted, as corrected and as it was before a
+    correction (the page still prints the old value), in the forms it may be printed in.
+
+    Run it over the whole text before cutting a snippet, so no window starts mid-value.
     """
-    keys = hidden_keys(user, doc, grants)
-    if not keys or not text:
+    if not text:
         return text
-    patterns = [p for k in keys if (p := _value_pattern(k, doc.fields[k]))]
-    if not patterns:
+    hidden = hidden_groups(user, doc, grants)
+    if not hidden:
         return text
-    return re.sub("|".join(f"(?:{p})" for p in patterns), _MASK, text, flags=re.IGNORECASE)
+    spans = [(f.start, f.end) for f in redaction.find(text) if f.group in hidden]
+    printed = [(k, v) for k, v in (doc.fields or {}).items() if v]
+    printed += [(k, v) for k, vs in (doc.earlier_values or {}).items() for v in (vs or []) if v]
+    patterns = [p for k, v in printed if group_of(k) in hidden for p in _value_patterns(k, v)]
+    if patterns:
+        pattern = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+        spans += [m.span() for m in pattern.finditer(text) if m.end() > m.start()]
+    return redaction.replace(text, spans) if spans else text
+
+
+def review_notes(user: User, doc: Document, grants: Iterable[Any] = ()) -> tuple[list[str], dict[str, list[str]]]:
+    """The review reasons and field problems as this user may read them: a reason may quote
+    a value ("身份证号应为 …"), so each is masked like the text."""
+    grants = list(grants)
+    reasons = [mask_text(user, doc, str(r), grants) for r in doc.review_reasons or []]
+    problems = {k: [mask_text(user, doc, str(p), grants) for p in ps or []]
+                for k, ps in (doc.field_problems or {}).items()}
+    return reasons, problems

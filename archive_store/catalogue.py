@@ -53,6 +53,8 @@ def build(system: System, actor: User, archive_no: str) -> Catalogue:
     with system.db.read() as s:
         archive = survivor(s, load_archive(s, archive_no))  # a merged-away number leads on
         docs, withheld = listed(s, actor, archive)
+        if not access.can_view_archive(actor, archive, docs):
+            raise refuse(system, actor, "archive", archive.archive_no, "catalogue")
         former: dict[int, list[str]] = {}
         for alias in s.scalars(select(DocNoAlias).where(DocNoAlias.document_id.in_([d.id for d in docs]))
                                .order_by(DocNoAlias.id)):

@@ -60,6 +60,13 @@ def set_document_field(doc: Document, key: str, value: str) -> list | None:
     """A person's value for a document's field: marked as theirs, its problems cleared.
     Returns the problems it cleared. (Assigns new dicts: in-place changes to a JSON column
     are not tracked.)"""
+    old = (doc.fields or {}).get(key)
+    if old and old != value:
+        # The page still prints the old value: keep it, so it stays masked for whoever may
+        # not see the field (access.mask_text).
+        earlier = dict(doc.earlier_values or {})
+        earlier[key] = [*(v for v in earlier.get(key) or [] if v != old), old]
+        doc.earlier_values = earlier
     doc.fields = {**(doc.fields or {}), key: value}
     doc.field_set_by = {**(doc.field_set_by or {}), key: "person"}
     doc.field_confidence = {**(doc.field_confidence or {}), key: 1.0}

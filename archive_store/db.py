@@ -65,6 +65,11 @@ class Database:
         with self._read() as session:
             yield session
 
+    def attach(self, **info) -> None:
+        """Values every session from now on carries in `session.info` (the audit key)."""
+        self._read.configure(info=dict(info))
+        self._write.configure(info=dict(info))
+
     def dispose(self) -> None:
         self.engine.dispose()
 

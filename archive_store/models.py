@@ -47,6 +47,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Raised at sign-out: every portal session carries the epoch it began in, and one
+    # from an earlier epoch is over, whatever its cookie says.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Archive(Base):
@@ -101,6 +104,13 @@ class Document(Base):
     field_problems: Mapped[dict[str, Any]] = mapped_column(default=dict)
     field_set_by: Mapped[dict[str, Any]] = mapped_column(default=dict)  # key -> "extraction" | "person"
     field_boxes: Mapped[dict[str, Any]] = mapped_column(default=dict)  # key -> {"page": n, "box": [x0, y0, x1, y1]}
+    # Values a person corrected away, key -> [as extracted, …]: the page still prints them,
+    # so they stay masked wherever the field is hidden.
+    earlier_values: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Where the secrets `redaction` found are printed, [{"page", "box", "group"}] in the page
+    # previews' pixels; "box" is None for one that could not be located on its page. None:
+    # never looked (filed before this column), so pages with hidden secrets are withheld.
+    secret_boxes: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
     review_reasons: Mapped[list[Any]] = mapped_column(default=list)
     issue_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default=DocStatus.pending_review)

@@ -6,6 +6,8 @@ transaction, then re-indexes the document after the commit.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, joinedload
 
@@ -117,7 +119,14 @@ def correct_field(system: System, actor: User, doc_no: str, key: str, value: str
     return None
 
 
-def queue(system: System, actor: User, *, limit: int = 200) -> tuple[list[Document], int]:
+@dataclass
+class QueueItem:
+    doc: Document
+    reasons: list[str]              # masked for the reviewer (access.review_notes)
+    problems: dict[str, list[str]]  # key -> masked problems
+
+
+def queue(system: System, actor: User, *, limit: int = 200) -> tuple[list[QueueItem], int]:
     """Pending documents, flagged ones (review reasons or field problems) first, oldest first.
 
     The flag lives in JSON columns whose emptiness each database tests differently, so
@@ -128,5 +137,7 @@ def queue(system: System, actor: User, *, limit: int = 200) -> tuple[list[Docume
         docs = list(s.scalars(
             select(Document).options(joinedload(Document.archive), defer(Document.text))
             .where(Document.status == DocStatus.pending_review)).unique())
-    docs.sort(key=lambda d: (not (d.review_reasons or d.field_problems), d.filed_at, d.id))
-    return docs[:limit], len(docs)
+        docs.sort(key=lambda d: (not (d.review_reasons or d.field_problems), d.filed_at, d.id))
+        held = grants.active_grants(s, actor)
+        items = [QueueItem(d, *access.review_notes(actor, d, held)) for d in docs[:limit]]
+    return items, len(docs)

@@ -12,7 +12,8 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from archive_store.access import index_readers
+from archive_store import redaction
+from archive_store.access import group_of, index_readers
 from archive_store.models import DocStatus, Document
 from archive_store.system import System
 from index import IndexDoc, SearchIndex
@@ -28,20 +29,34 @@ def _amount(value: str | None) -> Decimal | None:
 
 
 def index_doc(doc: Document) -> IndexDoc:
+    """The document as the index sees it. Secret values (`redaction`: ID numbers, phones,
+    e-mail, bank accounts, wherever printed, and the fields of their groups) are taken out
+    of everything a plain word searches and kept only in their own fields, which the search
+    verb lets only the roles that see them name: a plain word never finds a document by a
+    value its reader may not see."""
     archive = doc.archive
-    fields = {k: str(v) for k, v in (doc.fields or {}).items()}
+    fields, private = {}, {}
+    for key, value in (doc.fields or {}).items():
+        if group_of(key) in redaction.SECRET_GROUPS:
+            private.setdefault(key, []).append(str(value))
+        else:
+            fields[key] = redaction.scrub(str(value))
+    text, found_in_text = redaction.split(doc.text or "")
+    for kind, found in found_in_text.items():
+        private.setdefault(kind, []).extend(v for v in found if v not in private.get(kind, []))
     return IndexDoc(
         doc_no=doc.doc_no,
         archive_no=archive.archive_no,
         doc_type=doc.doc_type,
         status=doc.status,
-        title=doc.title or doc.source_name,
-        customer_name=archive.name,
+        title=redaction.scrub(doc.title or doc.source_name),
+        customer_name=redaction.scrub(archive.name) if archive.name else None,
         uscc=archive.uscc,
         id_number=archive.id_number,
         business_line=archive.business_line,
         fields=fields,
-        text=doc.text or "",
+        private={k: tuple(v) for k, v in private.items()},
+        text=text,
         filed_on=doc.filed_at.date() if doc.filed_at else None,
         issued_on=doc.issue_date,
         amount=_amount(fields.get("amount")),

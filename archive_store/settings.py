@@ -36,6 +36,10 @@ our_companies = []
 # The secret that signs portal sessions; generated at init, never shared.
 secret_key = "{secret}"
 
+# true when the portal is reached over HTTPS (behind a TLS proxy): the session cookie
+# is then sent only over HTTPS.
+secure_cookies = false
+
 [business_lines]
 P = "产品"
 S = "服务"
@@ -70,6 +74,7 @@ class Settings:
     borrow_max_days: int = 10
     view_minutes: int = 120
     rules: ArchiveRules = field(default_factory=lambda: ArchiveRules())
+    secure_cookies: bool = False
 
     @property
     def inbox(self) -> Path:
@@ -183,8 +188,12 @@ def _check(root: Path, raw: dict, path: Path) -> Settings:
     view_minutes = loans.get("view_minutes", 120)
     if not isinstance(view_minutes, int) or isinstance(view_minutes, bool) or not 5 <= view_minutes <= 24 * 60:
         raise bad("loans.view_minutes", "must be a whole number of minutes between 5 and 1440")
+    secure = raw.get("secure_cookies", False)
+    if not isinstance(secure, bool):
+        raise bad("secure_cookies", "must be true or false")
 
     return Settings(
+        secure_cookies=secure,
         data_dir=root,
         database_url=url,
         secret_key=secret,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from archive_store.audit import load_keys
 from archive_store.db import Database, migrate
 from archive_store.errors import SetupError
 from archive_store.filestore import FileStore
@@ -40,6 +41,7 @@ def open_system(data_dir: str | os.PathLike | None = None, *, migrate_db: bool =
     db = Database(settings.database_url)
     if migrate_db:
         migrate(db)
+    db.attach(audit=load_keys(settings.data_dir, db))
     return System(settings=settings, db=db, store=FileStore(settings.store))
 
 

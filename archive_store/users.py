@@ -165,15 +165,24 @@ def sign_in(system, username: str, password: str, *, address: str) -> User | Non
 
 
 def sign_out(system, actor: User) -> None:
+    """End the account's portal sessions on the server: the cookie is signed, not stored,
+    so clearing it in one browser would leave any copy of it working until it expired.
+    Raising the epoch ends every session of the account (each device signs in again)."""
     with system.db.write() as s:
+        user = s.get(User, actor.id)
+        if user is not None:
+            user.session_epoch = (user.session_epoch or 0) + 1
         audit.record(s, actor=actor.username, action="user.logout", object_type="user", object_id=actor.username)
 
 
-def session_user(system, user_id: int) -> User | None:
-    """The account behind a portal session, if it still exists and is active."""
+def session_user(system, user_id: int, epoch: int | None) -> User | None:
+    """The account behind a portal session, if it still exists, is active and has not
+    signed out since the session began (`epoch`, from the session)."""
     with system.db.read() as s:
         user = s.get(User, user_id)
-    return user if user is not None and user.active else None
+    if user is None or not user.active or epoch is None or user.session_epoch != epoch:
+        return None
+    return user
 
 
 def deactivate(system, actor: User, username: str) -> None:

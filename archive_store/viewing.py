@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, joinedload
 
-from archive_store import access, audit, grants
+from archive_store import access, audit, grants, redaction
 from archive_store.errors import NotAllowed, NotFound
 from archive_store.models import Archive, AuditEvent, DocStatus, Document, User
 from archive_store.system import System
@@ -104,6 +104,7 @@ class DocumentView:
     can_download: bool
     can_review: bool
     can_correct: bool
+    reasons: list[str] = field(default_factory=list)  # review reasons, masked for the reader
 
 
 def field_boxes(doc: Document) -> dict[str, dict]:
@@ -120,11 +121,37 @@ def field_boxes(doc: Document) -> dict[str, dict]:
     return out
 
 
-def _pages_shown(doc: Document, hidden: list[str]) -> bool:
-    """Page images are shown only if every hidden field can be blacked out by its box:
-    a hidden value without a box is somewhere on some page, and we cannot say where."""
+def _secret_boxes(doc: Document) -> list[dict]:
+    """Well-formed secret boxes only (see `Document.secret_boxes`)."""
+    out = []
+    for entry in doc.secret_boxes or ():
+        try:
+            page, group, box = int(entry["page"]), str(entry["group"]), entry.get("box")
+            box = [float(v) for v in box] if box is not None else None
+        except (AttributeError, KeyError, TypeError, ValueError):
+            continue
+        if box is None or (len(box) == 4 and box[0] <= box[2] and box[1] <= box[3]):
+            out.append({"page": page, "group": group, "box": box})
+    return out
+
+
+def _redactions(doc: Document, hidden: list[str], hidden_groups: frozenset[str]) -> dict[int, list] | None:
+    """page -> the boxes to black out for this reader, or None if the pages cannot be shown:
+    a hidden field without a box, or a secret in the text that is hidden from the reader
+    and was never located (a document filed before secrets were boxed, or one whose line
+    had no box) is somewhere on some page, and we cannot say where."""
     boxes = field_boxes(doc)
-    return all(key in boxes for key in hidden)
+    if any(key not in boxes for key in hidden):
+        return None
+    secrets = [b for b in _secret_boxes(doc) if b["group"] in hidden_groups]
+    if doc.secret_boxes is None and any(f.group in hidden_groups for f in redaction.find(doc.text or "")):
+        return None
+    if any(b["box"] is None for b in secrets):
+        return None
+    out: dict[int, list] = {}
+    for where in [boxes[k] for k in hidden] + secrets:
+        out.setdefault(where["page"], []).append(where["box"])
+    return out
 
 
 def open_document(system: System, user: User, doc_no: str) -> DocumentView:
@@ -138,19 +165,20 @@ def open_document(system: System, user: User, doc_no: str) -> DocumentView:
         hidden = access.hidden_keys(user, doc, held)
         under_review = doc.status in (DocStatus.pending_review, DocStatus.returned)
         boxes = field_boxes(doc)
+        reasons, problems = access.review_notes(user, doc, held)
         rows = [FieldRow(key=k, value=str(v), confidence=(doc.field_confidence or {}).get(k),
-                         problems=list((doc.field_problems or {}).get(k) or []),
+                         problems=problems.get(k, []),
                          set_by=(doc.field_set_by or {}).get(k, "extraction"), box=boxes.get(k),
                          correctable=under_review and access.can_correct(user, doc, k, held))
                 for k, v in visible.items()]
-        shown = _pages_shown(doc, hidden)
+        shown = _redactions(doc, hidden, access.hidden_groups(user, doc, held)) is not None
         pages = [{"number": n, "shown": shown} for n in range(1, len(doc.page_image_sha256 or []) + 1)]
         view = DocumentView(
             doc=doc, archive=doc.archive, fields=rows, hidden=hidden,
             text=access.mask_text(user, doc, doc.text or "", held), pages=pages,
             can_download=access.can_download(user, doc, held, extra),
             can_review=user.role in access.REVIEW_ROLES and doc.status == DocStatus.pending_review,
-            can_correct=under_review and user.role in access.CORRECT_ROLES,
+            can_correct=under_review and user.role in access.CORRECT_ROLES, reasons=reasons,
         )
     with system.db.write() as s:
         audit.record(s, actor=user.username, action="document.viewed", object_type="document",
@@ -169,12 +197,13 @@ def page_image(system: System, user: User, doc_no: str, number: int) -> bytes:
         shas = doc.page_image_sha256 or []
         if not 1 <= number <= len(shas):
             raise NotFound(f"{doc_no} page {number}")
-        hidden = access.hidden_keys(user, doc, grants.active_grants(s, user, doc.archive_id))
-        if not _pages_shown(doc, hidden):
+        held = grants.active_grants(s, user, doc.archive_id)
+        hidden = access.hidden_keys(user, doc, held)
+        redactions = _redactions(doc, hidden, access.hidden_groups(user, doc, held))
+        if redactions is None:
             raise NotAllowed("此页含有您无权查看的信息。")
         data = system.store.read(shas[number - 1])
-        boxes = field_boxes(doc)
-    redact = [boxes[k]["box"] for k in hidden if boxes[k]["page"] == number]
+    redact = redactions.get(number, [])
     if redact:
         img = Image.open(io.BytesIO(data)).convert("RGB")
         draw = ImageDraw.Draw(img)
@@ -252,6 +281,8 @@ def open_archive(system: System, user: User, archive_no: str) -> ArchiveView:
     with system.db.read() as s:
         archive = _survivor(s, load_archive(s, archive_no))  # a merged-away number leads on
         shown, withheld = catalogue(s, user, archive)
+        if not access.can_view_archive(user, archive, shown):
+            raise refuse(system, user, "archive", archive.archive_no, "view")
         ids = [archive.archive_no, *(d.doc_no for d in shown)]
         history = list(s.scalars(select(AuditEvent).where(AuditEvent.object_id.in_(ids))
                                  .where(AuditEvent.action.not_in(_VIEW_ACTIONS))

@@ -28,7 +28,8 @@ _WHERE = {
     "fold": ".analysis",
     "Hit": ".model", "IndexDoc": ".model", "IndexNeedsRebuild": ".model", "IndexWriteError": ".model",
     "QueryError": ".model", "SearchResults": ".model",
-    "field_names": ".query",
+    "field_names": ".query", "query_fields": ".query",
+    "make_snippet": ".snippet",
     "SCHEMA_VERSION": ".schema",
     "SearchIndex": ".store",
 }
@@ -37,7 +38,8 @@ __all__ = sorted(_WHERE)
 if TYPE_CHECKING:
     from .analysis import fold
     from .model import Hit, IndexDoc, IndexNeedsRebuild, IndexWriteError, QueryError, SearchResults
-    from .query import field_names
+    from .query import field_names, query_fields
+    from .snippet import make_snippet
     from .schema import SCHEMA_VERSION
     from .store import SearchIndex
 

@@ -29,15 +29,20 @@ class IndexDoc:
     amount: Decimal | None
     # Access tokens that may see this document, e.g. ("role:sales", "user:7").
     readers: tuple[str, ...] = ()
+    # Values searchable only by naming their field (key -> values; "id_number" goes to the
+    # id_number field, others to f_<key>), never by a plain word: the caller keeps here
+    # what not every reader may see, and leaves it out of `fields` and `text`.
+    private: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # A frozen dataclass holding a caller's dict could still change under us.
         object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
         object.__setattr__(self, "readers", tuple(self.readers))
+        object.__setattr__(self, "private", MappingProxyType({k: tuple(v) for k, v in self.private.items()}))
 
     def __reduce__(self) -> tuple[object, tuple[dict[str, object]]]:
         # MappingProxyType cannot be pickled; the rebuild sends documents to workers.
-        return (_index_doc, (dict(self.__dict__, fields=dict(self.fields)),))
+        return (_index_doc, (dict(self.__dict__, fields=dict(self.fields), private=dict(self.private)),))
 
 
 def _index_doc(state: dict[str, object]) -> IndexDoc:
@@ -61,6 +66,9 @@ class SearchResults:
     page: int
     page_size: int
     hits: tuple[Hit, ...] = field(default_factory=tuple)
+    # The folded strings the snippets mark, so a caller can cut its own snippet from a
+    # text it has masked (index.make_snippet).
+    highlights: frozenset[str] = frozenset()
 
 
 class QueryError(Exception):

@@ -67,6 +67,7 @@ _alias(FieldSpec("archive_no", CODE), "archive", "archive_no", "档案号")
 _alias(FieldSpec("doc_no", CODE), "doc", "doc_no", "件号")
 _alias(FieldSpec("uscc", CODE), "uscc", "信用代码", "统一社会信用代码")
 _alias(FieldSpec("id_number", CODE), "id", "id_number", "身份证", "身份证号")
+_alias(FieldSpec("f_bank_account", TEXT), "bank_account", "账号", "银行账号")  # found in the text, not extracted
 _alias(FieldSpec("amount", MONEY), "amount", "金额")
 _alias(FieldSpec("d_signed_on", DATE), "signed", "签订日期")
 _alias(FieldSpec("filed_on", DATE), "filed")
@@ -654,6 +655,24 @@ def parse(q: str) -> Node:
         raise QueryError(f"The query is too long; keep it under {MAX_QUERY_CHARS} characters.")
     q = q.translate(_WIDTH).translate(_QUOTES)
     return _Parser(_lex(q)).parse()
+
+
+def query_fields(q: str) -> frozenset[str]:
+    """The fields a query searches, read exactly as the search will read them (full-width
+    and Traditional names folded, aliases resolved, under `-`/NOT and inside field:( … )):
+    FIELDS.md keys for extracted fields, else the index's own field names (uscc,
+    id_number, customer_name …). Plain words search `content`, which is not listed.
+    Raises QueryError like `parse`."""
+    found: set[str] = set()
+    stack = [parse(q)]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.children)
+        if node.spec is not None:
+            name = node.spec.name
+            found.add(name[2:] if name[:2] in ("f_", "d_", "n_") else name)
+    found.discard("content")
+    return frozenset(found)
 
 
 def compile_query(tree: Node, *, relaxed: bool = False, df: DocFreq | None = None,

@@ -17,7 +17,9 @@ from .model import IndexDoc
 
 # Bump whenever the schema or the analyzer's output changes: an index with another
 # version is rebuilt from the database instead of migrated.
-SCHEMA_VERSION = 6  # 6: the one fold of forms.text (lower case, variant glyphs) in the stored folded text
+# 6: the one fold of forms.text (lower case, variant glyphs) in the stored folded text;
+# 7: secret values out of what plain words search, each in its own keyword field.
+SCHEMA_VERSION = 7
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -36,7 +38,9 @@ def build_schema() -> fields.Schema:
         status=fields.ID(),
         business_line=fields.ID(),
         uscc=fields.ID(),
-        id_number=fields.ID(),
+        # Every ID number of the document (the customer's, and those only in its text),
+        # folded; searchable only as id: (never through content).
+        id_number=fields.KEYWORD(lowercase=False, scorable=False),
         readers=fields.KEYWORD(lowercase=False, scorable=False),
         title=ChineseText(),
         meta=fields.STORED(),  # (doc_no, archive_no, doc_type, title)
@@ -87,7 +91,8 @@ def _parse_date(value: str) -> date | None:
 
 def to_whoosh(doc: IndexDoc) -> dict[str, Any]:
     """The whoosh document for `doc` (field name -> value)."""
-    codes = [doc.doc_no, doc.archive_no, doc.uscc or "", doc.id_number or ""]
+    # The ID number and `private` values stay out of content: only their own field finds them.
+    codes = [doc.doc_no, doc.archive_no, doc.uscc or ""]
     field_values = [v for v in doc.fields.values() if isinstance(v, str)]
     # Newlines keep the parts in separate units; order puts short, strong text first.
     content = "\n".join(
@@ -113,8 +118,12 @@ def to_whoosh(doc: IndexDoc) -> dict[str, Any]:
         out["customer_name"] = doc.customer_name
     if doc.uscc:
         out["uscc"] = keyword(doc.uscc)
-    if doc.id_number:
-        out["id_number"] = keyword(doc.id_number)
+    ids = [v for v in (doc.id_number, *doc.private.get("id_number", ())) if v]
+    if ids:
+        out["id_number"] = " ".join(dict.fromkeys(keyword(v) for v in ids))
+    for key, values in doc.private.items():
+        if key != "id_number" and values and _KEY_RE.match(key):
+            out["f_" + key] = "\n".join(values)
     if doc.filed_on:
         out["filed_on"] = to_datetime(doc.filed_on)
     if doc.issued_on:

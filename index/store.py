@@ -423,7 +423,7 @@ class SearchIndex:
             doc_no, archive_no, doc_type, title = stored["meta"]
             hits.append(Hit(doc_no, archive_no, doc_type, title, score if sort == "relevance" else 0.0,
                             make_snippet(_text(stored), compiled.highlights, folded=_text(stored, "folded"))))
-        return SearchResults(total, page, page_size, tuple(hits))
+        return SearchResults(total, page, page_size, tuple(hits), compiled.highlights)
 
 
 def _expander(searcher: Searcher) -> Expand:

@@ -28,7 +28,7 @@ from sqlalchemy import select
 
 import forms
 import ocr
-from archive_store import audit
+from archive_store import audit, redaction
 from archive_store.filestore import sha256_file
 from archive_store.filing import Duplicate, FilingInput, file_document, find_duplicate
 from archive_store.matching import CustomerRef
@@ -273,6 +273,7 @@ class Pipeline:
             with self.system.db.write() as s:
                 doc = file_document(s, self.settings, actor=ACTOR, item=item)
                 doc.field_boxes = _field_boxes(analysis)
+                doc.secret_boxes = redaction.secret_boxes(extraction.pages)  # every ID, phone, … on the page
                 row = s.get(IntakeJob, job.id)
                 row.state, row.sha256, row.document_id, row.reason, row.detail = "filed", sha, doc.id, None, None
                 outcome = Outcome(job.source, "filed", doc_no=doc.doc_no, archive_no=doc.archive.archive_no,

@@ -27,6 +27,8 @@ def create_app(system: System, *, testing: bool = False) -> Flask:
     app.config.update(
         SECRET_KEY=system.settings.secret_key,
         SESSION_COOKIE_HTTPONLY=True,
+        # Behind HTTPS the cookie must never travel in clear (settings: secure_cookies).
+        SESSION_COOKIE_SECURE=system.settings.secure_cookies,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="dossier_session",
         # Absolute lifetime of a sign-in; the idle limit is checked in web.auth.

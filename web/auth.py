@@ -1,8 +1,10 @@
 """Signing in and out, one's own password, the language, and who is asking.
 
 Every view needs a signed-in user unless it is listed in PUBLIC, so a new view is closed
-by default. The session holds the user's id, when they signed in and were last seen, and
-when their password last changed: an idle, too old, or pre-password-change session ends.
+by default. The session holds the user's id, when they signed in and were last seen, when their
+password last changed and the account's session epoch: an idle, too old, pre-password-
+change or signed-out session ends (sign-out raises the epoch on the server, so a copy of
+the cookie kept from before is worth nothing).
 """
 from __future__ import annotations
 
@@ -36,7 +38,7 @@ def load_user():
         if now - session.get("seen", 0) > idle or now - session.get("since", 0) > life:
             _end_session(_("会话已过期，请重新登录。"))
         else:
-            user = session_user(system(), uid)
+            user = session_user(system(), uid, session.get("ep"))
             if user is None or user.password_changed_at.isoformat() != session.get("pw"):
                 _end_session(_("请重新登录。"))
             else:
@@ -81,19 +83,22 @@ def login():
     limiter = current_app.extensions["dossier.login_limiter"]
     if form.validate_on_submit():
         username, address = form.username.data.strip(), client_address()
-        if limiter.blocked(username, address):
-            return render_template("login.html", form=form,
-                                   error=_("尝试次数过多，请15分钟后再试。")), 429
+        wait = limiter.wait(username, address)
+        if wait > 0:
+            seconds = int(wait) + 1
+            return render_template("login.html", form=form, error=_("尝试次数过多，请%(n)s秒后再试。", n=seconds)), \
+                429, {"Retry-After": str(seconds)}
         user = sign_in(system(), username, form.password.data, address=address)
         if user is None:
             limiter.failed(username, address)
             return render_template("login.html", form=form, error=_("用户名或密码不正确。")), 401
-        limiter.succeeded(username)
+        limiter.succeeded(username, address)
         lang = session.get("lang")
         session.clear()  # a fresh session at sign-in: nothing carried over from before
         session.permanent = True
         now = time.time()
-        session.update(uid=user.id, since=now, seen=now, pw=user.password_changed_at.isoformat())
+        session.update(uid=user.id, ep=user.session_epoch, since=now, seen=now,
+                       pw=user.password_changed_at.isoformat())
         if lang:
             session["lang"] = lang
         if password_expired(system().settings, user):

@@ -53,6 +53,9 @@ def test_a_word_file_a_text_pdf_and_a_scan_are_filed_with_their_fields(system, i
         preview = Image.open(io.BytesIO(system.store.read(doc.page_image_sha256[0])))
         x0, y0, x1, y1 = doc.field_boxes["customer_name"]["box"]
         assert 0 <= x0 < x1 <= preview.width and 0 <= y0 < y1 <= preview.height
+        # The phone printed on the scan is boxed by what it is, for blacking out (issue 19).
+        phones = [b["box"] for b in doc.secret_boxes if b["group"] == "communication"]
+        assert phones and all(0 <= b[0] < b[2] <= preview.width and 0 <= b[1] < b[3] <= preview.height for b in phones)
     assert list(system.settings.work.iterdir()) == []
     assert (tmp_path / "form.docx").exists()  # ingest never touches the user's own files
 

@@ -121,9 +121,9 @@ def test_a_refused_review_verb_changes_nothing(world):
 def test_the_review_queue_is_for_department_heads(world):
     system, _ = world
     who = users_of(system)
-    docs, total = review.queue(system, who["dept_head"])
-    assert total >= 2 and all(d.status == "pending_review" for d in docs)
-    assert docs[0].review_reasons or docs[0].field_problems  # flagged first
+    items, total = review.queue(system, who["dept_head"])
+    assert total >= 2 and all(i.doc.status == "pending_review" for i in items)
+    assert items[0].reasons or items[0].problems  # flagged first
     for role in ("clerk", "sales", "auditor", "admin"):
         with pytest.raises(NotAllowed):
             review.queue(system, who[role])

@@ -12,6 +12,9 @@ from datetime import date
 
 from PIL import Image, ImageDraw, ImageFont
 
+from ocr.extraction import Line, Page
+
+from archive_store import redaction
 from archive_store.filing import FilingInput, file_document
 from archive_store.matching import CustomerRef
 from archive_store.models import Document, Role, User
@@ -32,30 +35,35 @@ class Seeded:
     archives: dict[str, str] = field(default_factory=dict)  # label -> archive_no
 
 
-def render_page(title: str, lines: list[tuple[str, str, str | None]]) -> tuple[bytes, dict]:
-    """A white A4-ish page; returns the JPEG and {key: {"page": 1, "box": [...]}}."""
+def render_page(title: str, lines: list[tuple[str, str, str | None]]) -> tuple[bytes, dict, list]:
+    """A white A4-ish page; returns the JPEG, {key: {"page": 1, "box": [...]}} and the page's
+    lines as the OCR would read them (each "label：" and value a word with its box)."""
+    from ocr.extraction import Box, Line, Word
     img = Image.new("RGB", (900, 1200), "white")
     draw = ImageDraw.Draw(img)
     big, font = ImageFont.truetype(FONT, 40), ImageFont.truetype(FONT, 28)
     draw.text((300, 60), title, font=big, fill="black")
-    boxes, y = {}, 170
+    boxes, y, read = {}, 170, []
     for label, value, key in lines:
         draw.text((80, y), f"{label}：", font=font, fill="black")
         x0 = 80 + int(draw.textlength(f"{label}：", font=font))
         draw.text((x0, y), value, font=font, fill="black")
+        label_box, value_box = draw.textbbox((80, y), f"{label}：", font=font), draw.textbbox((x0, y), value, font=font)
         if key:
-            boxes[key] = {"page": 1, "box": list(draw.textbbox((x0, y), value, font=font))}
+            boxes[key] = {"page": 1, "box": list(value_box)}
+        read.append(Line(f"{label}：{value}", Box(label_box[0], label_box[1], value_box[2], value_box[3]), 0.95,
+                         (Word(f"{label}：", Box(*label_box), 0.95), Word(value, Box(*value_box), 0.95))))
         y += 64
     out = io.BytesIO()
     img.save(out, "JPEG", quality=80)
-    return out.getvalue(), boxes
+    return out.getvalue(), boxes, read
 
 
 def _file(system: System, *, name: str, doc_type: str, customer: CustomerRef, title: str,
           lines: list[tuple[str, str, str | None]], fields: dict[str, str], issue: date,
           line: str = "P", problems: dict | None = None, reasons: tuple[str, ...] = (),
           effective: bool = True) -> str:
-    page, boxes = render_page(title, lines)
+    page, boxes, read = render_page(title, lines)
     page_sha = system.store.put_bytes(page)
     original = system.store.put_bytes(page + name.encode())  # a distinct "original" per document
     text = title + "\n" + "\n".join(f"{label}：{value}" for label, value, _ in lines)
@@ -67,6 +75,8 @@ def _file(system: System, *, name: str, doc_type: str, customer: CustomerRef, ti
             field_confidence={k: 0.95 for k in fields}, field_problems=problems or {},
             review_reasons=reasons, issue_date=issue, page_image_sha256=(page_sha,)))
         doc.field_boxes = boxes
+        doc.secret_boxes = redaction.secret_boxes([Page(1, "ocr", "rapidocr", "zh-Hans", 900, 1200, (
+            Line(title, None, 1.0), *read), 0.95)])  # as the pipeline does
         if effective:
             doc.status = "effective"
         return doc.doc_no
