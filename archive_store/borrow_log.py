@@ -7,8 +7,6 @@ be filed and read like the book it replaces. The rows come from `loans.borrow_lo
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -16,6 +14,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from archive_store import csvfile
 from archive_store.loans import CONDITION_LABELS, KIND_LABELS, STATUS_LABELS, RequestRow
 
 # (heading, width in mm, the row's value); the widths fill A4 landscape less 10 mm margins.
@@ -54,21 +53,10 @@ def _condition(r: RequestRow) -> str:
 
 def to_csv(rows: Sequence[RequestRow]) -> str:
     """UTF-8 with a BOM, because Excel on a Chinese Windows reads CSV as GBK without one."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    w = csv.writer(out)
-    w.writerow(CSV_HEADINGS)
-    for r in rows:
-        w.writerow([r.id, _d(r.requested_at.date()), r.requester, r.department, r.archive_no,
-                    _safe(r.archive_name), KIND_LABELS.get(r.kind, r.kind), _safe(r.reason), r.approvers,
-                    _d(r.out_on), _d(r.due_on), _d(r.returned_on), _condition(r), _safe(r.note or ""),
-                    STATUS_LABELS.get(r.status, r.status)])
-    return out.getvalue()
-
-
-def _safe(text: str) -> str:
-    # A cell starting with = + - @ is run as a formula by spreadsheets: keep it text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return csvfile.text([CSV_HEADINGS, *(
+        [r.id, _d(r.requested_at.date()), r.requester, r.department, r.archive_no, r.archive_name,
+         KIND_LABELS.get(r.kind, r.kind), r.reason, r.approvers, _d(r.out_on), _d(r.due_on), _d(r.returned_on),
+         _condition(r), r.note or "", STATUS_LABELS.get(r.status, r.status)] for r in rows)])
 
 
 class _Register(FPDF):

@@ -6,15 +6,13 @@ destroyed document keeps its line with its status, because only the content goes
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 
-from archive_store import access, audit
+from archive_store import access, audit, csvfile
 from archive_store.archives import survivor
 from archive_store.models import DocNoAlias, User
 from archive_store.system import System
@@ -80,15 +78,9 @@ def _remarks(status: str, former: list[str]) -> str:
 
 
 def to_csv(cat: Catalogue) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for line in cat.lines:
-        writer.writerow([line.serial, line.doc_no, line.title, line.kind,
-                         line.issue_date.isoformat() if line.issue_date else "", line.pages, line.status,
-                         line.remarks])
-    # With a BOM: Excel, which most offices open a CSV in, reads UTF-8 Chinese only then.
-    return "\ufeff" + out.getvalue()
+    return csvfile.text([COLUMNS, *(
+        [line.serial, line.doc_no, line.title, line.kind, line.issue_date.isoformat() if line.issue_date else "",
+         line.pages, line.status, line.remarks] for line in cat.lines)])
 
 
 def to_pdf(cat: Catalogue) -> bytes:

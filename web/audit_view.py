@@ -1,12 +1,9 @@
 """The audit trail for auditors: filter by user, object, action and time; export as CSV."""
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Blueprint, Response, abort, g, render_template, request, stream_with_context
 
-from archive_store import audit_log
+from archive_store import audit_log, csvfile
 from web.auth import system
 from web.forms import AuditFilterForm
 
@@ -39,14 +36,5 @@ def export():
         abort(400)
     rows = audit_log.export_rows(system(), g.user, _filters(form))
 
-    def generate():
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        yield "\ufeff"  # so that Excel opens the Chinese text as UTF-8
-        for row in rows:
-            writer.writerow(row)
-            yield buf.getvalue()
-            buf.seek(0)
-            buf.truncate()
-    return Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8",
+    return Response(stream_with_context(csvfile.lines(rows)), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=audit.csv"})

