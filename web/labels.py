@@ -27,6 +27,8 @@ ACTION_LABELS = {
     "document.resubmitted": _l("重新提交"), "document.field_corrected": _l("更正字段"),
     "document.viewed": _l("查看"), "document.downloaded": _l("下载"), "archive.opened": _l("建档"),
     "archive.identity_completed": _l("补全身份信息"), "access.granted": _l("授权"), "access.revoked": _l("撤销授权"),
+    "document.destroyed": _l("销毁"), "archive.destroyed": _l("档案销毁"), "hold.placed": _l("设置诉讼保留"),
+    "hold.released": _l("解除诉讼保留"),
 }
 
 
