@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from archive_store import access, audit, retention, search_docs
 from archive_store.errors import DossierError, InvalidState, NotAllowed, NotFound
 from archive_store.models import (Archive, BatchStatus, DestructionCertificate, DisposalApproval, DisposalBatch,
-                                  DisposalItem, DocStatus, Document, Role, User, utcnow)
+                                  DisposalItem, DocStatus, Document, RetentionRule, Role, User, utcnow)
 from archive_store.numbering import next_value
 from archive_store.system import System
 from archive_store.users import find_user
@@ -74,7 +74,7 @@ def propose(system: System, actor: User, doc_nos: list[str], method: str, *, tod
     today = today or date.today()
     with system.db.write() as s:
         docs = {}
-        for chunk in retention._chunks(doc_nos):
+        for chunk in retention.chunks(doc_nos):
             docs.update({d.doc_no: d for d in s.scalars(select(Document).options(joinedload(Document.archive))
                                                         .where(Document.doc_no.in_(chunk)))})
         missing = [n for n in doc_nos if n not in docs]
@@ -178,6 +178,8 @@ def execute(system: System, actor: User, batch_id: int, witnesses: list[str], *,
                 withheld.append((doc.doc_no, why))
                 continue
             item.outcome, before = "destroyed", doc.status
+            # The class and due date that made it due today are the ones the certificate states.
+            item.retention_class, item.retention_due = doc.retention_class, doc.retention_due
             doc.status = DocStatus.destroyed
             destroyed.append(doc.doc_no)
             archives[doc.archive_id] = doc.archive
@@ -276,7 +278,9 @@ def _issue_certificate(system: System, batch_id: int, *, removed: int, shared: i
         batch = _load(s, batch_id)
         docs = [i.document for i in batch.items if i.outcome == "destroyed"]
         still_there = sum(system.store.has(sha) for d in docs for sha in _files_of(d))
-        pdf = render_certificate(batch, removed=removed, shared=shared)
+        rule_ids = {d.retention_rule_id for d in docs if d.retention_rule_id is not None}
+        rules = list(s.scalars(select(RetentionRule).where(RetentionRule.id.in_(rule_ids)).order_by(RetentionRule.id)))
+        pdf = render_certificate(batch, removed=removed, shared=shared, rules_used=rules)
         sha = hashlib.sha256(pdf).hexdigest()
         name = f"{batch.batch_no}.pdf"
         _write_once(system.settings.certificates / name, pdf)
@@ -366,7 +370,8 @@ class _CertificatePDF(FPDF):
         self.cell(0, 5, f"{self.batch_no}    第 {self.page_no()} 页 / 共 {{nb}} 页", align="C")
 
 
-def render_certificate(batch: DisposalBatch, *, removed: int, shared: int) -> bytes:
+def render_certificate(batch: DisposalBatch, *, removed: int, shared: int,
+                       rules_used: list[RetentionRule] = ()) -> bytes:
     """The certificate as an A4 PDF: the batch, who approved and witnessed, every item, the totals."""
     path, index = _font()
     pdf = _CertificatePDF(format="A4", unit="mm")
@@ -426,6 +431,12 @@ def render_certificate(batch: DisposalBatch, *, removed: int, shared: int) -> by
         pdf.ln()
 
     pdf.ln(3)
+    rules = {r.id: r for r in rules_used}
+    if rules:
+        line("依据的保管期限规则：", 10)
+        for r in rules.values():
+            line(f"  {KIND_LABELS.get(r.doc_type, r.doc_type)}（{'客户等级 ' + r.grade if r.grade else '所有等级'}）："
+                 f"{retention.class_label(retention.class_code(r.years))}，自{retention.TRIGGER_LABELS[r.trigger]}起算", 9, 5)
     pages = sum(i.document.pages or 0 for i in destroyed)
     size = sum(i.document.size or 0 for i in destroyed)
     line(f"合计：销毁 {len(destroyed)} 件，共 {pages} 页，电子原件 {size} 字节；未销毁（保留）{len(withheld)} 件。", 10)

@@ -223,7 +223,7 @@ def due(system: System, actor: User, as_of: date | None = None) -> list[DueRow]:
 def open_batches_by_document(session: Session, doc_ids: Sequence[int]) -> dict[int, str]:
     """document id -> the number of the not-yet-executed batch it is in."""
     out: dict[int, str] = {}
-    for chunk in _chunks(doc_ids):
+    for chunk in chunks(doc_ids):
         rows = session.execute(select(DisposalItem.document_id, DisposalBatch.batch_no)
                                .join(DisposalBatch, DisposalBatch.id == DisposalItem.batch_id)
                                .where(DisposalItem.document_id.in_(chunk),
@@ -232,7 +232,7 @@ def open_batches_by_document(session: Session, doc_ids: Sequence[int]) -> dict[i
     return out
 
 
-def _chunks(ids: Sequence[int], size: int = 500):
+def chunks(ids: Sequence[int], size: int = 500):
     # SQLite allows a limited number of bound parameters in one IN (...).
     ids = list(ids)
     for i in range(0, len(ids), size):

@@ -299,7 +299,7 @@ def test_the_certificate_states_the_batch_the_people_every_item_and_the_totals(s
         dates = ("2011-03-01至2012-02-28" if serial == 2 else d.issue_date.isoformat())
         expected.append(f"{serial}{n}{d.archive.archive_no}{d.archive.name}合同{dates}2"
                         f"5年{retention.add_years(d.issue_date, 5).isoformat()}原件SHA-256：{d.sha256}")
-    expected += ["合计：销毁3件，共6页", "未销毁（保留）0件",
+    expected += ["依据的保管期限规则：合同（所有等级）：5年，自文件形成日期起算", "合计：销毁3件，共6页", "未销毁（保留）0件",
                  "电子原件、归档PDF和页面图像已从Dossier存储中删除（删除9个文件；与未销毁文件共用的0个文件保留）",
                  "检索索引中的条目已删除", "备份：", f"{result.batch_no}第1页/共1页"]
     for line in expected:
