@@ -277,7 +277,6 @@ def _issue_certificate(system: System, batch_id: int, *, removed: int, shared: i
             return existing
         batch = _load(s, batch_id)
         docs = [i.document for i in batch.items if i.outcome == "destroyed"]
-        still_there = sum(system.store.has(sha) for d in docs for sha in _files_of(d))
         rule_ids = {d.retention_rule_id for d in docs if d.retention_rule_id is not None}
         rules = list(s.scalars(select(RetentionRule).where(RetentionRule.id.in_(rule_ids)).order_by(RetentionRule.id)))
         pdf = render_certificate(batch, removed=removed, shared=shared, rules_used=rules)
@@ -290,8 +289,7 @@ def _issue_certificate(system: System, batch_id: int, *, removed: int, shared: i
         audit.record(s, actor=batch.executed_by or "system", action="disposal.certificate_issued",
                      object_type="disposal_batch", object_id=batch.batch_no,
                      after={"file": f"certificates/{name}", "sha256": sha, "size": len(pdf),
-                            "files_removed": removed, "files_shared_kept": shared,
-                            "files_still_present": still_there})
+                            "files_removed": removed, "files_shared_kept": shared})
         return cert
 
 
