@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -257,15 +258,25 @@ def _files_of(doc: Document) -> list[str]:
 
 def _remove_files(system: System, docs: list[Document], keep: dict[str, str]) -> tuple[int, int]:
     """Returns (files of these documents no longer in the store, files kept because a live document shares them)."""
-    gone, shared = set(), set()
-    for doc in docs:
-        for sha in _files_of(doc):
-            if sha in keep:
-                shared.add(sha)
-            else:
-                system.store.remove(sha)
-                gone.add(sha)
-    return len(gone), len(shared)
+    mine = {sha for doc in docs for sha in _files_of(doc)}
+    shared = {sha for sha in mine if sha in keep}
+    remove_all(system.store, sorted(mine - shared))
+    return len(mine - shared), len(shared)
+
+
+REMOVE_THREADS = 8
+
+
+def remove_all(store, shas: list[str]) -> None:
+    """Remove these files from the store, several at a time.
+
+    Each removal fsyncs its folder. One after another, every fsync waits for its own
+    journal commit; side by side the filesystem commits them together (bench/disposal_bench.py:
+    about 25 times faster for 400 files). The first failure is raised.
+    """
+    with ThreadPoolExecutor(max_workers=REMOVE_THREADS) as pool:
+        for _ in pool.map(store.remove, shas):
+            pass
 
 
 # --- the certificate -------------------------------------------------------------------------

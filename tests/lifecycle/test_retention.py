@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from archive_store import audit, disposal, retention
 from archive_store.errors import DossierError, InvalidState, NotAllowed, NotFound
-from archive_store.models import Archive, AuditEvent, Document, LegalHold, RetentionRule
+from archive_store.models import AuditEvent, Document, LegalHold, RetentionRule
 from tests.lifecycle.helpers import archive_no, doc, file_doc, set_archive
 
 
