@@ -39,6 +39,11 @@ def test_staff_get_the_verbs_refusal_and_managers_see_the_pages(client, system):
     for path in ("/retention/due?as_of=2030-01-01", "/retention/rules", "/retention/holds", "/retention/batches"):
         assert client.get(path).status_code == 200, path
     assert client.get("/retention/due?as_of=not-a-date").status_code == 400
+    client.get("/lang/en")
+    for path, words in (("/retention/due", "Due list"), ("/retention/rules", "Retention rules"),
+                        ("/retention/holds", "Legal holds"), ("/retention/batches", "Destruction batches")):
+        page = client.get(path)
+        assert page.status_code == 200 and words in page.get_data(as_text=True), path
 
 
 def test_a_rule_and_a_hold_set_in_the_portal(client, system):

@@ -219,3 +219,19 @@ def test_a_hold_needs_a_reason_a_known_target_and_the_right_role(system, staff, 
             retention.place_hold(system, staff[who], a1, "诉讼")
     with system.db.read() as s:
         assert s.scalar(select(LegalHold)) is None
+
+
+def test_the_retention_migration_goes_down_and_up_again(system, staff):
+    from alembic import command
+
+    from archive_store.db import _alembic_config
+
+    rule(system, staff["am1"])
+    cfg = _alembic_config()
+    with system.db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0003")
+        command.upgrade(cfg, "head")
+    assert retention.list_rules(system, staff["am1"]) == []  # the tables came back empty
+    rule(system, staff["am1"], years=7)
+    assert [r.years for r in retention.list_rules(system, staff["head1"])] == [7]
