@@ -363,5 +363,11 @@ def test_a_stop_after_the_commit_is_finished_when_the_certificate_is_asked_for(s
         disposal.execute(system, staff["am1"], batch, ["clerk1", "sales1"])
     monkeypatch.setattr(disposal, "_finish", real)
     assert doc(system, docs[0]).status == "destroyed" and system.store.has(doc(system, docs[0]).sha256)
+    with system.db.read() as s:
+        report = verify_store(s, system.store)
+    assert {p.problem for p in report.problems} == {"not destroyed"} and len(report.problems) == 9  # 3 files each
+    assert {report.owners[p.sha256] for p in report.problems} == set(docs)
     disposal.certificate(system, staff["am1"], batch)
     assert not system.store.has(doc(system, docs[0]).sha256) and hits(system) == {due[1]}
+    with system.db.read() as s:
+        assert verify_store(s, system.store).problems == []
