@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, defer, joinedload
 from stdnum.cn import ric, uscc as uscc_code
 from stdnum.exceptions import ValidationError
 
-from archive_store import access, audit, changes, grants, numbering, workdays
+from archive_store import access, audit, changes, grants, numbering, retention, workdays
 from archive_store.errors import DossierError, InvalidState, NotAllowed
 from archive_store.filing import _complete_identity, open_archive
 from archive_store.matching import CustomerRef, find_archive, fold_name
@@ -54,14 +54,15 @@ EDITABLE = ("name", "phone", "grade", "stage", "owner", "business_line", "paper_
 _DATES = ("relationship_start", "relationship_end", "first_contact_on")
 
 
-def _check_editable(session: Session, archive: Archive) -> None:
-    """The one place that says whether an archive may change at all. (Legal holds join
-    here when retention.py arrives: an archive under a hold is frozen too.)"""
-    del session
+def _check_editable(session: Session, archive: Archive, *, merging: bool = False) -> None:
+    """The one place that says whether an archive may change at all: not destroyed, not
+    merged away, not under a legal hold (a merge moves its documents too, so a hold on any
+    of them stops it)."""
     if archive.status == DESTROYED:
         raise InvalidState(f"档案 {archive.archive_no} 已销毁，不能更改。")
     if archive.merged_into_id is not None:
         raise InvalidState(f"档案 {archive.archive_no} 已并入其他档案，请在合并后的档案中操作。")
+    retention.check_archive_not_held(session, archive, "合并" if merging else "修改", with_documents=merging)
 
 
 # --- by hand --------------------------------------------------------------------------------
@@ -183,6 +184,8 @@ def _apply(s: Session, archive: Archive, values: dict[str, Any]) -> None:
             setattr(archive, key, value)
             if key == "name":
                 archive.name_key = fold_name(value)
+    if {"grade", "relationship_end"} & set(values):
+        retention.recompute_archive(s, archive)  # its documents' due dates count from these
 
 
 def _read(system: System, key: str, value: Any) -> Any:
@@ -382,8 +385,8 @@ def merge(system: System, actor: User, from_no: str, into_no: str, *, reason: st
         source, target = load_archive(s, from_no), load_archive(s, into_no)
         if target.status == DESTROYED:
             raise InvalidState(f"档案 {into_no} 已销毁，不能并入。")
-        _check_editable(s, source)
-        _check_editable(s, target)
+        _check_editable(s, source, merging=True)
+        _check_editable(s, target, merging=True)
         if source.customer_type != target.customer_type:
             raise DossierError("个人档案与企业档案不能合并。")
         for code in ("uscc", "id_number"):

@@ -125,6 +125,10 @@ def confirm(system: System, actor: User, change_id: int) -> str:
         _check_editable(s, archive)
         if doc is not None and doc.status == "destroyed":
             raise InvalidState(f"{doc.doc_no} 已销毁，不能更改。")
+        if doc is not None:
+            from archive_store import retention
+
+            retention.check_not_held(s, doc, "更改")
         current = _current(archive, doc, row.key)
         if current != row.old_value:
             # Someone changed it since: confirming now would overwrite a value the

@@ -22,7 +22,7 @@ _CHUNK = 1 << 20
 @dataclass(frozen=True)
 class FixityProblem:
     sha256: str
-    problem: str  # "missing" | "altered"
+    problem: str  # "missing" | "altered" | "not destroyed" (verify.leftover_files)
     path: Path
 
 

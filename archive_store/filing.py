@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive_store import audit, numbering
+from archive_store import audit, numbering, retention
 from archive_store.errors import DossierError
 from archive_store.matching import CustomerRef, find_archive, fold_name
 from archive_store.models import Archive, DocStatus, Document, utcnow
@@ -94,6 +94,7 @@ def file_document(session: Session, settings: Settings, *, actor: str, item: Fil
     )
     session.add(doc)
     session.flush()
+    retention.assign(session, doc)  # every document knows its class and due date from the day it is filed
     audit.record(session, actor=actor, action="document.filed", object_type="document",
                  object_id=doc.doc_no,
                  after={"archive_no": archive.archive_no, "doc_type": doc.doc_type, "sha256": doc.sha256,

@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from archive_store import access, audit
+from archive_store import access, audit, retention
 from archive_store.errors import DossierError, InvalidState, NotAllowed, NotFound
 from archive_store.models import (Archive, BorrowApproval, BorrowRequest, Document, Loan, LoanExtension, Role,
                                   User, ViewOpening, utcnow)
@@ -104,11 +104,12 @@ def _loan(session: Session, req: BorrowRequest) -> Loan | None:
 def _check_borrowable(session: Session, archive: Archive) -> None:
     """The one place that says whether an archive may be viewed, borrowed or handed out.
 
-    A destroyed archive keeps its number and catalogue but has nothing left to lend.
-    Legal holds (issue 21) will be checked here as well.
+    A destroyed archive keeps its number and catalogue but has nothing left to lend; one
+    under a legal hold stays where it is until the hold is released.
     """
     if archive.status == "destroyed":
         raise InvalidState(f"档案 {archive.archive_no} 已销毁，不能查阅或借阅。")
+    retention.check_archive_not_held(session, archive, "查阅或借阅")
 
 
 def status_of(req: BorrowRequest, loan: Loan | None, on: date | None = None) -> str:

@@ -114,7 +114,9 @@ class Document(Base):
     review_reasons: Mapped[list[Any]] = mapped_column(default=list)
     issue_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default=DocStatus.pending_review)
-    retention_class: Mapped[str | None] = mapped_column(String(32))
+    retention_class: Mapped[str | None] = mapped_column(String(32))  # "permanent" | "<N>y", from the rule
+    retention_rule_id: Mapped[int | None] = mapped_column(Integer)     # the RetentionRule it came from
+    retention_due: Mapped[date | None] = mapped_column(Date, index=True)  # None: permanent or trigger unknown
     archival_sha256: Mapped[str | None] = mapped_column(String(64))  # searchable PDF in the store
     page_image_sha256: Mapped[list[Any]] = mapped_column(default=list)  # page previews in the store
     filed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -305,3 +307,101 @@ class PasswordHistory(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+class RetentionRule(Base):
+    """How long a kind of document is kept (POLICY.md "Retention and destruction").
+
+    `grade` None is the rule for every grade without a rule of its own; `years` None is
+    permanent (永久); 0 years is due as soon as the trigger date is known.
+    """
+
+    __tablename__ = "retention_rules"
+    __table_args__ = (UniqueConstraint("doc_type", "grade"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    doc_type: Mapped[str] = mapped_column(String(32))
+    grade: Mapped[str | None] = mapped_column(String(1))
+    years: Mapped[int | None] = mapped_column(Integer)
+    trigger: Mapped[str] = mapped_column(String(32))  # relationship_end | document_date | filing
+    set_by: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LegalHold(Base):
+    """诉讼保留 / 未了事项: while open, nothing under it is destroyed, edited, merged or removed."""
+
+    __tablename__ = "legal_holds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    archive_id: Mapped[int | None] = mapped_column(ForeignKey("archives.id"), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    placed_by: Mapped[str] = mapped_column(String(64))
+    placed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    released_at: Mapped[datetime | None] = mapped_column(DateTime)
+    released_by: Mapped[str | None] = mapped_column(String(64))
+    release_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class BatchStatus(StrEnum):
+    proposed = "proposed"            # waiting for the department head
+    dept_approved = "dept_approved"  # waiting for a leader
+    approved = "approved"            # may be executed
+    executed = "executed"
+
+
+class DisposalBatch(Base):
+    """A destruction plan (销毁清册): proposed, approved by a department head then a leader, executed."""
+
+    __tablename__ = "disposal_batches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_no: Mapped[str] = mapped_column(String(32), unique=True)
+    method: Mapped[str] = mapped_column(String(16))  # shred | erase
+    status: Mapped[str] = mapped_column(String(16), default=BatchStatus.proposed)
+    proposed_by: Mapped[str] = mapped_column(String(64))
+    proposed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    executed_by: Mapped[str | None] = mapped_column(String(64))
+    executed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    place: Mapped[str | None] = mapped_column(String(256))
+    witnesses: Mapped[list[Any]] = mapped_column(default=list)  # usernames
+
+    items: Mapped[list[DisposalItem]] = relationship(back_populates="batch", order_by="DisposalItem.serial")
+    approvals: Mapped[list[DisposalApproval]] = relationship(order_by="DisposalApproval.at")
+
+
+class DisposalItem(Base):
+    """One document in a batch; `outcome` is set at execution: destroyed or withheld (with why)."""
+
+    __tablename__ = "disposal_items"
+    __table_args__ = (UniqueConstraint("batch_id", "document_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("disposal_batches.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    serial: Mapped[int] = mapped_column(Integer)
+    retention_class: Mapped[str | None] = mapped_column(String(32))  # as proposed
+    retention_due: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(16))  # None | destroyed | withheld
+    withheld_reason: Mapped[str | None] = mapped_column(Text)
+
+    batch: Mapped[DisposalBatch] = relationship(back_populates="items")
+    document: Mapped[Document] = relationship()
+
+
+class DisposalApproval(Base):
+    __tablename__ = "disposal_approvals"
+    __table_args__ = (UniqueConstraint("batch_id", "step"), UniqueConstraint("batch_id", "username"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("disposal_batches.id"), index=True)
+    step: Mapped[str] = mapped_column(String(16))  # dept_head | leader
+    username: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(128), default="")
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class DestructionCertificate(Base):
+    """The permanent record of an executed batch: a PDF in certificates/, its SHA-256 in the audit chain."""
+
+    __tablename__ = "destruction_certificates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("disposal_batches.id"), unique=True)
+    file_name: Mapped[str] = mapped_column(String(128))  # inside certificates/, never an absolute path
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    issued_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

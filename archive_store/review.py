@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, joinedload
 
-from archive_store import access, audit, changes, grants
+from archive_store import access, audit, changes, grants, retention
 from archive_store.errors import DossierError, InvalidState, NotAllowed
 from archive_store.models import DocStatus, Document, User
 from archive_store.search_docs import reindex_after_commit
@@ -101,6 +101,7 @@ def correct_field(system: System, actor: User, doc_no: str, key: str, value: str
     with system.db.write() as s:
         doc = _open(s, actor, doc_no)
         _pending(doc, DocStatus.pending_review, DocStatus.returned)
+        retention.check_not_held(s, doc, "更正")
         if not access.can_correct(actor, doc, key, grants.active_grants(s, actor, doc.archive_id)):
             raise NotAllowed("您无权查看该字段，因此不能更正它。")
         old = (doc.fields or {}).get(key)

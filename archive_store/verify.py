@@ -1,4 +1,7 @@
-"""`dossier verify`: a read-only pass over the store that reports and fixes nothing."""
+"""`dossier verify`: a read-only pass over the store that reports and fixes nothing.
+
+A destroyed document's files are expected to be gone: they are not reported missing, and
+one still present is reported ("not destroyed")."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,9 +35,30 @@ def expected_files(session: Session) -> dict[str, str]:
     return owners
 
 
+def leftover_files(session: Session, store: FileStore, owners: dict[str, str]) -> dict[str, str]:
+    """Files of destroyed documents still in the store that no live document owns (sha256 -> doc_no).
+
+    A destroyed file is expected to be gone; one still here means an execution stopped
+    between its commit and the removal (asking for the batch's certificate finishes it).
+    """
+    left: dict[str, str] = {}
+    rows = session.execute(
+        select(Document.doc_no, Document.sha256, Document.archival_sha256, Document.page_image_sha256)
+        .where(Document.status == DocStatus.destroyed)
+    )
+    for doc_no, sha, archival, previews in rows:
+        for one in (sha, archival, *(previews or ())):
+            if one and one not in owners and store.has(one):
+                left[one] = doc_no
+    return left
+
+
 def verify_store(session: Session, store: FileStore) -> FixityReport:
     owners = expected_files(session)
-    return FixityReport(checked=len(owners), problems=store.check(owners), owners=owners)
+    problems = store.check(owners)
+    left = leftover_files(session, store, owners)
+    problems += [FixityProblem(sha, "not destroyed", store.path_for(sha)) for sha in left]
+    return FixityReport(checked=len(owners), problems=problems, owners=owners | left)
 
 
 def verify(system) -> FixityReport:

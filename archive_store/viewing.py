@@ -172,11 +172,14 @@ def open_document(system: System, user: User, doc_no: str) -> DocumentView:
                          correctable=under_review and access.can_correct(user, doc, k, held))
                 for k, v in visible.items()]
         shown = _redactions(doc, hidden, access.hidden_groups(user, doc, held)) is not None
-        pages = [{"number": n, "shown": shown} for n in range(1, len(doc.page_image_sha256 or []) + 1)]
+        # A destroyed document keeps its number, catalogue line and fields; its files are gone.
+        gone = doc.status == DocStatus.destroyed
+        pages = [] if gone else [{"number": n, "shown": shown}
+                                 for n in range(1, len(doc.page_image_sha256 or []) + 1)]
         view = DocumentView(
             doc=doc, archive=doc.archive, fields=rows, hidden=hidden,
             text=access.mask_text(user, doc, doc.text or "", held), pages=pages,
-            can_download=access.can_download(user, doc, held, extra),
+            can_download=not gone and access.can_download(user, doc, held, extra),
             can_review=user.role in access.REVIEW_ROLES and doc.status == DocStatus.pending_review,
             can_correct=under_review and user.role in access.CORRECT_ROLES, reasons=reasons,
         )
@@ -195,7 +198,7 @@ def page_image(system: System, user: User, doc_no: str, number: int) -> bytes:
         if _may_open(s, user, doc) is None:
             raise refuse(system, user, "document", doc.doc_no, "page")
         shas = doc.page_image_sha256 or []
-        if not 1 <= number <= len(shas):
+        if doc.status == DocStatus.destroyed or not 1 <= number <= len(shas):
             raise NotFound(f"{doc_no} page {number}")
         held = grants.active_grants(s, user, doc.archive_id)
         hidden = access.hidden_keys(user, doc, held)
@@ -232,6 +235,8 @@ def download(system: System, user: User, doc_no: str, which: str) -> Download:
         extra = _may_open(s, user, doc) or access.NOT_LENT
         if not access.can_download(user, doc, grants.active_grants(s, user, doc.archive_id), extra):
             raise refuse(system, user, "document", doc.doc_no, "download")
+        if doc.status == DocStatus.destroyed:
+            raise NotFound(f"{doc.doc_no} 已销毁。")
         if which == "original":
             sha, media, suffix = doc.sha256, doc.media_type, _suffix(doc.source_name)
         elif which == "pdf" and doc.archival_sha256:

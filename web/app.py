@@ -49,7 +49,7 @@ def create_app(system: System, *, testing: bool = False) -> Flask:
     i18n.register_filters(app)
     labels.register(app)
 
-    from web import admin, archives, audit_view, desk, loans, records, review
+    from web import admin, archives, audit_view, desk, loans, records, retention, review
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(records.bp)
@@ -59,6 +59,7 @@ def create_app(system: System, *, testing: bool = False) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(loans.bp)
     app.register_blueprint(archives.bp)
+    app.register_blueprint(retention.bp)
 
     app.before_request(_check_request_shape)
     app.before_request(auth.load_user)

@@ -872,6 +872,172 @@ def changes_reject(ctx: click.Context, change_id: int, reason: str, as_user: str
     system = system_for(ctx)
     verbs.reject(system, actor_for(system, as_user), change_id, reason)
     click.echo(f"change {change_id} rejected")
+# --- retention, holds and disposal (issue 21) -------------------------------------------------
+
+@main.group()
+def retention() -> None:
+    """Retention rules and what is due for destruction."""
+
+
+@retention.group("rule")
+def retention_rule() -> None:
+    """Retention rules by document kind and customer grade."""
+
+
+@retention_rule.command("set")
+@click.option("--kind", required=True, help="business_license, contract, collection_form or other")
+@click.option("--grade", help="Customer grade A, B or C (default: every grade without a rule of its own).")
+@click.option("--years", required=True, metavar="N|permanent", help="Years kept (0: due at once) or permanent.")
+@click.option("--from", "trigger", required=True, type=click.Choice(["relationship_end", "document_date", "filing"]),
+              help="When the years start counting.")
+@click.option("--json", "as_json", is_flag=True)
+@as_user()
+@click.pass_context
+def retention_rule_set(ctx: click.Context, kind: str, grade: str | None, years: str, trigger: str, as_json: bool,
+                       as_user: str) -> None:
+    """Set the rule for a kind (and grade); every document it governs gets its new due date."""
+    from archive_store import retention as retention_
+
+    system = system_for(ctx)
+    rule_id = retention_.set_rule(system, actor_for(system, as_user), doc_type=kind, grade=grade,
+                                  years=retention_.parse_years(years), trigger=trigger)
+    if as_json:
+        click.echo(json.dumps({"id": rule_id}))
+    else:
+        label = retention_.class_label(retention_.class_code(retention_.parse_years(years)))
+        click.echo(f"rule {rule_id}: {kind}/{(grade or '*').upper()} {label} from {trigger}")
+
+
+@retention.command("due")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Plan ahead: due on or before this date.")
+@click.option("--json", "as_json", is_flag=True)
+@as_user(required=False)
+@click.pass_context
+def retention_due(ctx: click.Context, as_of, as_json: bool, as_user: str | None) -> None:
+    """List the documents due for destruction (held ones are listed with their holds)."""
+    from datetime import date
+
+    from archive_store import retention as retention_
+
+    system = system_for(ctx)
+    day = as_of.date() if as_of else date.today()
+    rows = retention_.due(system, actor_for(system, as_user), as_of=day)
+    if as_json:
+        click.echo(json.dumps({"as_of": day.isoformat(), "total": len(rows), "items": [r.to_json() for r in rows]},
+                              ensure_ascii=False))
+        return
+    click.echo(f"{len(rows)} document(s) due on or before {day.isoformat()}")
+    for r in rows:
+        notes = "".join([f"\theld #{','.join(map(str, r.holds))}" if r.holds else "",
+                         f"\tin {r.batch_no}" if r.batch_no else ""])
+        click.echo(f"{r.doc_no}\t{r.due.isoformat()}\t{retention_.class_label(r.retention_class)}\t{r.customer or ''}{notes}")
+
+
+@main.group()
+def hold() -> None:
+    """Legal holds (诉讼保留): nothing under an open hold is destroyed, edited, merged or removed."""
+
+
+@hold.command("place")
+@click.argument("target", metavar="ARCHIVE_NO|DOC_NO")
+@click.option("--reason", required=True)
+@as_user()
+@click.pass_context
+def hold_place(ctx: click.Context, target: str, reason: str, as_user: str) -> None:
+    """Hold an archive or one document; prints {"id": …}."""
+    from archive_store.retention import place_hold
+
+    system = system_for(ctx)
+    click.echo(json.dumps({"id": place_hold(system, actor_for(system, as_user), target, reason)}))
+
+
+@hold.command("release")
+@click.argument("hold_id", metavar="ID", type=int)
+@click.option("--reason", required=True)
+@as_user()
+@click.pass_context
+def hold_release(ctx: click.Context, hold_id: int, reason: str, as_user: str) -> None:
+    """Release a hold; the reason is kept in the audit trail."""
+    from archive_store.retention import release_hold
+
+    system = system_for(ctx)
+    release_hold(system, actor_for(system, as_user), hold_id, reason)
+    click.echo(f"hold {hold_id} released")
+
+
+@main.group()
+def disposal() -> None:
+    """Destruction batches: propose, approve (department head, then leader), execute, certificate."""
+
+
+@disposal.command("propose")
+@click.argument("doc_nos", nargs=-1, required=True, metavar="DOC_NO...")
+@click.option("--method", required=True, type=click.Choice(["shred", "erase"]),
+              help="shred for paper, erase for electronic.")
+@as_user()
+@click.pass_context
+def disposal_propose(ctx: click.Context, doc_nos: tuple[str, ...], method: str, as_user: str) -> None:
+    """Propose a batch of due documents; prints {"id": …}."""
+    from archive_store.disposal import propose
+
+    system = system_for(ctx)
+    click.echo(json.dumps({"id": propose(system, actor_for(system, as_user), list(doc_nos), method)}))
+
+
+@disposal.command("approve")
+@click.argument("batch_id", metavar="ID", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@as_user()
+@click.pass_context
+def disposal_approve(ctx: click.Context, batch_id: int, as_json: bool, as_user: str) -> None:
+    """Approve a batch: the department head first, then a leader."""
+    from archive_store.disposal import approve
+
+    system = system_for(ctx)
+    status = approve(system, actor_for(system, as_user), batch_id)
+    click.echo(json.dumps({"id": batch_id, "status": status}) if as_json else f"batch {batch_id}: {status}")
+
+
+@disposal.command("execute")
+@click.argument("batch_id", metavar="ID", type=int)
+@click.option("--witness", "witnesses", multiple=True, help="A witness (监销人); name two.")
+@click.option("--place", help="Where the destruction takes place (printed on the certificate).")
+@click.option("--json", "as_json", is_flag=True)
+@as_user()
+@click.pass_context
+def disposal_execute(ctx: click.Context, batch_id: int, witnesses: tuple[str, ...], place: str | None,
+                     as_json: bool, as_user: str) -> None:
+    """Execute an approved batch before two witnesses and issue its certificate."""
+    from archive_store.disposal import execute
+
+    system = system_for(ctx)
+    result = execute(system, actor_for(system, as_user), batch_id, list(witnesses), place=place)
+    if as_json:
+        click.echo(json.dumps({"id": batch_id, "batch_no": result.batch_no, "destroyed": list(result.destroyed),
+                               "withheld": [{"doc_no": n, "reason": r} for n, r in result.withheld],
+                               "certificate_sha256": result.certificate_sha256}, ensure_ascii=False))
+        return
+    click.echo(f"{result.batch_no}: {len(result.destroyed)} destroyed, {len(result.withheld)} withheld")
+    for doc_no, why in result.withheld:
+        click.echo(f"withheld: {doc_no}\t{why}")
+    click.echo(f"certificate sha256 {result.certificate_sha256}")
+
+
+@disposal.command("certificate")
+@click.argument("batch_id", metavar="ID", type=int)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@as_user(required=False)
+@click.pass_context
+def disposal_certificate(ctx: click.Context, batch_id: int, output: Path, as_user: str | None) -> None:
+    """Write the batch's destruction certificate (checked against its fingerprint) to a file."""
+    import hashlib
+
+    from archive_store.disposal import certificate
+
+    system = system_for(ctx)
+    _name, data = certificate(system, actor_for(system, as_user), batch_id)
+    output.write_bytes(data)
+    click.echo(f"wrote {output} (sha256 {hashlib.sha256(data).hexdigest()})")
 
 
 if __name__ == "__main__":

@@ -92,3 +92,40 @@ class AuditFilterForm(GetForm):
     date_from = DateField(_l("起始日期"), validators=[Optional()])
     date_to = DateField(_l("截止日期"), validators=[Optional()])
     page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100000)], default=1)
+
+
+# --- retention and disposal (issue 21) -----------------------------------------------------
+
+RULE_KIND_CHOICES = choices([("contract", _l("合同")), ("business_license", _l("营业执照")),
+                             ("collection_form", _l("客户信息收集表")), ("other", _l("其他"))])
+TRIGGER_CHOICES = choices([("relationship_end", _l("业务关系终止之日")), ("document_date", _l("文件形成日期")),
+                           ("filing", _l("归档之日"))])
+
+
+class RuleForm(FlaskForm):
+    kind = SelectField(_l("文件类型"), choices=RULE_KIND_CHOICES, validators=[DataRequired()])
+    grade = SelectField(_l("客户等级"), choices=choices([("", _l("所有等级")), ("A", "A"), ("B", "B"), ("C", "C")]),
+                        validators=[Optional()])
+    years = StringField(_l("保管年限"), validators=[DataRequired(), Regexp(r"^\s*(\d{1,3}|permanent|永久)\s*$",
+                                                                       message=_l("填写年数，或 permanent（永久）"))])
+    trigger = SelectField(_l("起算点"), choices=TRIGGER_CHOICES, validators=[DataRequired()])
+
+
+class DueForm(GetForm):
+    as_of = DateField(_l("截至日期"), validators=[Optional()])
+
+
+class ProposeForm(FlaskForm):
+    method = SelectField(_l("销毁方式"), choices=choices([("erase", _l("电子删除")), ("shred", _l("粉碎（纸质）"))]),
+                         validators=[DataRequired()])
+
+
+class HoldForm(FlaskForm):
+    target = StringField(_l("档号或件号"), validators=[DataRequired(), Length(max=80)])
+    reason = TextAreaField(_l("理由"), validators=[DataRequired(), Length(max=1000)])
+
+
+class ExecuteForm(FlaskForm):
+    witness1 = SelectField(_l("监销人一"), choices=[], validators=[DataRequired()])
+    witness2 = SelectField(_l("监销人二"), choices=[], validators=[DataRequired()])
+    place = StringField(_l("销毁地点"), validators=[Optional(), Length(max=256)])

@@ -35,6 +35,8 @@ ACTION_LABELS = {
     "archive.edited": _l("修改档案"), "archive.merged": _l("并入其他档案"), "archive.merged_in": _l("并入档案"),
     "document.moved": _l("随档案合并移入"), "change.proposed": _l("提出重要信息更改"), "change.confirmed": _l("核对确认"),
     "change.rejected": _l("驳回更改"), "archive.catalogue_exported": _l("导出卷内目录"),
+    "document.destroyed": _l("销毁"), "archive.destroyed": _l("档案销毁"), "hold.placed": _l("设置诉讼保留"),
+    "hold.released": _l("解除诉讼保留"),
 }
 
 
