@@ -103,6 +103,7 @@ REVIEW_ROLES = frozenset({Role.dept_head})          # approve / return / correct
 CORRECT_ROLES = frozenset({Role.dept_head, Role.clerk})  # the clerk fixes what extraction got wrong
 GRANT_ROLES = frozenset({Role.leader})
 INTAKE_ROLES = frozenset({Role.clerk, Role.archive_manager, OPERATOR})
+TRAY_ROLES = INTAKE_ROLES  # who sorts what intake could not: the same people who run it
 AUDIT_ROLES = frozenset({Role.auditor})
 ADMIN_ROLES = frozenset({Role.admin, OPERATOR})
 # Anyone who may open some kind of document may search (the auditor and admin open none);

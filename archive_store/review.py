@@ -9,14 +9,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, joinedload
 
-from archive_store import access, audit, grants
+from archive_store import access, audit, messages
 from archive_store.errors import DossierError, InvalidState, NotAllowed
 from archive_store.models import DocStatus, Document, User
 from archive_store.search_docs import reindex_after_commit
 from archive_store.system import System
 from archive_store.viewing import load_document
 
-MAX_VALUE = 2000
 MAX_REASON = 1000
 _REVIEWER_ONLY = "只有部门负责人审核档案。"
 
@@ -61,7 +60,7 @@ def return_to_clerk(system: System, actor: User, doc_no: str, reason: str) -> No
         before = {"status": doc.status, "review_reasons": list(doc.review_reasons or [])}
         doc.status = DocStatus.returned
         # A new list, so SQLAlchemy sees the JSON column change.
-        doc.review_reasons = [*(doc.review_reasons or []), f"退回：{reason}"]
+        doc.review_reasons = [*(doc.review_reasons or []), messages.reason("returned", reason=reason)]
         audit.record(s, actor=actor.username, action="document.returned", object_type="document",
                      object_id=doc.doc_no, before=before,
                      after={"status": doc.status, "review_reasons": doc.review_reasons, "reason": reason})
@@ -82,36 +81,11 @@ def resubmit(system: System, actor: User, doc_no: str) -> None:
 
 
 def correct_field(system: System, actor: User, doc_no: str, key: str, value: str, reason: str) -> None:
-    """A person sets a field; it is marked as set by a person and its problems are cleared."""
-    access.require(actor, access.CORRECT_ROLES, "只有部门负责人或档案录入员可以更正字段。")
-    if key not in access.GROUP_OF:
-        raise DossierError(f"未知字段 {key!r}")
-    reason = _reason(reason)
-    value = (value or "").strip()
-    if not value:
-        raise DossierError("需要填写新值；要删除字段，请将档案退回录入员。")
-    if len(value) > MAX_VALUE:
-        raise DossierError(f"字段值最多{MAX_VALUE}个字符。")
-    with system.db.write() as s:
-        doc = _open(s, actor, doc_no)
-        _pending(doc, DocStatus.pending_review, DocStatus.returned)
-        if not access.can_correct(actor, doc, key, grants.active_grants(s, actor, doc.archive_id)):
-            raise NotAllowed("您无权查看该字段，因此不能更正它。")
-        old = (doc.fields or {}).get(key)
-        if old == value and (doc.field_set_by or {}).get(key) == "person":
-            return
-        # Assign new dicts: in-place changes to a JSON column are not tracked.
-        doc.fields = {**(doc.fields or {}), key: value}
-        doc.field_set_by = {**(doc.field_set_by or {}), key: "person"}
-        doc.field_confidence = {**(doc.field_confidence or {}), key: 1.0}
-        problems = dict(doc.field_problems or {})
-        cleared = problems.pop(key, None)
-        doc.field_problems = problems
-        audit.record(s, actor=actor.username, action="document.field_corrected", object_type="document",
-                     object_id=doc.doc_no,
-                     before={"key": key, "value": old, "problems": cleared},
-                     after={"key": key, "value": value, "set_by": "person", "reason": reason})
-    reindex_after_commit(system, [doc_no])
+    """A person sets a field: the rules (validators, history, the archive's name) are in
+    `corrections`; this is the review room's entry point to them."""
+    from archive_store import corrections
+
+    corrections.correct_field(system, actor, doc_no, key, value, reason)
 
 
 def queue(system: System, actor: User, *, limit: int = 200) -> tuple[list[Document], int]:

@@ -6,7 +6,7 @@ blank 客户信息收集表 whose labels this room reads back.
 from forms.analysis import analyze
 from forms.blank_form import print_blank_form
 from forms.model import Analysis, CustomerFacts, FieldValue
-from forms.review import needs_review_reasons
+from forms.review import Reason, needs_review_reasons, review_reasons
 
-__all__ = ["analyze", "Analysis", "FieldValue", "CustomerFacts", "needs_review_reasons",
+__all__ = ["analyze", "Analysis", "FieldValue", "CustomerFacts", "needs_review_reasons", "review_reasons", "Reason",
            "print_blank_form"]

@@ -208,13 +208,15 @@ def _ingest_with_progress(intake, files, business_line):
             pages["n"] += outcome.pages
             per_min = pages["n"] * 60 / max(time.monotonic() - started, 1e-6)
             progress.update(task, advance=1, pages=pages["n"], rate=f"{per_min:.0f} pages/min")
-            if outcome.status != "filed":
+            if outcome.status not in ("filed", "unsorted"):
                 progress.console.print(f"{outcome.status}: {outcome.source} {outcome.doc_no or ''} {outcome.detail or ''}")
 
         outcomes = intake.ingest(files, business_line=business_line, on_done=done)
     filed = sum(o.status == "filed" for o in outcomes)
     dups = sum(o.status == "duplicate" for o in outcomes)
-    click.echo(f"{filed} filed, {dups} duplicate(s), {len(outcomes) - filed - dups} rejected")
+    held = sum(o.status == "unsorted" for o in outcomes)
+    click.echo(f"{filed} filed, {held} unsorted (waiting for a clerk), {dups} duplicate(s), "
+               f"{len(outcomes) - filed - held - dups} rejected")
     return outcomes
 
 
