@@ -148,9 +148,9 @@ def correct_field(system: System, actor: User, doc_no: str, key: str, value: str
     reindex = [doc_no]
     with system.db.write() as s:
         doc = _editable(s, actor, doc_no)
-        value = normalise(doc.doc_type, key, value)
         if not access.can_correct(actor, doc, key, grants.active_grants(s, actor, doc.archive_id)):
             raise NotAllowed("您无权查看该字段，因此不能更正它。")
+        value = normalise(doc.doc_type, key, value)
         old = (doc.fields or {}).get(key)
         before = apply_field(doc, key, value, actor)
         if before is None:

@@ -53,8 +53,6 @@ MESSAGES: dict[str, str] = {
     "same_archive": N_("此件已在档案 %(archive_no)s 中。"),
     "name_required": N_("新档案需要客户名称。"),
     "unknown_business_line": N_("未知业务条线 %(line)s。"),
-    "not_sorted_yet": N_("请先设置文件类型（不能是“其他”）再归档。"),
-    "not_in_tray": N_("待分拣区中没有此件。"),
 }
 
 

@@ -30,7 +30,17 @@ ACTION_LABELS = {
 }
 
 
+def say(item, params=None) -> str:
+    """A stored reason or problem, or a refusal's code, in the reader's language."""
+    from flask_babel import gettext
+
+    from archive_store.messages import render
+
+    return render(item, params, translate=gettext, field_label=lambda k: str(FIELD_LABELS.get(k, k)))
+
+
 def register(app: Flask) -> None:
+    app.jinja_env.globals["say"] = say
     app.jinja_env.globals["field_label"] = lambda k: FIELD_LABELS.get(k, k)
     app.jinja_env.globals["role_label"] = lambda r: ROLE_LABELS.get(r, r)
     app.jinja_env.globals["action_label"] = lambda a: ACTION_LABELS.get(a, a)

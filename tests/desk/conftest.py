@@ -32,3 +32,6 @@ def held(system, *, name="memo.txt", doc_type="other", fields=None, problems=Non
             fields=fields, field_confidence={k: 0.9 for k in fields}, field_problems=problems or {},
             review_reasons=(messages.reason("kind_unknown"), messages.reason("customer_unknown"))))
         return row.id
+
+
+from tests.web.conftest import app, client, live_server, seeded  # noqa: E402,F401  (fixtures)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from archive_store import audit_log, grants, review, users, viewing
 from archive_store.errors import DossierError, InvalidState, NotAllowed, NotFound
 from archive_store.matching import CustomerRef
+from archive_store.messages import render
 from archive_store.models import AccessGrant, AuditEvent, Document, User, utcnow
 from tests.store.conftest import users_of
 
@@ -78,7 +79,7 @@ def test_return_and_resubmit_follow_the_states(world):
         review.resubmit(system, who["clerk"], doc_no)
     review.return_to_clerk(system, who["dept_head"], doc_no, "印章不清")
     doc = _doc(system, doc_no)
-    assert doc.status == "returned" and doc.review_reasons[-1] == "退回：印章不清"
+    assert doc.status == "returned" and render(doc.review_reasons[-1]) == "退回：印章不清"
     with pytest.raises(NotAllowed):
         review.resubmit(system, who["sales"], doc_no)
     review.resubmit(system, who["clerk"], doc_no)
