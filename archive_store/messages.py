@@ -52,6 +52,18 @@ MESSAGES: dict[str, str] = {
     "archive_closed": N_("档案 %(archive_no)s 已销毁或被冻结，不能再放入文件。"),
     "same_archive": N_("此件已在档案 %(archive_no)s 中。"),
     "name_required": N_("新档案需要客户名称。"),
+    # search
+    "query_unreadable": N_("检索式有误：请检查引号是否成对、括号是否匹配，以及字段名和日期、金额范围的写法。"),
+    "query_hidden_fields": N_("无权按字段检索：%(fields)s"),
+    # why a file was put into quarantine (intake/errors.py reasons)
+    "q_empty": N_("文件为空，或没有可读的页面。"),
+    "q_corrupt": N_("文件已损坏，无法打开。"),
+    "q_encrypted": N_("PDF 设有密码：请另存一份无密码的副本再放入收件箱。"),
+    "q_unsupported": N_("不支持此类文件：请扫描为 PDF、JPEG、PNG 或 TIFF，或另存为 DOCX。"),
+    "q_too_large": N_("文件超过大小上限：请拆分，或以较低分辨率扫描。"),
+    "q_ocr_failed": N_("无法识别扫描件上的文字。"),
+    "q_timeout": N_("读取文件用时过长，已停止。"),
+    "q_internal": N_("归档此文件时系统出错：请管理员查看日志。"),
     "unknown_business_line": N_("未知业务条线 %(line)s。"),
 }
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import defer, joinedload
 
 from archive_store import access, grants
-from archive_store.errors import DossierError
+from archive_store.messages import Refused
 from archive_store.models import Document, User
 from archive_store.system import System
 
@@ -26,8 +26,9 @@ PAGE_SIZE = 20
 _SNIPPET_OK = re.compile(r"(?:[^<>]|<mark>|</mark>)*")
 
 
-class SearchRefused(DossierError):
-    """A query the user may not run, or one the search language cannot read."""
+class SearchRefused(Refused):
+    """A query the user may not run, or one the search language cannot read (the index's
+    own sentence travels as `detail`, for the English page and the log)."""
 
 
 @dataclass
@@ -74,13 +75,13 @@ def search(system: System, user: User, query: str, *, filters: dict[str, Any] | 
     hidden = access.hidden_search_keys(user, query)
     if hidden:
         # Searching by a field one may not see would tell its value by what comes back.
-        raise SearchRefused(f"无权按字段检索：{', '.join(hidden)}")
+        raise SearchRefused("query_hidden_fields", fields=", ".join(hidden))
     index = index or open_index(system)
     try:
         results = index.search(query, readers=readers, sort=sort, page=page, page_size=page_size,
                                filters=filters)
     except QueryError as exc:
-        raise SearchRefused(str(exc)) from None
+        raise SearchRefused("query_unreadable", detail=str(exc)) from None
     hits = _shown_hits(system, user, [(h.doc_no, h.snippet, h.score) for h in results.hits])
     return SearchPage(total=results.total, page=page, pages=max(1, -(-results.total // page_size)), hits=hits)
 

@@ -68,10 +68,11 @@ def init(ctx: click.Context) -> None:
 
     system, password = init_data_dir(ctx.obj["data_dir"])
     ctx.call_on_close(system.close)
-    click.echo(f"data folder ready: {system.settings.data_dir}")
+    click.echo(f"数据目录已就绪：{system.settings.data_dir}")
     if password:
-        click.echo(f"admin account created. user: admin  password: {password}")
-        click.echo("This password is shown once: write it down or change it after signing in.")
+        # "user:" and "password:" stay as they were: set-up scripts read the password after them.
+        click.echo(f"已创建管理员账户。user: admin  password: {password}")
+        click.echo("此密码只显示这一次：请记下；首次登录时须改为新密码。")
 
 
 @main.command()
@@ -87,7 +88,7 @@ def run(ctx: click.Context, host: str, port: int, no_watch: bool) -> None:
     system, password = init_data_dir(ctx.obj["data_dir"])
     ctx.call_on_close(system.close)
     if password:
-        click.echo(f"admin account created. user: admin  password: {password}  (shown once)")
+        click.echo(f"已创建管理员账户。user: admin  password: {password}（只显示这一次；首次登录时须改为新密码）")
     serve(system, host=host, port=port, watch=not no_watch)
 
 

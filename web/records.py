@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from archive_store import access, corrections, grants, search as search_verbs, viewing
 from web.auth import system
+from web.labels import say
 from web.forms import ActionForm, choices, CorrectForm, GrantForm, ReasonForm, SearchForm
 
 bp = Blueprint("records", __name__)
@@ -41,7 +42,7 @@ def search():
                 filters={"doc_type": form.doc_type.data, "business_line": form.business_line.data,
                          "status": form.status.data, "date_from": form.date_from.data, "date_to": form.date_to.data})
         except search_verbs.SearchRefused as exc:
-            error = str(exc)
+            error = say(exc.code, exc.params)
     pinned = access.search_status_filter(g.user)
     return render_template("search.html", form=form, results=results, error=error, pinned=pinned)
 
