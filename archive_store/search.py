@@ -50,6 +50,9 @@ class SearchPage:
     page: int
     pages: int
     hits: list[ShownHit]
+    # No document has every word: `hits` are similar ones (the loose reading), to be shown
+    # apart and so labelled, never as matches; `total` counts them.
+    similar: bool = False
 
 
 def open_index(system: System):
@@ -83,7 +86,8 @@ def search(system: System, user: User, query: str, *, filters: dict[str, Any] | 
     except QueryError as exc:
         raise SearchRefused("query_unreadable", detail=str(exc)) from None
     hits = _shown_hits(system, user, [(h.doc_no, h.snippet, h.score) for h in results.hits])
-    return SearchPage(total=results.total, page=page, pages=max(1, -(-results.total // page_size)), hits=hits)
+    return SearchPage(total=results.total, page=page, pages=max(1, -(-results.total // page_size)), hits=hits,
+                      similar=results.loose)
 
 
 def _shown_hits(system: System, user: User, raw: list[tuple[str, str, float]]) -> list[ShownHit]:

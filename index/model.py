@@ -61,6 +61,9 @@ class SearchResults:
     page: int
     page_size: int
     hits: tuple[Hit, ...] = field(default_factory=tuple)
+    # True when no document has every word and these are the loose reading's (most of the
+    # words, or a word with one character misread): similar, not matches.
+    loose: bool = False
 
 
 class QueryError(Exception):

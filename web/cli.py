@@ -322,12 +322,19 @@ def search(ctx: click.Context, query: str, as_json: bool, page: int, sort: str, 
 
     system = system_for(ctx)
     results = run_search(system, actor_for(system, as_user), query, sort=sort, page=page)
+    hits = [{"doc_no": h.doc_no, "archive_no": h.archive_no, "doc_type": h.doc_type, "title": h.title,
+             "score": round(h.score, 4), "snippet": h.snippet} for h in results.hits]
+    # Similar documents (no document has every word) are never reported as matches.
+    matches = {"total": 0, "hits": []} if results.similar else {"total": results.total, "hits": hits}
     if as_json:
-        click.echo(json.dumps({"total": results.total, "hits": [
-            {"doc_no": h.doc_no, "archive_no": h.archive_no, "doc_type": h.doc_type, "title": h.title,
-             "score": round(h.score, 4), "snippet": h.snippet} for h in results.hits]}, ensure_ascii=False))
+        out = dict(matches)
+        if results.similar:
+            out["similar"] = {"total": results.total, "hits": hits}
+        click.echo(json.dumps(out, ensure_ascii=False))
         return
-    click.echo(f"{results.total} documents")
+    click.echo(f"{matches['total']} documents")
+    if results.similar:
+        click.echo(f"no document has every word; {results.total} similar:")
     for h in results.hits:
         click.echo(f"{h.doc_no}\t{h.doc_type}\t{h.title}\n    {h.snippet}")
 
