@@ -204,6 +204,12 @@ def can_download(user: User, doc: Document, grants: Iterable[Any] = ()) -> bool:
             and not hidden_keys(user, doc, grants))
 
 
+def review_notes_visible(user: User, doc: Document) -> bool:
+    """The reviewer's notes and the reading's doubts are internal to the records room: once
+    a record is effective, staff see the record, not how it was argued over."""
+    return not (role_access(user.role).effective_only and doc.status == DocStatus.effective)
+
+
 def can_correct(user: User, doc: Document, key: str, grants: Iterable[Any] = ()) -> bool:
     return (user.role in CORRECT_ROLES and can_view_document(user, doc)
             and group_of(key) in _groups(user, doc, list(grants)))

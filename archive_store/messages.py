@@ -52,6 +52,7 @@ MESSAGES: dict[str, str] = {
     "archive_closed": N_("档案 %(archive_no)s 已销毁或被冻结，不能再放入文件。"),
     "same_archive": N_("此件已在档案 %(archive_no)s 中。"),
     "name_required": N_("新档案需要客户名称。"),
+    "confirm_flagged_code": N_("%(fields)s 的校验未通过且尚未更正：请确认后再审核通过。"),
     # search
     "query_unreadable": N_("检索式有误：请检查引号是否成对、括号是否匹配，以及字段名和日期、金额范围的写法。"),
     "query_hidden_fields": N_("无权按字段检索：%(fields)s"),

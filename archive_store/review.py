@@ -39,16 +39,32 @@ def _open(session: Session, actor: User, doc_no: str) -> Document:
     return doc
 
 
-def approve(system: System, actor: User, doc_no: str) -> None:
+# A code field whose check failed: approving it unread would make a wrong code effective.
+FLAGGED_CODES = ("uscc", "id_number")
+
+
+def flagged_codes(doc: Document) -> list[str]:
+    return [k for k in FLAGGED_CODES if (doc.field_problems or {}).get(k)]
+
+
+def approve(system: System, actor: User, doc_no: str, *, confirmed: bool = False) -> None:
+    """A document with an unresolved flagged code is approved only when the reviewer has
+    confirmed it (the portal asks)."""
     access.require(actor, access.REVIEW_ROLES, _REVIEWER_ONLY)
     with system.db.write() as s:
         doc = _open(s, actor, doc_no)
         _pending(doc, DocStatus.pending_review)
-        doc.status = DocStatus.effective
-        audit.record(s, actor=actor.username, action="document.approved", object_type="document",
-                     object_id=doc.doc_no, before={"status": DocStatus.pending_review},
-                     after={"status": DocStatus.effective})
+        if flagged_codes(doc) and not confirmed:
+            raise messages.Refused("confirm_flagged_code", fields=", ".join(flagged_codes(doc)))
+        approve_in(s, actor, doc)
     reindex_after_commit(system, [doc_no])
+
+
+def approve_in(s: Session, actor: User, doc: Document) -> None:
+    doc.status = DocStatus.effective
+    audit.record(s, actor=actor.username, action="document.approved", object_type="document",
+                 object_id=doc.doc_no, before={"status": DocStatus.pending_review},
+                 after={"status": DocStatus.effective})
 
 
 def return_to_clerk(system: System, actor: User, doc_no: str, reason: str) -> None:

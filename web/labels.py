@@ -109,11 +109,20 @@ def quarantine_reason(code: str) -> str:
     return say("q_" + code) if code in QUARANTINE_CODES else say("q_internal")
 
 
+REASON_LABELS = {
+    "kind_unknown": _l("类型未识别"), "kind_uncertain": _l("类型不确定"), "customer_unknown": _l("客户未识别"),
+    "required_missing": _l("缺少必填字段"), "field_problem": _l("字段校验问题"),
+    "proposed_correction": _l("有建议更正"), "low_confidence": _l("识别置信度低"), "document_problem": _l("文件问题"),
+}
+
+
 def register(app: Flask) -> None:
+    app.jinja_env.globals["reason_label"] = lambda c: REASON_LABELS.get(c, c)
     app.jinja_env.globals["say"] = say
     app.jinja_env.globals["show_value"] = show_value
     app.jinja_env.globals["changes"] = changes
     app.jinja_env.globals["quarantine_reason"] = quarantine_reason
     app.jinja_env.globals["field_label"] = lambda k: FIELD_LABELS.get(k, k)
+    app.jinja_env.filters["field_label"] = lambda k: str(FIELD_LABELS.get(k, k))
     app.jinja_env.globals["role_label"] = lambda r: ROLE_LABELS.get(r, r)
     app.jinja_env.globals["action_label"] = lambda a: ACTION_LABELS.get(a, a)

@@ -6,7 +6,7 @@ import io
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from archive_store import access, corrections, grants, search as search_verbs, viewing
+from archive_store import access, corrections, grants, review, search as search_verbs, viewing
 from web.auth import system
 from web.labels import say
 from web.forms import ActionForm, choices, CorrectForm, GrantForm, ReasonForm, SearchForm
@@ -89,7 +89,9 @@ def document(doc_no: str):
     view = viewing.open_document(system(), g.user, doc_no)
     return render_template("document.html", v=view, action=ActionForm(), reason_form=ReasonForm(),
                            correct_form=CorrectForm(), doc_kinds=corrections.KINDS,
-                           kind_fields=corrections.KIND_FIELDS)
+                           kind_fields=corrections.KIND_FIELDS,
+                           notes_visible=access.review_notes_visible(g.user, view.doc),
+                           flagged=review.flagged_codes(view.doc))
 
 
 @bp.get("/documents/<doc_no>/pages/<int:number>.jpg")
