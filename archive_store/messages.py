@@ -53,6 +53,10 @@ MESSAGES: dict[str, str] = {
     "same_archive": N_("此件已在档案 %(archive_no)s 中。"),
     "name_required": N_("新档案需要客户名称。"),
     "confirm_flagged_code": N_("%(fields)s 的校验未通过且尚未更正：请确认后再审核通过。"),
+    # upload from the browser (intake/desk.py)
+    "upload_too_large": N_("“%(name)s”超过 %(limit_mb)s MB，未收下：请拆分，或以较低分辨率扫描。"),
+    "upload_unsupported": N_("“%(name)s”不是可归档的文件类型，未收下：请上传 PDF、JPEG、PNG、TIFF 或 DOCX。"),
+    "upload_too_many": N_("一次最多上传 %(limit)s 个文件。"),
     # search
     "query_unreadable": N_("检索式有误：请检查引号是否成对、括号是否匹配，以及字段名和日期、金额范围的写法。"),
     "query_hidden_fields": N_("无权按字段检索：%(fields)s"),

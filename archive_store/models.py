@@ -181,6 +181,8 @@ class IntakeJob(Base):
     state: Mapped[str] = mapped_column(String(16), default="claimed")  # claimed|filed|unsorted|duplicate|quarantined|dismissed
     reason: Mapped[str | None] = mapped_column(String(32))
     detail: Mapped[str | None] = mapped_column(Text)
+    stage: Mapped[str | None] = mapped_column(String(16))  # while claimed: reading | extracting | filing
+    pages: Mapped[int | None] = mapped_column(Integer)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     # Set while the file waits in the unsorted tray; cleared when a clerk files it (and
     # document_id is set). No foreign key: the tray row is deleted when it is filed.

@@ -196,18 +196,29 @@ class Pipeline:
             if existing:
                 return self._duplicate(job, sha, *existing)
             read_started = time.perf_counter()
+            self._stage(job, "reading")
             try:
                 result = ocr.read_path(job.work_path, self.read_options)
             except ocr.ReadError as err:
                 raise IntakeFailure(err.reason, err.detail) from None
             finally:
                 self._read_seconds.value = time.perf_counter() - read_started
+            self._stage(job, "extracting", pages=len(result.extraction.pages))
             analysis = forms.analyze(result.extraction, our_companies=self.settings.our_companies,
                                      second_look=ocr.second_look(result))
+            self._stage(job, "filing")
             with self._filing:
                 return self._store_and_file(job, sha, size, result, analysis)
         finally:
             self._leave(sha)
+
+    def _stage(self, job: Job, stage: str, pages: int | None = None) -> None:
+        """Where the job is, for the clerk's live intake page."""
+        with self.system.db.write() as s:
+            row = s.get(IntakeJob, job.id)
+            row.stage = stage
+            if pages is not None:
+                row.pages = pages
 
     def _enter(self, sha: str) -> None:
         """Two copies of one file in the same burst: the second waits for the first, then

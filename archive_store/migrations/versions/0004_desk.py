@@ -1,5 +1,5 @@
-"""the clerk's desk: the unsorted tray, correction history, accounts limited to business
-lines, and the forced change of a generated password
+"""the clerk's desk: the unsorted tray, correction history, an intake job's stage, accounts
+limited to business lines, and the forced change of a generated password
 
 Revision ID: 0004_desk
 Revises: 0003
@@ -47,6 +47,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('field_corrections', sa.JSON(), nullable=False, server_default='{}'))
     with op.batch_alter_table('intake_jobs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('unsorted_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('stage', sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column('pages', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_intake_jobs_unsorted_id'), ['unsorted_id'], unique=False)
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), nullable=False,
@@ -60,6 +62,8 @@ def downgrade() -> None:
         batch_op.drop_column('must_change_password')
     with op.batch_alter_table('intake_jobs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_intake_jobs_unsorted_id'))
+        batch_op.drop_column('pages')
+        batch_op.drop_column('stage')
         batch_op.drop_column('unsorted_id')
     with op.batch_alter_table('documents', schema=None) as batch_op:
         batch_op.drop_column('field_corrections')
