@@ -33,6 +33,10 @@ class BadPassword(DossierError):
     pass
 
 
+class SamePassword(BadPassword):
+    """The new password is the old one: a forced change would change nothing."""
+
+
 def console_actor(name: str = "system:cli") -> User:
     """The person at the server's console: never stored, never able to sign in."""
     return User(id=None, username=name, role=access.OPERATOR, active=True, display_name=name,
@@ -79,8 +83,9 @@ def create_account(
     if password is None:
         password = generated = generate_password()
     check_password_rules(password)
+    # A generated password has been on a screen: the first sign-in must replace it.
     user = User(username=username, role=role, display_name=display_name or username,
-                password_hash=generate_password_hash(password))
+                password_hash=generate_password_hash(password), must_change_password=generated is not None)
     session.add(user)
     session.flush()
     audit.record(session, actor=actor, action="user.created", object_type="user",
@@ -161,8 +166,11 @@ def change_password(system, actor: User, *, old: str, new: str) -> User:
         if not check_password_hash(user.password_hash, old):
             raise NotAllowed("当前密码不正确。")
         check_password_rules(new)
+        if new == old:
+            raise SamePassword("新密码不能与当前密码相同。")
         user.password_hash = generate_password_hash(new)
         user.password_changed_at = utcnow()
+        user.must_change_password = False
         audit.record(s, actor=user.username, action="user.password_changed",
                      object_type="user", object_id=user.username)
         return user

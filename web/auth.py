@@ -13,11 +13,13 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_babel import gettext as _
 
 from archive_store.errors import NotAllowed
-from archive_store.users import BadPassword, change_password, session_user, sign_in, sign_out
+from archive_store.users import BadPassword, SamePassword, change_password, session_user, sign_in, sign_out
 from web.forms import LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__)
 PUBLIC = {"auth.login", "auth.lang", "static"}
+# All a user whose generated password must be replaced may reach until it is.
+_WHILE_PASSWORD_MUST_CHANGE = PUBLIC | {"auth.password", "auth.logout"}
 
 
 def system():
@@ -41,6 +43,9 @@ def load_user():
                 g.user = user
                 if now - session.get("seen", 0) > 60:  # refresh the cookie at most once a minute
                     session["seen"] = now
+                if user.must_change_password and request.endpoint not in _WHILE_PASSWORD_MUST_CHANGE:
+                    flash(_("这是系统生成的初始密码：请先设置新密码。"), "info")
+                    return redirect(url_for("auth.password"))
     if g.user is None and request.endpoint not in PUBLIC:
         if request.method == "GET" and request.endpoint is not None:
             return redirect(url_for("auth.login", next=request.full_path if request.args else request.path))
@@ -113,9 +118,11 @@ def password():
             stamp = user.password_changed_at.isoformat()
             session["pw"] = stamp  # this session stays signed in; others end
             flash(_("密码已修改。"), "ok")
-            return redirect(url_for("records.search"))
+            return redirect(url_for("records.home"))
         except NotAllowed:
             error = _("当前密码不正确。")
+        except SamePassword:
+            error = _("新密码不能与当前密码相同。")
         except BadPassword:
             error = _("新密码至少需要10个字符。")
     return render_template("password.html", form=form, error=error), 400 if request.method == "POST" else 200
