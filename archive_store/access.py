@@ -132,17 +132,25 @@ def group_of(key: str) -> str:
 
 # --- decisions -------------------------------------------------------------------------
 
-def index_readers(doc_type: str, business_line: str) -> tuple[str, ...]:
-    """The reader tokens stored with a document in the search index.
+def line_limit(user: User) -> frozenset[str] | None:
+    """The business lines a staff account is limited to, None for all of them. An account
+    with no lines set sees every line; the records room and the managers always do (their
+    job is every record), so a limit only binds the roles pinned to effective records."""
+    if not role_access(user.role).effective_only:
+        return None
+    return frozenset(getattr(user, "business_lines", None) or ()) or None
 
-    Visibility does not depend on the business line today; the argument is here so that
-    a per-line rule can arrive without re-plumbing the index. Status (staff see only
-    effective records) is a filter the portal adds, because it changes without a re-index
-    of readers.
+
+def index_readers(doc_type: str, business_line: str) -> tuple[str, ...]:
+    """The reader tokens stored with a document in the search index: `role:R` for every
+    role that may open its kind, and `role:R@LINE` for a staff account of R limited to
+    lines (see `reader_tokens`). Status (staff see only effective records) is a filter
+    the portal adds, because it changes without a re-index of readers.
     """
-    del business_line
     kind = doc_type if doc_type in _ALL_KINDS else "other"
-    return tuple(sorted(f"role:{role}" for role, acc in ACCESS.items() if kind in acc.kinds))
+    roles = [role for role, acc in ACCESS.items() if kind in acc.kinds]
+    lined = [f"role:{role}@{business_line}" for role in roles if ACCESS[role].effective_only]
+    return tuple(sorted([f"role:{role}" for role in roles] + lined))
 
 
 def reader_tokens(user: User) -> set[str] | None:
@@ -150,7 +158,12 @@ def reader_tokens(user: User) -> set[str] | None:
     acc = role_access(user.role)
     if acc.kinds == _ALL_KINDS:
         return None
-    return {f"role:{user.role}"} if acc.kinds else set()
+    if not acc.kinds:
+        return set()
+    lines = line_limit(user)
+    if lines is not None:
+        return {f"role:{user.role}@{line}" for line in lines}
+    return {f"role:{user.role}"}
 
 
 def search_status_filter(user: User) -> str | None:
@@ -166,12 +179,17 @@ def can_view_document(user: User, doc: Document) -> bool:
         return False
     if acc.effective_only and doc.status != DocStatus.effective:
         return False
-    return True
+    lines = line_limit(user)
+    return lines is None or doc.archive.business_line in lines
 
 
-def can_view_archive(user: User) -> bool:
-    """The archive page shows the customer's card and the catalogue of what the user may open."""
-    return bool(role_access(user.role).kinds)
+def can_view_archive(user: User, archive: Any = None) -> bool:
+    """The archive page shows the customer's card and the catalogue of what the user may open;
+    a staff account limited to business lines sees only those lines' archives."""
+    if not role_access(user.role).kinds:
+        return False
+    lines = line_limit(user)
+    return lines is None or archive is None or archive.business_line in lines
 
 
 def _groups(user: User, doc: Document, grants: Iterable[Any]) -> frozenset[str]:

@@ -122,6 +122,26 @@ def edit_user(system, actor: User, username: str, *, role: str, active: bool) ->
                      object_id=target.username, before=before, after={"role": target.role, "active": target.active})
 
 
+def set_business_lines(system, actor: User, username: str, lines: list[str]) -> None:
+    """Limit an account to some business lines (none: every line). It binds the staff
+    roles; the records room and the managers see every line whatever is set."""
+    access.require(actor, access.ADMIN_ROLES, "只有管理员管理用户。")
+    known = system.settings.business_lines
+    unknown = sorted(set(lines) - set(known))
+    if unknown:
+        raise DossierError(f"未知业务条线：{', '.join(unknown)}")
+    with system.db.write() as s:
+        target = find_user(s, username)
+        before = sorted(target.business_lines or [])
+        after = sorted(set(lines))
+        if before == after:
+            return
+        target.business_lines = after
+        audit.record(s, actor=actor.username, action="user.lines_set", object_type="user",
+                     object_id=target.username, before={"business_lines": before},
+                     after={"business_lines": after})
+
+
 def sign_in(system, username: str, password: str, *, address: str) -> User | None:
     """The account if the password is right, else None; both outcomes are audited."""
     username = (username or "").strip()

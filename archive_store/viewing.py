@@ -224,7 +224,7 @@ def catalogue(session: Session, user: User, archive: Archive) -> tuple[list[Docu
 def open_archive(system: System, user: User, archive_no: str) -> ArchiveView:
     with system.db.read() as s:
         archive = load_archive(s, archive_no)
-        if not access.can_view_archive(user):
+        if not access.can_view_archive(user, archive):
             raise refuse(system, user, "archive", archive.archive_no, "view")
         shown, withheld = catalogue(s, user, archive)
         ids = [archive.archive_no, *(d.doc_no for d in shown)]

@@ -36,7 +36,8 @@ CHANGE_LABELS = {
     "sha256": _l("指纹"), "source_name": _l("文件名"), "business_line": _l("业务条线"),
     "customer_type": _l("客户类型"), "page": _l("页"), "which": _l("文件"), "redacted": _l("遮盖的字段"),
     "from": _l("来自"), "role": _l("角色"), "active": _l("启用"), "days": _l("天数"), "username": _l("用户名"),
-    "file": _l("文件"), "inbox": _l("收件箱"), "kept_as": _l("保存为"),
+    "file": _l("文件"), "inbox": _l("收件箱"), "kept_as": _l("保存为"), "business_lines": _l("业务条线"),
+    "size": _l("大小"), "sent_as": _l("上传文件名"), "at": _l("时间"), "display_name": _l("姓名"),
 }
 QUARANTINE_CODES = ("empty", "corrupt", "encrypted", "unsupported", "too_large", "ocr_failed", "timeout",
                     "internal")
@@ -51,7 +52,7 @@ ACTION_LABELS = {
     "unsorted.filed": _l("分拣归档"), "intake.quarantined": _l("隔离"), "intake.retried": _l("重新处理"),
     "intake.dismissed": _l("忽略"), "document.view_denied": _l("拒绝查看"), "document.page_denied": _l("拒绝查看页面"),
     "document.download_denied": _l("拒绝下载"), "archive.view_denied": _l("拒绝查看档案"),
-    "audit.exported": _l("导出审计记录"), "user.created": _l("创建用户"), "user.changed": _l("修改用户"), "user.login": _l("登录"),
+    "audit.exported": _l("导出审计记录"), "user.lines_set": _l("设置业务条线"), "intake.uploaded": _l("上传"), "user.created": _l("创建用户"), "user.changed": _l("修改用户"), "user.login": _l("登录"),
     "user.logout": _l("退出"), "user.password_changed": _l("修改密码"), "user.login_failed": _l("登录失败"),
 }
 
