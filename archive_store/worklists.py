@@ -24,30 +24,55 @@ MAX_BULK = 200
 class QueueRow:
     doc: Document
     reasons: list[Any]              # stored reasons and field problems, each once
-    codes: set[str]                 # the reason codes, for the filter
+    codes: set[str]                 # the reasons' categories, for the filter
     open_problems: bool             # anything a person has not settled yet
     flagged_codes: list[str] = field(default_factory=list)
+
+
+# The reviewer filters by what kind of doubt a reason is, not by each check's own code.
+CATEGORIES = ("kind_unknown", "kind_uncertain", "customer_unknown", "required_missing", "proposed_correction",
+              "low_confidence", "field_problem", "document_problem")
+_PROPOSALS = frozenset({"proposed_correction", "code_proposal", "code_proposal_forced", "phone_proposal",
+                        "type_near", "type_cut_short_one", "second_look"})
+
+
+def category(item: Any) -> str:
+    code = code_of(item)
+    if code in CATEGORIES:
+        return code
+    if code in _PROPOSALS:
+        return "proposed_correction"
+    has_field = isinstance(item, dict) and "field" in (item.get("params") or {})
+    return "field_problem" if has_field else "document_problem"
+
+
+def _key(field: str, item: Any) -> str:
+    """What makes two listed reasons the same: the field, the code and the other parameters
+    (a field's problem is stored both as a reason and on the field itself)."""
+    if not isinstance(item, dict):
+        return f"{field}|note|{item}"
+    params = {k: v for k, v in (item.get("params") or {}).items() if k != "field"}
+    code = item.get("code")
+    if code in ("field_problem", "note"):  # a sentence stored before codes: its text is its identity
+        code = "note"
+    return f"{field}|{code}|{sorted(params.items())}"
 
 
 def _row(doc: Document) -> QueueRow:
     reasons: list[Any] = []
     seen: set[str] = set()
-
-    def add(item: Any, key: str) -> None:
-        if key not in seen:
-            seen.add(key)
-            reasons.append(item)
-
     for r in doc.review_reasons or []:
-        params = r.get("params", {}) if isinstance(r, dict) else {}
-        # A field problem is stored twice (as a reason and on its field): one line for it.
-        add(r, f"{params.get('field', '')}|{params.get('detail', '')}" if code_of(r) == "field_problem"
-            else str(r))
-    for key, problems in (doc.field_problems or {}).items():
+        field = (r.get("params") or {}).get("field", "") if isinstance(r, dict) else ""
+        if (k := _key(field, r)) not in seen:
+            seen.add(k)
+            reasons.append(r)
+    for field, problems in (doc.field_problems or {}).items():
         for p in problems or []:
-            detail = p.get("params", {}).get("detail", "") if isinstance(p, dict) else str(p)
-            add({"code": "field_problem", "params": {"field": key, "detail": detail}}, f"{key}|{detail}")
-    codes = {code_of(r) or "note" for r in reasons}
+            item = p if isinstance(p, dict) else {"code": "note", "params": {"detail": str(p)}}
+            if (k := _key(field, item)) not in seen:
+                seen.add(k)
+                reasons.append({"code": item.get("code"), "params": {**(item.get("params") or {}), "field": field}})
+    codes = {category(r) for r in reasons}
     return QueueRow(doc, reasons, codes, bool(doc.field_problems) or bool(reasons),
                     review.flagged_codes(doc))
 

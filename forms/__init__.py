@@ -5,8 +5,8 @@ blank 客户信息收集表 whose labels this room reads back.
 """
 from forms.analysis import analyze
 from forms.blank_form import print_blank_form
-from forms.model import Analysis, CustomerFacts, FieldValue
+from forms.model import Analysis, CustomerFacts, FieldValue, Problem, problem_json
 from forms.review import Reason, needs_review_reasons, review_reasons
 
 __all__ = ["analyze", "Analysis", "FieldValue", "CustomerFacts", "needs_review_reasons", "review_reasons", "Reason",
-           "print_blank_form"]
+           "print_blank_form", "Problem", "problem_json"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from forms.model import Analysis
+from forms.model import Analysis, Problem
 
 REVIEW_BELOW = 0.85  # field confidence under which a reviewer is asked to check it
 # Codes, amounts and phones are what a wrong value costs most on, and a lone figure has no
@@ -55,6 +55,13 @@ def _r(code: str, english: str, **params: object) -> Reason:
     return Reason(code, tuple((k, str(v)) for k, v in params.items()), english)
 
 
+def _problem(p: str, english: str, **params: object) -> Reason:
+    """A problem the reading found, as a reason: its own code when it has one."""
+    if isinstance(p, Problem):
+        return _r(p.code, english, **p.params, **params)
+    return _r("note", english, detail=p, **params)
+
+
 def review_reasons(analysis: Analysis) -> list[Reason]:
     reasons: list[Reason] = []
     if analysis.doc_type == "other":
@@ -68,12 +75,12 @@ def review_reasons(analysis: Analysis) -> list[Reason]:
             reasons.append(_r("required_missing", f"{FIELD_NAMES.get(key, key)} ({key}) was not found", field=key))
     # A problem of the whole document, or of a field, is a sentence of the reading rules
     # (in English, beside Chinese labels); it travels as the parameter `detail`.
-    reasons.extend(_r("document_problem", p, detail=p) for p in analysis.problems)
+    reasons.extend(_problem(p, str(p)) for p in analysis.problems)
     for key, fv in analysis.fields.items():
         name = f"{FIELD_NAMES.get(key, key)} ({key})"
         for p in fv.problems:
             if p not in analysis.problems:
-                reasons.append(_r("field_problem", f"{name}: {p}", field=key, detail=p))
+                reasons.append(_problem(p, f"{name}: {p}", field=key))
         if fv.suggestion is not None and not any("proposed" in p for p in fv.problems):
             reasons.append(_r("proposed_correction", f"{name}: read {fv.value!r}, proposed correction {fv.suggestion!r}",
                               field=key, value=fv.value, suggestion=fv.suggestion))

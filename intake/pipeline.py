@@ -278,7 +278,8 @@ class Pipeline:
             doc_type=analysis.doc_type, title=analysis.title, pages=len(extraction.pages),
             script=extraction.script, text=extraction.text, fields=fields,
             field_confidence={k: round(fv.confidence, 4) for k, fv in analysis.fields.items()},
-            field_problems={k: list(fv.problems) for k, fv in analysis.fields.items() if fv.problems},
+            field_problems={k: [forms.problem_json(p) for p in fv.problems]
+                            for k, fv in analysis.fields.items() if fv.problems},
             review_reasons=tuple(r.as_json() for r in forms.review_reasons(analysis))
             + (() if customer.name or customer.uscc or customer.id_number
                else (messages.reason("customer_unknown"),)),

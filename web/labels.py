@@ -63,7 +63,8 @@ def say(item, params=None) -> str:
 
     from archive_store.messages import render
 
-    return render(item, params, translate=gettext, field_label=lambda k: str(FIELD_LABELS.get(k, k)))
+    return render(item, params, translate=gettext, field_label=lambda k: str(FIELD_LABELS.get(k, k)),
+                  value_label=lambda v: str(VALUE_LABELS[v]) if v in VALUE_LABELS else v)
 
 
 def show_value(key: str, value) -> str:

@@ -13,8 +13,6 @@ from web.labels import say
 bp = Blueprint("review", __name__, url_prefix="/review")
 
 
-REASON_FILTERS = ("kind_unknown", "kind_uncertain", "customer_unknown", "required_missing", "field_problem",
-                  "proposed_correction", "low_confidence", "document_problem")
 
 
 @bp.get("/")
@@ -22,7 +20,7 @@ def queue():
     f = {k: (request.args.get(k) or "")[:40] for k in ("kind", "line", "reason")}
     rows, total = worklists.queue(system(), g.user, **f)
     return render_template("review.html", rows=rows, total=total, action=ActionForm(), f=f,
-                           reason_filters=REASON_FILTERS, business_lines=system().settings.business_lines)
+                           reason_filters=worklists.CATEGORIES, business_lines=system().settings.business_lines)
 
 
 @bp.post("/bulk")

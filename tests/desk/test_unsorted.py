@@ -113,3 +113,14 @@ def test_a_number_already_burnt_on_a_nameless_archive_stays_spent(world, users):
     assert not doc_no.startswith(burnt) and doc_no[:len(burnt)] > burnt
     with system.db.read() as s:
         assert s.scalar(select(Archive).where(Archive.archive_no == burnt)) is not None
+
+
+def test_verify_checks_the_files_waiting_in_the_tray(world):
+    from archive_store.verify import expected_files
+
+    system, _ = world
+    item = held(system)
+    with system.db.read() as s:
+        owners = expected_files(s)
+        sha = s.get(UnsortedDocument, item).sha256
+    assert owners[sha] == f"U{item}"
