@@ -228,3 +228,20 @@ def test_the_auditor_reads_labelled_changes(as_role, live_server, check):
     page.goto(f"{live_server}/audit/")
     assert page.locator("dl.changes").count() >= 1
     check(page, "audit")
+
+
+@pytest.mark.parametrize("role,paths", [
+    ("clerk", ["/tray/", "/review/mine", "/search?q=华东", "/archives/{license_archive}", "/documents/{form}"]),
+    ("sales", ["/search?q=华东", "/archives/{license_archive}", "/documents/{contract}"]),
+    ("leader", ["/archives/{license_archive}", "/documents/{person_form}"]),
+    ("admin", ["/admin/users", "/password"]),
+])
+def test_every_desk_page_fits_the_viewport_and_speaks_chinese(as_role, live_server, seeded, check, role, paths):
+    data = seeded[1]
+    values = {"license_archive": data.archives["license"], "form": data.docs["form"],
+              "contract": data.docs["contract"], "person_form": data.docs["person_form"]}
+    page = as_role(role)
+    for path in paths:
+        response = page.goto(live_server + path.format(**values))
+        assert response.status == 200, path
+        check(page, f"{role}{path.split('?')[0].replace('/', '-')}")
