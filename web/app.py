@@ -42,6 +42,10 @@ def create_app(system: System, *, testing: bool = False) -> Flask:
     )
     app.extensions["dossier"] = system
     app.extensions["dossier.login_limiter"] = LoginLimiter()
+    from web import desk as _desk
+    # Before CSRFProtect's own hook, which reads the form: the upload's larger limit must
+    # be in place by then.
+    app.before_request(_desk.allow_upload_size)
     CSRFProtect(app)
     Babel(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Asia/Shanghai")
     i18n.register_filters(app)

@@ -16,6 +16,12 @@ bp = Blueprint("desk", __name__, url_prefix="/intake")
 UPLOAD_LIMIT = 500 * 1024 * 1024
 
 
+def allow_upload_size() -> None:
+    """The upload route alone may carry files (app.py registers this before CSRF reads the form)."""
+    if request.endpoint == "desk.upload":
+        request.max_content_length = UPLOAD_LIMIT
+
+
 @bp.get("/")
 def monitor():
     return render_template("intake.html", v=desk.live(system(), g.user), action=ActionForm(),
@@ -30,7 +36,6 @@ def live():
 
 @bp.post("/upload")
 def upload():
-    request.max_content_length = UPLOAD_LIMIT
     if not ActionForm().validate_on_submit():
         abort(400)
     files = [(f.filename or "", f.stream) for f in request.files.getlist("files") if f]

@@ -41,3 +41,23 @@ def test_a_refused_correction_comes_back_on_the_document_page_in_chinese_and_in_
     page = client.post(f"{url}/fix/field", data={"csrf_token": token, "key": "amount", "value": "两百万左右",
                                                  "reason": "x"}, follow_redirects=True).get_data(as_text=True)
     assert re.search(r"is not a definite amount", page)
+
+
+def test_an_upload_larger_than_the_portal_form_limit_is_taken(client, seeded, tmp_path):
+    """The portal caps a request at 256 KB; the upload has the pipeline's own limit."""
+    import io
+
+    from PIL import Image
+
+    img = Image.effect_noise((700, 700), 80).convert("RGB")  # noise does not compress: ~1 MB
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    assert buf.tell() > 300 * 1024
+    sign_in(client, "clerk")
+    token = csrf_from(client.get("/intake/").get_data(as_text=True))
+    page = client.post("/intake/upload", data={"csrf_token": token, "business_line": "S",
+                                               "files": [(io.BytesIO(buf.getvalue()), "大扫描.png")]},
+                       content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+    assert "已放入收件箱 1 个文件" in page
+    assert (seeded[0].settings.inbox / "S" / "大扫描.png").is_file()
+    (seeded[0].settings.inbox / "S" / "大扫描.png").unlink()  # not for this session's watcher
