@@ -28,6 +28,8 @@ def test_a_sales_account_limited_to_line_s_sees_only_line_s(world, users):
             viewing.open_document(system, sales, data.docs["license"])
         with pytest.raises(NotAllowed):
             viewing.open_archive(system, sales, data.archives["license"])
+        with pytest.raises(NotAllowed):
+            viewing.page_image(system, sales, data.docs["license"], 1)
         viewing.open_document(system, sales, data.docs["person_form"])
         # the records room and the managers are not limited by a line setting
         users_.set_business_lines(system, admin, "dept_head1", ["S"])
