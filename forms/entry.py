@@ -82,9 +82,7 @@ def normalise_entry(key: str, text: str) -> str:
         raise EntryError("too_long", limit=str(MAX_TEXT))
     if key in MONEY_KEYS:
         return _money(text)
-    if key in DATE_KEYS:
-        return _date(text)
-    if key == "term_end":
+    if key == "term_end":  # before the dates: it may also be 长期
         if text == LONG_TERM:
             return LONG_TERM
         try:
@@ -94,6 +92,8 @@ def normalise_entry(key: str, text: str) -> str:
         if end is None:
             raise EntryError("not_term_end", value=text)
         return end
+    if key in DATE_KEYS:
+        return _date(text)
     if key == "uscc":
         return _code(text, codes.uscc_problem, "bad_uscc")
     if key == "id_number":

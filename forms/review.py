@@ -93,6 +93,3 @@ def review_reasons(analysis: Analysis) -> list[Reason]:
 def needs_review_reasons(analysis: Analysis) -> list[str]:
     return [str(r) for r in review_reasons(analysis)]
 
-
-def needs_review(analysis: Analysis) -> bool:
-    return bool(review_reasons(analysis))
