@@ -18,6 +18,7 @@ from web.forms import LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__)
 PUBLIC = {"auth.login", "auth.lang", "static"}
+_PASSIVE = {"desk.live"}
 # All a user whose generated password must be replaced may reach until it is.
 _WHILE_PASSWORD_MUST_CHANGE = PUBLIC | {"auth.password", "auth.logout"}
 
@@ -41,7 +42,9 @@ def load_user():
                 _end_session(_("请重新登录。"))
             else:
                 g.user = user
-                if now - session.get("seen", 0) > 60:  # refresh the cookie at most once a minute
+                # refresh the cookie at most once a minute, and not for a page polling by itself:
+                # an intake page left open is not a person at work
+                if now - session.get("seen", 0) > 60 and request.endpoint not in _PASSIVE:
                     session["seen"] = now
                 if user.must_change_password and request.endpoint not in _WHILE_PASSWORD_MUST_CHANGE:
                     flash(_("这是系统生成的初始密码：请先设置新密码。"), "info")
