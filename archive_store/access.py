@@ -107,6 +107,7 @@ REVIEW_ROLES = frozenset({Role.dept_head})          # approve / return / correct
 CORRECT_ROLES = frozenset({Role.dept_head, Role.clerk})  # the clerk fixes what extraction got wrong
 GRANT_ROLES = frozenset({Role.leader})
 INTAKE_ROLES = frozenset({Role.clerk, Role.archive_manager, OPERATOR})
+TRAY_ROLES = INTAKE_ROLES  # who sorts what intake could not: the same people who run it
 AUDIT_ROLES = frozenset({Role.auditor})
 ADMIN_ROLES = frozenset({Role.admin, OPERATOR})
 # Who opens some kind of document, and so may search and view (the auditor and admin open
@@ -135,17 +136,25 @@ def group_of(key: str) -> str:
 
 # --- decisions -------------------------------------------------------------------------
 
-def index_readers(doc_type: str, business_line: str) -> tuple[str, ...]:
-    """The reader tokens stored with a document in the search index.
+def line_limit(user: User) -> frozenset[str] | None:
+    """The business lines a staff account is limited to, None for all of them. An account
+    with no lines set sees every line; the records room and the managers always do (their
+    job is every record), so a limit only binds the roles pinned to effective records."""
+    if not role_access(user.role).effective_only:
+        return None
+    return frozenset(getattr(user, "business_lines", None) or ()) or None
 
-    Visibility does not depend on the business line today; the argument is here so that
-    a per-line rule can arrive without re-plumbing the index. Status (staff see only
-    effective records) is a filter the portal adds, because it changes without a re-index
-    of readers.
+
+def index_readers(doc_type: str, business_line: str) -> tuple[str, ...]:
+    """The reader tokens stored with a document in the search index: `role:R` for every
+    role that may open its kind, and `role:R@LINE` for a staff account of R limited to
+    lines (see `reader_tokens`). Status (staff see only effective records) is a filter
+    the portal adds, because it changes without a re-index of readers.
     """
-    del business_line
     kind = doc_type if doc_type in _ALL_KINDS else "other"
-    return tuple(sorted(f"role:{role}" for role, acc in ACCESS.items() if kind in acc.kinds))
+    roles = [role for role, acc in ACCESS.items() if kind in acc.kinds]
+    lined = [f"role:{role}@{business_line}" for role in roles if ACCESS[role].effective_only]
+    return tuple(sorted([f"role:{role}" for role in roles] + lined))
 
 
 def reader_tokens(user: User) -> set[str] | None:
@@ -153,7 +162,12 @@ def reader_tokens(user: User) -> set[str] | None:
     acc = role_access(user.role)
     if acc.kinds == _ALL_KINDS:
         return None
-    return {f"role:{user.role}"} if acc.kinds else set()
+    if not acc.kinds:
+        return set()
+    lines = line_limit(user)
+    if lines is not None:
+        return {f"role:{user.role}@{line}" for line in lines}
+    return {f"role:{user.role}"}
 
 
 def search_status_filter(user: User) -> str | None:
@@ -171,17 +185,22 @@ def can_view_document(user: User, doc: Document) -> bool:
         return False
     if acc.effective_only and doc.status != DocStatus.effective:
         return False
-    return True
+    lines = line_limit(user)
+    return lines is None or doc.archive.business_line in lines
 
 
 def can_view_archive(user: User, archive: Any, openable: Iterable[Document]) -> bool:
     """The archive page shows the customer's card and the catalogue of what the user may
-    open (`openable`). Staff open it when they own the customer (an archive made by hand
-    holds no document yet) or when it holds a record they may open: a customer whose every
-    document is still in review (or of kinds they do not see) has no effective record for
-    them, and the card itself (the name, the owner, the history) is part of that record."""
+    open (`openable`). A staff account limited to business lines sees only those lines'
+    archives. Staff open it when they own the customer (an archive made by hand holds no
+    document yet) or when it holds a record they may open: a customer whose every document
+    is still in review (or of kinds they do not see) has no effective record for them, and
+    the card itself (the name, the owner, the history) is part of that record."""
     acc = role_access(user.role)
     if not acc.kinds:
+        return False
+    lines = line_limit(user)
+    if lines is not None and archive.business_line not in lines:
         return False
     return (not acc.effective_only or (user.id is not None and archive.owner_id == user.id)
             or any(True for _ in openable))
@@ -232,6 +251,12 @@ def can_download(user: User, doc: Document, grants: Iterable[Any] = (), lent: Le
         return False
     hidden = hidden_groups(user, doc, grants)
     return not any(f.group in hidden for f in redaction.find(doc.text or ""))
+
+
+def review_notes_visible(user: User, doc: Document) -> bool:
+    """The reviewer's notes and the reading's doubts are internal to the records room: once
+    a record is effective, staff see the record, not how it was argued over."""
+    return not (role_access(user.role).effective_only and doc.status == DocStatus.effective)
 
 
 def can_correct(user: User, doc: Document, key: str, grants: Iterable[Any] = ()) -> bool:
@@ -307,11 +332,20 @@ def mask_text(user: User, doc: Document, text: str, grants: Iterable[Any] = ()) 
     return redaction.replace(text, spans) if spans else text
 
 
-def review_notes(user: User, doc: Document, grants: Iterable[Any] = ()) -> tuple[list[str], dict[str, list[str]]]:
-    """The review reasons and field problems as this user may read them: a reason may quote
-    a value ("身份证号应为 …"), so each is masked like the text."""
+def masked_note(user: User, doc: Document, item: Any, grants: Iterable[Any] = ()) -> Any:
+    """A stored reason or field problem as this user may read it: a sentence masked like the
+    text, or a {code, params} whose parameter values are (a reason may quote a value:
+    "身份证号应为 …", a proposed correction)."""
+    if isinstance(item, dict):
+        params = {k: mask_text(user, doc, str(v), grants) for k, v in (item.get("params") or {}).items()}
+        return {**item, "params": params}
+    return mask_text(user, doc, str(item), grants)
+
+
+def review_notes(user: User, doc: Document, grants: Iterable[Any] = ()) -> tuple[list[Any], dict[str, list[Any]]]:
+    """The review reasons and field problems as this user may read them, each masked."""
     grants = list(grants)
-    reasons = [mask_text(user, doc, str(r), grants) for r in doc.review_reasons or []]
-    problems = {k: [mask_text(user, doc, str(p), grants) for p in ps or []]
+    reasons = [masked_note(user, doc, r, grants) for r in doc.review_reasons or []]
+    problems = {k: [masked_note(user, doc, p, grants) for p in ps or []]
                 for k, ps in (doc.field_problems or {}).items()}
     return reasons, problems

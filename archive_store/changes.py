@@ -56,26 +56,6 @@ def queue_change(session: Session, *, actor: User, archive: Archive, document: D
     return row
 
 
-def set_document_field(doc: Document, key: str, value: str) -> list | None:
-    """A person's value for a document's field: marked as theirs, its problems cleared.
-    Returns the problems it cleared. (Assigns new dicts: in-place changes to a JSON column
-    are not tracked.)"""
-    old = (doc.fields or {}).get(key)
-    if old and old != value:
-        # The page still prints the old value: keep it, so it stays masked for whoever may
-        # not see the field (access.mask_text).
-        earlier = dict(doc.earlier_values or {})
-        earlier[key] = [*(v for v in earlier.get(key) or [] if v != old), old]
-        doc.earlier_values = earlier
-    doc.fields = {**(doc.fields or {}), key: value}
-    doc.field_set_by = {**(doc.field_set_by or {}), key: "person"}
-    doc.field_confidence = {**(doc.field_confidence or {}), key: 1.0}
-    problems = dict(doc.field_problems or {})
-    cleared = problems.pop(key, None)
-    doc.field_problems = problems
-    return cleared
-
-
 @dataclass(frozen=True)
 class ChangeRow:
     id: int
@@ -135,7 +115,9 @@ def confirm(system: System, actor: User, change_id: int) -> str:
             # proposer never saw.
             raise InvalidState(f"该字段已被改为 {current!r}，此更改已过时，请驳回后重新提出。")
         if doc is not None:
-            set_document_field(doc, row.key, row.new_value)
+            from archive_store.corrections import apply_field  # corrections imports this module
+
+            apply_field(doc, row.key, row.new_value, actor)
             reindex = [doc.doc_no]
         else:
             setattr(archive, row.key, row.new_value)

@@ -41,7 +41,7 @@ class FilingInput:
     fields: dict[str, str] = field(default_factory=dict)
     field_confidence: dict[str, float] = field(default_factory=dict)
     field_problems: dict[str, list[str]] = field(default_factory=dict)
-    review_reasons: tuple[str, ...] = ()
+    review_reasons: tuple[Any, ...] = ()  # messages.reason() dicts
     issue_date: date | None = None
     archival_sha256: str | None = None
     page_image_sha256: tuple[str, ...] = ()
@@ -65,7 +65,15 @@ def file_document(session: Session, settings: Settings, *, actor: str, item: Fil
                                business_line=item.business_line, today=today or date.today())
     else:
         _complete_identity(session, archive, item.customer, actor=actor)
+    return add_to_archive(session, archive, actor=actor, item=item)
 
+
+def add_to_archive(session: Session, archive: Archive, *, actor: str, item: FilingInput,
+                   field_set_by: dict[str, str] | None = None,
+                   field_corrections: dict[str, Any] | None = None,
+                   field_boxes: dict[str, Any] | None = None) -> Document:
+    """The document takes the archive's next item number; the tray passes what a person
+    already did to the fields (who set them, their corrections) along."""
     item_no = numbering.next_item_no(session, archive.archive_no)
     doc = Document(
         doc_no=numbering.doc_no(archive.archive_no, item_no),
@@ -83,7 +91,9 @@ def file_document(session: Session, settings: Settings, *, actor: str, item: Fil
         fields=dict(item.fields),
         field_confidence=dict(item.field_confidence),
         field_problems={k: list(v) for k, v in item.field_problems.items()},
-        field_set_by={k: "extraction" for k in item.fields},
+        field_set_by=dict(field_set_by) if field_set_by is not None else {k: "extraction" for k in item.fields},
+        field_corrections=dict(field_corrections or {}),
+        field_boxes=dict(field_boxes or {}),
         review_reasons=list(item.review_reasons),
         issue_date=item.issue_date,
         status=DocStatus.pending_review,

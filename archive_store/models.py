@@ -50,6 +50,11 @@ class User(Base):
     # Raised at sign-out: every portal session carries the epoch it began in, and one
     # from an earlier epoch is over, whatever its cookie says.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    # A generated password (the first admin's, printed once by `init`) must be replaced at
+    # the first sign-in: it has been on a screen and in a terminal's scrollback.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    # Business-line codes this account is limited to; empty means every line.
+    business_lines: Mapped[list[Any]] = mapped_column(default=list)
 
 
 class Archive(Base):
@@ -111,6 +116,8 @@ class Document(Base):
     # previews' pixels; "box" is None for one that could not be located on its page. None:
     # never looked (filed before this column), so pages with hidden secrets are withheld.
     secret_boxes: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
+    # key -> {"as_read": value the extractor read (None if a person added the field), "by", "at"}
+    field_corrections: Mapped[dict[str, Any]] = mapped_column(default=dict)
     review_reasons: Mapped[list[Any]] = mapped_column(default=list)
     issue_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default=DocStatus.pending_review)
@@ -123,6 +130,41 @@ class Document(Base):
     filed_by: Mapped[str] = mapped_column(String(64))
 
     archive: Mapped[Archive] = relationship(back_populates="documents")
+
+
+class UnsortedDocument(Base):
+    """A stored original whose kind or customer could not be recognised (DESIGN.md "Unsorted
+    document"): it waits in the clerk's tray with no archive and no number, and becomes a
+    `Document` (and takes its number) only when a clerk files it. A table of its own, so
+    that every reader of `documents` (export, index, viewing, verify) keeps its promise that
+    a document has an archive and a number."""
+
+    __tablename__ = "unsorted_documents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_line: Mapped[str] = mapped_column(String(8))
+    customer_type: Mapped[str | None] = mapped_column(String(16))
+    doc_type: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str | None] = mapped_column(String(256))
+    source_name: Mapped[str] = mapped_column(String(512))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String(128))
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    script: Mapped[str | None] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text, default="")
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    field_confidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    field_problems: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    field_set_by: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    field_boxes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    field_corrections: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    earlier_values: Mapped[dict[str, Any]] = mapped_column(default=dict)  # as Document's: stays masked
+    review_reasons: Mapped[list[Any]] = mapped_column(default=list)
+    issue_date: Mapped[date | None] = mapped_column(Date)
+    archival_sha256: Mapped[str | None] = mapped_column(String(64))
+    page_image_sha256: Mapped[list[Any]] = mapped_column(default=list)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    received_by: Mapped[str] = mapped_column(String(64))
 
 
 class AccessGrant(Base):
@@ -151,10 +193,15 @@ class IntakeJob(Base):
     work_path: Mapped[str | None] = mapped_column(String(1024))
     sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     business_line: Mapped[str | None] = mapped_column(String(8))
-    state: Mapped[str] = mapped_column(String(16), default="claimed")  # claimed|filed|duplicate|quarantined|dismissed
+    state: Mapped[str] = mapped_column(String(16), default="claimed")  # claimed|filed|unsorted|duplicate|quarantined|dismissed
     reason: Mapped[str | None] = mapped_column(String(32))
     detail: Mapped[str | None] = mapped_column(Text)
+    stage: Mapped[str | None] = mapped_column(String(16))  # while claimed: reading | extracting | filing
+    pages: Mapped[int | None] = mapped_column(Integer)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    # Set while the file waits in the unsorted tray; cleared when a clerk files it (and
+    # document_id is set). No foreign key: the tray row is deleted when it is filed.
+    unsorted_id: Mapped[int | None] = mapped_column(Integer, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

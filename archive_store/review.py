@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, joinedload
 
-from archive_store import access, audit, changes, grants, retention
+from archive_store import access, audit, changes, grants, messages
 from archive_store.errors import DossierError, InvalidState, NotAllowed
 from archive_store.models import DocStatus, Document, User
 from archive_store.search_docs import reindex_after_commit
 from archive_store.system import System
 from archive_store.viewing import load_document
 
-MAX_VALUE = 2000
 MAX_REASON = 1000
 _REVIEWER_ONLY = "只有部门负责人审核档案。"
 
@@ -42,7 +41,17 @@ def _open(session: Session, actor: User, doc_no: str) -> Document:
     return doc
 
 
-def approve(system: System, actor: User, doc_no: str) -> None:
+# A code field whose check failed: approving it unread would make a wrong code effective.
+FLAGGED_CODES = ("uscc", "id_number")
+
+
+def flagged_codes(doc: Document) -> list[str]:
+    return [k for k in FLAGGED_CODES if (doc.field_problems or {}).get(k)]
+
+
+def approve(system: System, actor: User, doc_no: str, *, confirmed: bool = False) -> None:
+    """A document with an unresolved flagged code is approved only when the reviewer has
+    confirmed it (the portal asks)."""
     access.require(actor, access.REVIEW_ROLES, _REVIEWER_ONLY)
     with system.db.write() as s:
         doc = _open(s, actor, doc_no)
@@ -50,11 +59,17 @@ def approve(system: System, actor: User, doc_no: str) -> None:
         if changes.waiting_on(s, doc):
             # It would take effect with the value the correction says is wrong.
             raise InvalidState(f"{doc.doc_no} 有待核对的重要信息更正，请先由另一人核对。")
-        doc.status = DocStatus.effective
-        audit.record(s, actor=actor.username, action="document.approved", object_type="document",
-                     object_id=doc.doc_no, before={"status": DocStatus.pending_review},
-                     after={"status": DocStatus.effective})
+        if flagged_codes(doc) and not confirmed:
+            raise messages.Refused("confirm_flagged_code", fields=", ".join(flagged_codes(doc)))
+        approve_in(s, actor, doc)
     reindex_after_commit(system, [doc_no])
+
+
+def approve_in(s: Session, actor: User, doc: Document) -> None:
+    doc.status = DocStatus.effective
+    audit.record(s, actor=actor.username, action="document.approved", object_type="document",
+                 object_id=doc.doc_no, before={"status": DocStatus.pending_review},
+                 after={"status": DocStatus.effective})
 
 
 def return_to_clerk(system: System, actor: User, doc_no: str, reason: str) -> None:
@@ -66,7 +81,7 @@ def return_to_clerk(system: System, actor: User, doc_no: str, reason: str) -> No
         before = {"status": doc.status, "review_reasons": list(doc.review_reasons or [])}
         doc.status = DocStatus.returned
         # A new list, so SQLAlchemy sees the JSON column change.
-        doc.review_reasons = [*(doc.review_reasons or []), f"退回：{reason}"]
+        doc.review_reasons = [*(doc.review_reasons or []), messages.reason("returned", reason=reason)]
         audit.record(s, actor=actor.username, action="document.returned", object_type="document",
                      object_id=doc.doc_no, before=before,
                      after={"status": doc.status, "review_reasons": doc.review_reasons, "reason": reason})
@@ -87,58 +102,9 @@ def resubmit(system: System, actor: User, doc_no: str) -> None:
 
 
 def correct_field(system: System, actor: User, doc_no: str, key: str, value: str, reason: str) -> int | None:
-    """A person sets a field; it is marked as set by a person and its problems are cleared.
-    An important field's correction waits for a second person: returns that change's id."""
-    access.require(actor, access.CORRECT_ROLES, "只有部门负责人或档案录入员可以更正字段。")
-    if key not in access.GROUP_OF:
-        raise DossierError(f"未知字段 {key!r}")
-    reason = _reason(reason)
-    value = (value or "").strip()
-    if not value:
-        raise DossierError("需要填写新值；要删除字段，请将档案退回录入员。")
-    if len(value) > MAX_VALUE:
-        raise DossierError(f"字段值最多{MAX_VALUE}个字符。")
-    with system.db.write() as s:
-        doc = _open(s, actor, doc_no)
-        _pending(doc, DocStatus.pending_review, DocStatus.returned)
-        retention.check_not_held(s, doc, "更正")
-        if not access.can_correct(actor, doc, key, grants.active_grants(s, actor, doc.archive_id)):
-            raise NotAllowed("您无权查看该字段，因此不能更正它。")
-        old = (doc.fields or {}).get(key)
-        if old == value and (doc.field_set_by or {}).get(key) == "person":
-            return
-        if changes.is_important(system.settings, key) and old != value:
-            # 重要信息双人核对: the old value stands until a second person confirms.
-            return changes.queue_change(s, actor=actor, archive=doc.archive, document=doc, key=key, old=old,
-                                        new=value, reason=reason).id
-        cleared = changes.set_document_field(doc, key, value)
-        audit.record(s, actor=actor.username, action="document.field_corrected", object_type="document",
-                     object_id=doc.doc_no,
-                     before={"key": key, "value": old, "problems": cleared},
-                     after={"key": key, "value": value, "set_by": "person", "reason": reason})
-    reindex_after_commit(system, [doc_no])
-    return None
+    """A person sets a field: the rules (validators, history, the archive's name, the
+    two-person check) are in `corrections`; this is the review room's entry point to them.
+    Returns the waiting change's id when an important field waits for a second person."""
+    from archive_store import corrections
 
-
-@dataclass
-class QueueItem:
-    doc: Document
-    reasons: list[str]              # masked for the reviewer (access.review_notes)
-    problems: dict[str, list[str]]  # key -> masked problems
-
-
-def queue(system: System, actor: User, *, limit: int = 200) -> tuple[list[QueueItem], int]:
-    """Pending documents, flagged ones (review reasons or field problems) first, oldest first.
-
-    The flag lives in JSON columns whose emptiness each database tests differently, so
-    the ordering is done here on the (small) pending set. Returns the page and the total.
-    """
-    access.require(actor, access.REVIEW_ROLES, _REVIEWER_ONLY)
-    with system.db.read() as s:
-        docs = list(s.scalars(
-            select(Document).options(joinedload(Document.archive), defer(Document.text))
-            .where(Document.status == DocStatus.pending_review)).unique())
-        docs.sort(key=lambda d: (not (d.review_reasons or d.field_problems), d.filed_at, d.id))
-        held = grants.active_grants(s, actor)
-        items = [QueueItem(d, *access.review_notes(actor, d, held)) for d in docs[:limit]]
-    return items, len(docs)
+    return corrections.correct_field(system, actor, doc_no, key, value, reason)

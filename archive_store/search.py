@@ -20,15 +20,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from archive_store import access, audit, grants, redaction
-from archive_store.errors import DossierError
+from archive_store.messages import Refused
 from archive_store.models import Document, User
 from archive_store.system import System
 
 PAGE_SIZE = 20
 
 
-class SearchRefused(DossierError):
-    """A query the user may not run, or one the search language cannot read."""
+class SearchRefused(Refused):
+    """A query the user may not run, or one the search language cannot read (the index's
+    own sentence travels as `detail`, for the English page and the log)."""
 
 
 @dataclass
@@ -50,6 +51,9 @@ class SearchPage:
     page: int
     pages: int
     hits: list[ShownHit]
+    # No document has every word: `hits` are similar ones (the loose reading), to be shown
+    # apart and so labelled, never as matches; `total` counts them.
+    similar: bool = False
 
 
 def open_index(system: System):
@@ -80,17 +84,18 @@ def search(system: System, user: User, query: str, *, filters: dict[str, Any] | 
     if hidden:
         # Searching by a field one may not see would tell its value by what comes back.
         _record(system, user, query, filters, refused=f"fields: {', '.join(hidden)}", hidden=True)
-        raise SearchRefused(f"无权按字段检索：{', '.join(hidden)}")
+        raise SearchRefused("query_hidden_fields", fields=", ".join(hidden))
     index = index or open_index(system)
     try:
         results = index.search(query, readers=readers, sort=sort, page=page, page_size=page_size,
                                filters=filters)
     except QueryError as exc:
         _record(system, user, query, filters, refused=str(exc))
-        raise SearchRefused(str(exc)) from None
+        raise SearchRefused("query_unreadable", detail=str(exc)) from None
     hits = _shown_hits(system, user, [(h.doc_no, h.score) for h in results.hits], results.highlights)
     _record(system, user, query, filters, total=results.total)
-    return SearchPage(total=results.total, page=page, pages=max(1, -(-results.total // page_size)), hits=hits)
+    return SearchPage(total=results.total, page=page, pages=max(1, -(-results.total // page_size)), hits=hits,
+                      similar=results.loose)
 
 
 def _record(system: System, user: User, query: str, filters: dict[str, Any], *, total: int | None = None,

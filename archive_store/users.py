@@ -86,7 +86,7 @@ def _check_not_reused(session: Session, user: User, password: str, keep: int) ->
     earlier = session.scalars(select(PasswordHistory.password_hash).where(PasswordHistory.user_id == user.id)
                               .order_by(PasswordHistory.id.desc()).limit(max(keep - 1, 0)))
     if any(check_password_hash(h, password) for h in [user.password_hash, *earlier]):
-        raise BadPassword(f"不能使用最近{keep}次用过的密码。")
+        raise BadPassword(f"新密码不能与当前密码相同，也不能使用最近{keep}次用过的密码。")
 
 
 def create_account(
@@ -104,8 +104,9 @@ def create_account(
     if password is None:
         password = generated = generate_password()
     check_password_rules(password, min_length=min_length)
+    # A generated password has been on a screen: the first sign-in must replace it.
     user = User(username=username, role=role, display_name=display_name or username,
-                password_hash=generate_password_hash(password))
+                password_hash=generate_password_hash(password), must_change_password=generated is not None)
     session.add(user)
     session.flush()
     audit.record(session, actor=actor, action="user.created", object_type="user",
@@ -147,6 +148,26 @@ def edit_user(system, actor: User, username: str, *, role: str, active: bool) ->
         target.role, target.active = role, active
         audit.record(s, actor=actor.username, action="user.changed", object_type="user",
                      object_id=target.username, before=before, after={"role": target.role, "active": target.active})
+
+
+def set_business_lines(system, actor: User, username: str, lines: list[str]) -> None:
+    """Limit an account to some business lines (none: every line). It binds the staff
+    roles; the records room and the managers see every line whatever is set."""
+    access.require(actor, access.ADMIN_ROLES, "只有管理员管理用户。")
+    known = system.settings.business_lines
+    unknown = sorted(set(lines) - set(known))
+    if unknown:
+        raise DossierError(f"未知业务条线：{', '.join(unknown)}")
+    with system.db.write() as s:
+        target = find_user(s, username)
+        before = sorted(target.business_lines or [])
+        after = sorted(set(lines))
+        if before == after:
+            return
+        target.business_lines = after
+        audit.record(s, actor=actor.username, action="user.lines_set", object_type="user",
+                     object_id=target.username, before={"business_lines": before},
+                     after={"business_lines": after})
 
 
 def sign_in(system, username: str, password: str, *, address: str) -> User | None:
@@ -213,6 +234,7 @@ def change_password(system, actor: User, *, old: str, new: str) -> User:
         s.add(PasswordHistory(user_id=user.id, password_hash=user.password_hash, changed_at=utcnow()))
         user.password_hash = generate_password_hash(new)
         user.password_changed_at = utcnow()
+        user.must_change_password = False
         audit.record(s, actor=user.username, action="user.password_changed",
                      object_type="user", object_id=user.username)
         return user

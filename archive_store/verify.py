@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive_store.filestore import FileStore, FixityProblem
-from archive_store.models import DocStatus, Document
+from archive_store.models import DocStatus, Document, UnsortedDocument
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,12 @@ def expected_files(session: Session) -> dict[str, str]:
         select(Document.doc_no, Document.sha256, Document.archival_sha256, Document.page_image_sha256)
         .where(Document.status != DocStatus.destroyed)
     )
+    # Originals waiting in the unsorted tray are kept files too, named by their tray id.
+    held = session.execute(select(UnsortedDocument.id, UnsortedDocument.sha256, UnsortedDocument.archival_sha256,
+                                  UnsortedDocument.page_image_sha256))
+    from archive_store.unsorted import object_id
+
+    rows = [*rows, *((object_id(i), sha, archival, previews) for i, sha, archival, previews in held)]
     for doc_no, sha, archival, previews in rows:
         owners[sha] = doc_no
         if archival:

@@ -17,15 +17,19 @@ _WHERE = {
     "Analysis": "forms.model",
     "FieldValue": "forms.model",
     "CustomerFacts": "forms.model",
+    "Problem": "forms.model",
+    "problem_json": "forms.model",
+    "Reason": "forms.review",
     "needs_review_reasons": "forms.review",
+    "review_reasons": "forms.review",
 }
 __all__ = list(_WHERE)
 
 if TYPE_CHECKING:
     from forms.analysis import analyze
     from forms.blank_form import print_blank_form
-    from forms.model import Analysis, CustomerFacts, FieldValue
-    from forms.review import needs_review_reasons
+    from forms.model import Analysis, CustomerFacts, FieldValue, Problem, problem_json
+    from forms.review import Reason, needs_review_reasons, review_reasons
 
 
 def __getattr__(name: str) -> Any:

@@ -14,7 +14,7 @@ from forms import classify as _classify
 from forms import codes, collection, contract, license
 from forms.keys import TEXT_KEYS
 from forms.layout import page_lines
-from forms.model import Analysis, CustomerFacts, FieldValue
+from forms.model import Analysis, CustomerFacts, FieldValue, Problem
 from forms.normalize import NormaliseError, normalise_email, normalise_phone
 from forms.text import same_name, to_document_script
 from forms.values import is_date
@@ -101,9 +101,10 @@ def _look_again(fields: dict[str, FieldValue], look: SecondLook) -> None:
         if not holds(look(fv.page, fv.box, alphabet), fv.suggestion):
             continue
         # the confidence stays as the failed check lowered it
-        fields[key] = replace(fv, value=fv.suggestion, suggestion=None, problems=(
-            f"first read as {fv.value} ({fv.problems[0] if fv.problems else 'failed its check'}); "
-            f"read again with only the characters it can hold, it is {fv.suggestion}, as proposed",))
+        fields[key] = replace(fv, value=fv.suggestion, suggestion=None, problems=(Problem(
+            "second_look", f"first read as {fv.value} ({fv.problems[0] if fv.problems else 'failed its check'}); "
+            f"read again with only the characters it can hold, it is {fv.suggestion}, as proposed",
+            read=fv.value, value=fv.suggestion),))
 
 
 def _in_script(key: str, fv: FieldValue, script: str) -> FieldValue:
@@ -140,8 +141,8 @@ def _customer(doc_type, fields, our_companies, problems) -> CustomerFacts:
         else:
             other = None
             if ours and (a or b):
-                problems.append("neither party, or both, is one of our companies: "
-                                "the customer is not known")
+                problems.append(Problem("parties_not_ours", "neither party, or both, is one of our companies: "
+                                        "the customer is not known"))
         if other is None:
             return CustomerFacts(None, None, None, None, None)
         ctype = "enterprise" if contract.looks_like_org(other.value) else "individual"

@@ -10,6 +10,7 @@ import re
 from typing import Sequence
 
 from forms.layout import TextLine
+from forms.model import Problem
 from forms.text import fold
 
 _IDEOGRAPH = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -45,8 +46,10 @@ def lost_characters(lines: Sequence[TextLine]) -> str | None:
     if pitch[id(worst)] / narrowest <= LOST_PITCH:
         return None
     missing = round(worst.box.width / narrowest - len(worst.text.strip()))
-    return (f"the line {worst.text.strip()!r} is wider than its {len(worst.text.strip())} characters: "
-            f"about {max(missing, 1)} character(s) (a 、 or more) may not have been read")
+    return Problem("lost_characters",
+                   f"the line {worst.text.strip()!r} is wider than its {len(worst.text.strip())} characters: "
+                   f"about {max(missing, 1)} character(s) (a 、 or more) may not have been read",
+                   line=worst.text.strip(), n=max(missing, 1))
 
 
 # An organisation's name ends in its form; cut short, the end of it is left hanging.
@@ -58,7 +61,8 @@ def cut_off_name(value: str) -> str | None:
     on a line that was not read."""
     f = fold(value).replace("(", "").replace(")", "")
     if _CUT_OFF_ORG.search(f) and not f.endswith(("公司", "有限合伙")):
-        return "the name stops in the middle of its legal form (公司 missing?): check the reading"
+        return Problem("name_cut_off", "the name stops in the middle of its legal form (公司 missing?): "
+                       "check the reading")
     return None
 
 
@@ -71,7 +75,8 @@ _CUT_OFF_ADDRESS = re.compile(r"(路|街|道|巷|弄|胡同|公路)\d+$")
 
 def cut_off_address(value: str) -> str | None:
     if _CUT_OFF_ADDRESS.search(fold(value)):
-        return "the address stops at a street number with no 号: its end may be on a line not read"
+        return Problem("address_cut_off",
+                       "the address stops at a street number with no 号: its end may be on a line not read")
     return None
 
 
@@ -85,7 +90,8 @@ def label_inside(value: str, table: dict[str, Sequence[str]], own_key: str) -> s
         for label in labels:
             lab = fold(label)
             if len(lab) >= 4 and lab in f:
-                return f"the value holds the label {label!r}: it may have run into the next field"
+                return Problem("label_inside", f"the value holds the label {label!r}: it may have run into "
+                               "the next field", label=label)
     return None
 
 
@@ -98,9 +104,10 @@ def person_name_problem(value: str) -> str | None:
     if _ORG_WORD.search(f):  # 执行事务合伙人 may be a firm
         return None
     if len(f) == 1:
-        return "a personal name of one character: part of it was not read"
+        return Problem("person_name_short", "a personal name of one character: part of it was not read")
     if len(f) > 5:
-        return f"a personal name of {len(f)} characters: the value may have run into other text"
+        return Problem("person_name_long",
+                       f"a personal name of {len(f)} characters: the value may have run into other text", n=len(f))
     return None
 
 

@@ -16,6 +16,7 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
 
 from forms.text import to_halfwidth
+from forms.model import Problem
 
 # Look-alike glyphs, both ways (issue 4: 0/O/D, 1/I/L, 2/Z, 5/S, 8/B; plus the few printed
 # fonts add: 6/G, 7/T, U/V).
@@ -48,15 +49,15 @@ class CodeCheck:
 def uscc_problem(code: str) -> str | None:
     """Why `code` is not a valid USCC, or None if it is."""
     if len(code) != 18:
-        return f"统一社会信用代码 has {len(code)} characters, not 18"
+        return Problem("uscc_length", f"统一社会信用代码 has {len(code)} characters, not 18", n=len(code))
     if any(c not in USCC_ALPHABET for c in code):
-        return "统一社会信用代码 holds characters a USCC never uses"
+        return Problem("uscc_chars", "统一社会信用代码 holds characters a USCC never uses")
     try:
         uscc.validate(code)
     except ValidationError:
         if not code[:8].isdigit():
-            return "统一社会信用代码: the first 8 characters must be digits"
-        return "统一社会信用代码 check digit does not match (GB 32100)"
+            return Problem("uscc_prefix", "统一社会信用代码: the first 8 characters must be digits")
+        return Problem("uscc_check", "统一社会信用代码 check digit does not match (GB 32100)")
     return None
 
 
@@ -66,17 +67,17 @@ def id_number_problem(code: str) -> str | None:
     The region prefix is not checked: stdnum's table lags the codes in use, and a valid
     check digit already catches the misreads this is for."""
     if len(code) != 18:
-        return f"身份证号 has {len(code)} characters, not 18"
+        return Problem("id_length", f"身份证号 has {len(code)} characters, not 18", n=len(code))
     if not code[:17].isdigit() or not (code[17].isdigit() or code[17] == "X"):
-        return "身份证号 holds characters an ID number never uses"
+        return Problem("id_chars", "身份证号 holds characters an ID number never uses")
     if ric.calc_check_digit(code) != code[17]:
-        return "身份证号 check digit does not match (GB 11643)"
+        return Problem("id_check", "身份证号 check digit does not match (GB 11643)")
     try:
         born = _dt.date(int(code[6:10]), int(code[10:12]), int(code[12:14]))
     except ValueError:
-        return "身份证号 holds a birth date that does not exist"
+        return Problem("id_birth", "身份证号 holds a birth date that does not exist")
     if not _dt.date(1900, 1, 1) <= born <= _dt.date.today():
-        return "身份证号 holds an implausible birth date"
+        return Problem("id_birth", "身份证号 holds an implausible birth date")
     return None
 
 

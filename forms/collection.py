@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from forms import codes
 from forms.layout import CODE_SHAPE, DATE_SHAPE, Found, Labels, TextLine, find_values
-from forms.model import FieldValue
+from forms.model import FieldValue, Problem
 from forms.values import (as_code, as_date, as_email, as_phone, as_text, confirmed_elsewhere,
                           first_good, flag_labels_inside, make)
 from forms.text import fold
@@ -94,7 +94,9 @@ def extract(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[str]]:
     if ctype is not None:
         fv, kind = ctype
         if inferred and inferred != kind:
-            p = f"客户类型 is ticked {kind} but the identity on the form is {inferred}'s"
+            p = Problem("customer_type_conflict",
+                        f"客户类型 is ticked {kind} but the identity on the form is {inferred}'s",
+                        ticked=kind, inferred=inferred)
             fields["customer_type"] = make(fv, kind, problems=(p,))
             problems.append(p)
         else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from forms.layout import DATE_SHAPE, MONEY_SHAPE, Found, Labels, LabelHit, TextLine, find_values
-from forms.model import FieldValue
+from forms.model import FieldValue, Problem
 from forms.text import clean_text, fold
 from forms.values import as_date, as_money, as_period, first_good, flag, is_date, make
 
@@ -129,12 +129,12 @@ def extract(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[str], st
 
     s, e = fields.get("start_on"), fields.get("end_on")
     if s and e and is_date(s.value) and is_date(e.value) and s.value > e.value:
-        p = "合同期限 ends before it starts"
+        p = Problem("period_reversed", "合同期限 ends before it starts")
         fields["end_on"] = flag(e, p)
         problems.append(p)
     a, b = fields.get("party_a"), fields.get("party_b")
     if a and b and fold(a.value) == fold(b.value):
-        problems.append("甲方 and 乙方 are the same name")
+        problems.append(Problem("parties_same", "甲方 and 乙方 are the same name"))
     return fields, problems, title
 
 
@@ -184,9 +184,9 @@ def _signatories(lines: list[TextLine], found) -> dict[str, FieldValue]:
             if sig_key in out:
                 continue
             f, name = next(((f, n) for f, n in block if f.label in _MAIN_SIGNATORY), block[0])
-            out[sig_key] = make(f, name, problems=(
-                f"no 甲方/乙方 label read beside this signature block: taken as {party}'s "
-                "by the order the blocks are printed in",))
+            out[sig_key] = make(f, name, problems=(Problem(
+                "signatory_by_order", f"no 甲方/乙方 label read beside this signature block: taken as {party}'s "
+                "by the order the blocks are printed in", party=party),))
     return out
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import opencc
 
 from forms.text import clean_text, fold, to_simplified
+from forms.model import Problem
 
 _BASES = ("有限责任公司", "股份有限公司")
 KNOWN_TYPES: tuple[str, ...] = (
@@ -93,11 +94,13 @@ def match_entity_type(value: str) -> TypeMatch:
     longer = [t for t in KNOWN_TYPES if len(bare) >= 8 and _no_brackets(_key(t)).startswith(bare)
               and _no_brackets(_key(t)) != bare]
     if len(longer) > 1:  # the start of several types: which one is not for us to guess
-        return TypeMatch(value, None, False, problem=f"类型 {value!r} is cut short: check the reading")
+        return TypeMatch(value, None, False, problem=Problem("type_cut_short", f"类型 {value!r} is cut short: check the reading",
+                                                        value=value))
     if len(longer) == 1:
         return TypeMatch(value, longer[0], False, suggestion=_in_script_of(value, longer[0]),
-                         problem=f"类型 {value!r} is cut short; the one known type it begins is "
-                                 f"{_in_script_of(value, longer[0])!r}")
+                         problem=Problem("type_cut_short_one", f"类型 {value!r} is cut short; the one known type it "
+                                         f"begins is {_in_script_of(value, longer[0])!r}",
+                                         value=value, known=_in_script_of(value, longer[0])))
     # a near miss: one or two characters misread, dropped or added
     scored = sorted(((difflib.SequenceMatcher(None, bare, _no_brackets(_key(t))).ratio(), t)
                      for t in KNOWN_TYPES), reverse=True)
@@ -105,11 +108,13 @@ def match_entity_type(value: str) -> TypeMatch:
     second = scored[1][0] if len(scored) > 1 else 0.0
     if best_ratio >= 0.85 and best_ratio - second > 0.02:
         return TypeMatch(value, best, False, suggestion=_in_script_of(value, best),
-                         problem=f"类型 {value!r} is not a known enterprise type; "
-                                 f"nearest is {_in_script_of(value, best)!r}")
+                         problem=Problem("type_near", f"类型 {value!r} is not a known enterprise type; "
+                                         f"nearest is {_in_script_of(value, best)!r}",
+                                         value=value, known=_in_script_of(value, best)))
     return TypeMatch(value, None, False,
                      problem=None if _looks_like_type(bare) else
-                     f"类型 {value!r} is not a known enterprise type: check the reading")
+                     Problem("type_unknown", f"类型 {value!r} is not a known enterprise type: check the reading",
+                             value=value))
 
 
 def _restore_brackets(value: str, known: str) -> str | None:

@@ -10,7 +10,7 @@ import re
 from forms import codes
 from forms.layout import CODE_SHAPE, DATE_SHAPE, MONEY_SHAPE, Found, Labels, TextLine, find_values
 from forms.entity_types import match_entity_type
-from forms.model import FieldValue
+from forms.model import FieldValue, Problem
 from forms.text import clean_text, fold
 from forms.normalize import NormaliseError, find_dates
 from forms.values import (as_code, as_date, as_money, as_term_end, as_text, confirmed_elsewhere,
@@ -75,11 +75,11 @@ def extract(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[str]]:
 
     est, iss, end = (fields.get(k) for k in ("established_on", "issued_on", "term_end"))
     if est and iss and is_date(est.value) and is_date(iss.value) and est.value > iss.value:
-        p = "成立日期 is after the date the licence was issued"
+        p = Problem("established_after_issued", "成立日期 is after the date the licence was issued")
         fields["issued_on"] = flag(iss, p)
         problems.append(p)
     if est and end and is_date(est.value) and is_date(end.value) and end.value < est.value:
-        p = "营业期限 ends before 成立日期"
+        p = Problem("term_before_established", "营业期限 ends before 成立日期")
         fields["term_end"] = flag(end, p)
         problems.append(p)
     return fields, problems
@@ -138,7 +138,7 @@ def _issued_on(lines: list[TextLine], authority_lines: list[TextLine], fields) -
             try:
                 dates = find_dates(t.text)
             except NormaliseError as exc:
-                return make(None, t.text.strip(), problems=(f"登记日期: {exc}",))
+                return make(None, t.text.strip(), problems=(Problem(exc.code, f"登记日期: {exc}", label="登记日期", **exc.params),))
             if dates:
                 return make(Found("issued_on", "登记机关", t.text, (t,), lab, "below"), dates[-1][2])
     # No 登记机关 label read (the seal may cover it): the last date on the page that is
@@ -152,7 +152,7 @@ def _issued_on(lines: list[TextLine], authority_lines: list[TextLine], fields) -
         try:
             dates = find_dates(t.text)
         except NormaliseError as exc:  # a date with a digit lost: the reviewer sees what was read
-            return make(None, t.text.strip(), problems=(f"登记日期: {exc}",))
+            return make(None, t.text.strip(), problems=(Problem(exc.code, f"登记日期: {exc}", label="登记日期", **exc.params),))
         if dates:
             return make(Found("issued_on", "", t.text, (t,), t, "below"), dates[-1][2], factor=0.8)
     return None

@@ -10,6 +10,36 @@ DocType = Literal["business_license", "contract", "collection_form", "other"]
 CustomerType = Literal["individual", "enterprise"]
 
 
+class Problem(str):
+    """A problem found in a reading: the English sentence it always was (so it logs, prints
+    and compares as before), with a code and parameters that the portal renders in the
+    reader's language (archive_store/messages.py holds the wording)."""
+
+    code: str
+    params: dict[str, str]
+
+    def __new__(cls, code: str, text: str, **params: object) -> "Problem":
+        self = super().__new__(cls, text)
+        self.code = code
+        self.params = {k: str(v) for k, v in params.items()}
+        return self
+
+    def __reduce__(self):
+        return (_problem, (self.code, str(self), self.params))
+
+    def as_json(self) -> dict:
+        return {"code": self.code, "params": dict(self.params)}
+
+
+def _problem(code: str, text: str, params: dict) -> Problem:
+    return Problem(code, text, **params)
+
+
+def problem_json(p: str) -> dict:
+    """A stored problem: its code and parameters; a plain sentence becomes a note."""
+    return p.as_json() if isinstance(p, Problem) else {"code": "note", "params": {"detail": str(p)}}
+
+
 @dataclass(frozen=True)
 class FieldValue:
     value: str

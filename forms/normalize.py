@@ -11,11 +11,18 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import cn2an
 
+from forms.model import Problem
 from forms.text import to_halfwidth, to_simplified
 
 
 class NormaliseError(ValueError):
-    """The text holds something of the right shape that is not a valid value."""
+    """The text holds something of the right shape that is not a valid value; `code` and
+    `params` say which, for a reader in another language."""
+
+    def __init__(self, message: str, code: str = "unreadable", **params: object):
+        super().__init__(message)
+        self.code = code
+        self.params = {k: str(v) for k, v in params.items()}
 
 
 # ---------------------------------------------------------------- dates
@@ -65,17 +72,20 @@ def find_dates(text: str) -> list[tuple[int, int, str]]:
             try:
                 y, mo, d = (_cn_number(m.group(k)) for k in ("y", "m", "d"))
             except (KeyError, ValueError) as exc:
-                raise NormaliseError(f"unreadable date {m.group(0)!r}") from exc
+                raise NormaliseError(f"unreadable date {m.group(0)!r}", "date_unreadable", value=m.group(0)) from exc
             try:
                 day = _dt.date(y, mo, d)
             except ValueError as exc:
-                raise NormaliseError(f"no such date {m.group(0).strip()!r}") from exc
+                raise NormaliseError(f"no such date {m.group(0).strip()!r}", "date_nonexistent",
+                                     value=m.group(0).strip()) from exc
             if not 1900 <= y <= 2100:
-                raise NormaliseError(f"implausible year in {m.group(0).strip()!r}")
+                raise NormaliseError(f"implausible year in {m.group(0).strip()!r}", "date_implausible",
+                                     value=m.group(0).strip())
             found.append((m.start(), m.end(), day.isoformat()))
             taken.append((m.start(), m.end()))
     if not found and (m := _SHORT_YEAR.search(norm)):
-        raise NormaliseError(f"the year in {m.group(0).strip()!r} has lost its first digit")
+        raise NormaliseError(f"the year in {m.group(0).strip()!r} has lost its first digit", "date_year_lost",
+                             value=m.group(0).strip())
     return sorted(found)
 
 
@@ -151,11 +161,11 @@ def parse_daxie(text: str) -> str:
         whole = Decimal(0)
     else:
         if not s or re.search(rf"[^{_DAXIE_CHARS}]", s):
-            raise NormaliseError(f"not a 大写 amount: {text!r}")
+            raise NormaliseError(f"not a 大写 amount: {text!r}", "money_unreadable", value=text)
         try:
             whole = Decimal(int(cn2an.cn2an(s, "normal")))
         except (ValueError, KeyError) as exc:
-            raise NormaliseError(f"unreadable 大写 amount {text!r}") from exc
+            raise NormaliseError(f"unreadable 大写 amount {text!r}", "money_unreadable", value=text) from exc
     return _cents(whole * multiplier + Decimal(jiao) / 10 + Decimal(fen) / 100)
 
 
@@ -172,7 +182,7 @@ def parse_figure(text: str) -> str | None:
     try:
         value = Decimal(m.group("num").replace(",", ""))
     except InvalidOperation as exc:
-        raise NormaliseError(f"unreadable figure {m.group(0)!r}") from exc
+        raise NormaliseError(f"unreadable figure {m.group(0)!r}", "money_unreadable", value=m.group(0)) from exc
     unit = m.group("unit") or ""
     if unit.startswith("万"):
         value *= 10000
@@ -230,13 +240,13 @@ def normalise_phone(text: str) -> str:
     s = re.sub(r"^\(0?86\)", "", s)
     digits = re.sub(r"[\s\-()./]", "", s)
     if not digits:
-        raise NormaliseError("empty phone number")
+        raise NormaliseError("empty phone number", "phone_invalid", value="")
     if not digits.isdigit():
-        raise NormaliseError(f"phone number holds non-digits: {digits!r}")
+        raise NormaliseError(f"phone number holds non-digits: {digits!r}", "phone_invalid", value=digits)
     if digits.startswith("86") and len(digits) == 13:
         digits = digits[2:]
     if not (_MOBILE.match(digits) or _LANDLINE.match(digits)):
-        raise NormaliseError(f"not a mobile or landline number: {digits}")
+        raise NormaliseError(f"not a mobile or landline number: {digits}", "phone_invalid", value=digits)
     return digits
 
 
@@ -281,7 +291,7 @@ def normalise_email(text: str) -> str:
     is not an address."""
     s, _gap = fold_email(text)
     if not _EMAIL.match(s):
-        raise NormaliseError(f"not an e-mail address: {s!r}")
+        raise NormaliseError(f"not an e-mail address: {s!r}", "email_invalid", value=s)
     return s
 
 
@@ -304,10 +314,12 @@ def email_domain_problem(address: str) -> tuple[str | None, str | None]:
         return None, None
     near = [p for p in MAIL_PROVIDERS if _one_edit(domain, p)]
     if len(near) == 1:
-        return f"电子邮箱: domain {domain!r} is one letter off {near[0]!r}", near[0]
+        return Problem("email_domain_near", f"电子邮箱: domain {domain!r} is one letter off {near[0]!r}",
+                       domain=domain, near=near[0]), near[0]
     tld = domain.rsplit(".", 1)[-1]
     if tld not in COMMON_TLDS:
-        return f"电子邮箱: the domain ending {tld!r} is unusual: check the reading", None
+        return Problem("email_tld_unusual", f"电子邮箱: the domain ending {tld!r} is unusual: check the reading",
+                       tld=tld), None
     return None, None
 
 

@@ -1,7 +1,9 @@
 """Why a person should look at an analysed document before it takes effect."""
 from __future__ import annotations
 
-from forms.model import Analysis
+from dataclasses import dataclass
+
+from forms.model import Analysis, Problem
 
 REVIEW_BELOW = 0.85  # field confidence under which a reviewer is asked to check it
 # Codes, amounts and phones are what a wrong value costs most on, and a lone figure has no
@@ -33,24 +35,61 @@ FIELD_NAMES = {
 }
 
 
-def needs_review_reasons(analysis: Analysis) -> list[str]:
-    reasons: list[str] = []
+@dataclass(frozen=True)
+class Reason:
+    """Why a person should look: a code and its parameters (stored so, and rendered in the
+    reader's language by the portal), with `english` kept for logs, benches and tests."""
+
+    code: str
+    params: tuple[tuple[str, str], ...]
+    english: str
+
+    def as_json(self) -> dict:
+        return {"code": self.code, "params": dict(self.params)}
+
+    def __str__(self) -> str:
+        return self.english
+
+
+def _r(code: str, english: str, **params: object) -> Reason:
+    return Reason(code, tuple((k, str(v)) for k, v in params.items()), english)
+
+
+def _problem(p: str, english: str, **params: object) -> Reason:
+    """A problem the reading found, as a reason: its own code when it has one."""
+    if isinstance(p, Problem):
+        return _r(p.code, english, **p.params, **params)
+    return _r("note", english, detail=p, **params)
+
+
+def review_reasons(analysis: Analysis) -> list[Reason]:
+    reasons: list[Reason] = []
     if analysis.doc_type == "other":
-        reasons.append("document kind not recognised: type its fields by hand")
+        reasons.append(_r("kind_unknown", "document kind not recognised: type its fields by hand"))
     elif analysis.type_confidence < TYPE_REVIEW_BELOW:
-        reasons.append(f"document kind {analysis.doc_type} is uncertain "
-                       f"(confidence {analysis.type_confidence:.2f})")
+        reasons.append(_r("kind_uncertain", f"document kind {analysis.doc_type} is uncertain "
+                          f"(confidence {analysis.type_confidence:.2f})",
+                          kind=analysis.doc_type, confidence=f"{analysis.type_confidence:.2f}"))
     for key in REQUIRED.get(analysis.doc_type, ()):
         if key not in analysis.fields:
-            reasons.append(f"{FIELD_NAMES.get(key, key)} ({key}) was not found")
-    reasons.extend(analysis.problems)
+            reasons.append(_r("required_missing", f"{FIELD_NAMES.get(key, key)} ({key}) was not found", field=key))
+    # A problem of the whole document, or of a field, is a sentence of the reading rules
+    # (in English, beside Chinese labels); it travels as the parameter `detail`.
+    reasons.extend(_problem(p, str(p)) for p in analysis.problems)
     for key, fv in analysis.fields.items():
         name = f"{FIELD_NAMES.get(key, key)} ({key})"
         for p in fv.problems:
             if p not in analysis.problems:
-                reasons.append(f"{name}: {p}")
+                reasons.append(_problem(p, f"{name}: {p}", field=key))
         if fv.suggestion is not None and not any("proposed" in p for p in fv.problems):
-            reasons.append(f"{name}: read {fv.value!r}, proposed correction {fv.suggestion!r}")
+            reasons.append(_r("proposed_correction", f"{name}: read {fv.value!r}, proposed correction {fv.suggestion!r}",
+                              field=key, value=fv.value, suggestion=fv.suggestion))
         if not fv.problems and fv.confidence < review_threshold(key):
-            reasons.append(f"{name}: low confidence ({fv.confidence:.2f}) in {fv.value!r}")
+            reasons.append(_r("low_confidence", f"{name}: low confidence ({fv.confidence:.2f}) in {fv.value!r}",
+                              field=key, value=fv.value, confidence=f"{fv.confidence:.2f}"))
     return reasons
+
+
+def needs_review_reasons(analysis: Analysis) -> list[str]:
+    return [str(r) for r in review_reasons(analysis)]
+

@@ -13,7 +13,7 @@ from forms.checks import (cut_off_address, cut_off_name, label_inside, lost_char
                           person_name_problem)
 from forms.entity_types import match_entity_type
 from forms.layout import Found
-from forms.model import FieldValue
+from forms.model import FieldValue, Problem
 from forms.normalize import (LONG_TERM, NormaliseError, email_domain_problem, find_dates,
                              fold_email, normalise_email,
                              normalise_phone, parse_money, parse_period, parse_term_end,
@@ -22,6 +22,11 @@ from forms.text import clean_text, to_halfwidth
 
 FAILED = 0.5  # a failed check at least halves the confidence
 PROPOSED = 0.4  # ceiling when a correction is proposed
+
+
+def _failed(label: str, exc: NormaliseError) -> Problem:
+    """A value that did not normalise: the reading's sentence, and its code for the portal."""
+    return Problem(exc.code, f"{label}: {exc}", label=label, **exc.params)
 
 
 def make(found: Found | None, value: str, *, problems: tuple[str, ...] = (),
@@ -76,7 +81,7 @@ def as_text(found: Found, kind: str = "text") -> FieldValue | None:
             factor = UNKNOWN_TERM
     if any(value.count(o) != value.count(c) for o, c in _PAIRS):
         # 有限责任公司(自然人独资 — OCR lost a bracket, or the value ran into another
-        problems.append("brackets do not pair: check the reading")
+        problems.append(Problem("brackets", "brackets do not pair: check the reading"))
     lost = lost_characters(found.lines)
     if lost:
         problems.append(lost)
@@ -90,7 +95,7 @@ def as_date(found: Found, label: str) -> FieldValue | None:
     try:
         dates = find_dates(found.raw)
     except NormaliseError as exc:
-        return make(found, text_value(found), problems=(f"{label}: {exc}",))
+        return make(found, text_value(found), problems=(_failed(label, exc),))
     if not dates:
         return None
     return make(found, dates[0][2])
@@ -100,7 +105,7 @@ def as_term_end(found: Found) -> FieldValue | None:
     try:
         end = parse_term_end(found.raw)
     except NormaliseError as exc:
-        return make(found, text_value(found), problems=(f"营业期限: {exc}",))
+        return make(found, text_value(found), problems=(_failed("营业期限", exc),))
     return make(found, end) if end else None
 
 
@@ -108,7 +113,7 @@ def as_period(found: Found, label: str) -> tuple[FieldValue | None, FieldValue |
     try:
         start, end = parse_period(found.raw)
     except NormaliseError as exc:
-        bad = make(found, text_value(found), problems=(f"{label}: {exc}",))
+        bad = make(found, text_value(found), problems=(_failed(label, exc),))
         return bad, None
     return (make(found, start) if start else None, make(found, end) if end else None)
 
@@ -122,11 +127,12 @@ def as_money(found: Found, label: str, daxie_found: Found | None = None,
         if daxie is None and daxie_found is not None:
             _, daxie = parse_money(daxie_found.raw)
     except NormaliseError as exc:
-        return make(found, text_value(found), problems=(f"{label}: {exc}",)), []
+        return make(found, text_value(found), problems=(_failed(label, exc),)), []
     if figure is None and daxie is None:
         return None, []
     if figure is not None and daxie is not None and figure != daxie:
-        problem = f"{label}: the figure {figure} and the 大写 amount {daxie} disagree"
+        problem = Problem("money_disagree", f"{label}: the figure {figure} and the 大写 amount {daxie} disagree",
+                          label=label, figure=figure, daxie=daxie)
         return make(found, figure, problems=(problem,)), [problem]
     value = figure if figure is not None else daxie
     assert value is not None
@@ -157,16 +163,18 @@ def as_code(found: Found, check: Callable[[str], codes.CodeCheck]) -> FieldValue
     result = check(code)
     if result.valid:
         return make(found, code)
-    problems = [result.problem or "invalid"]
+    problems = [result.problem or Problem("code_invalid", "invalid")]
     if result.suggestion and _only_impossible_changed(code, result.suggestion):
         # O where a code can only hold 0: the correction is forced, not merely possible
-        problems.append(f"proposed correction {result.suggestion} passes the check digit and changes "
-                        "only characters such a code never holds")
+        problems.append(Problem("code_proposal_forced", f"proposed correction {result.suggestion} passes the "
+                                "check digit and changes only characters such a code never holds",
+                                suggestion=result.suggestion))
     elif result.suggestion:
-        problems.append(f"proposed correction {result.suggestion} passes the check digit")
+        problems.append(Problem("code_proposal", f"proposed correction {result.suggestion} passes the check digit",
+                                suggestion=result.suggestion))
     elif len(result.candidates) > 1:
-        problems.append(f"{len(result.candidates)} corrections would pass the check digit; "
-                        "none is proposed")
+        problems.append(Problem("code_candidates", f"{len(result.candidates)} corrections would pass the check "
+                                "digit; none is proposed", n=len(result.candidates)))
     return make(found, code, problems=tuple(problems), suggestion=result.suggestion)
 
 
@@ -187,9 +195,9 @@ def as_phone(found: Found) -> FieldValue | None:
     except NormaliseError as exc:
         fix = phone_confusion_fix(text)
         digits = re.sub(r"[\s\-()]", "", text)
-        problems = [f"联系电话: {exc}"]
+        problems = [_failed("联系电话", exc)]
         if fix:
-            problems.append(f"proposed correction {fix}")
+            problems.append(Problem("phone_proposal", f"proposed correction {fix}", suggestion=fix))
         return make(found, digits, problems=tuple(problems), suggestion=fix)
 
 
@@ -210,13 +218,13 @@ def as_email(found: Found) -> FieldValue | None:
     try:
         value = normalise_email(raw)
     except NormaliseError as exc:
-        return make(found, fold_email(raw)[0], problems=(f"电子邮箱: {exc}",))
+        return make(found, fold_email(raw)[0], problems=(_failed("电子邮箱", exc),))
     _, gap = fold_email(raw)
     problems: list[str] = []
     local, domain = value.rsplit("@", 1)
     if gap:
-        problems.append("电子邮箱: a gap inside the address where nothing was read "
-                        "(an _ . or - may be lost): check the reading")
+        problems.append(Problem("email_gap", "电子邮箱: a gap inside the address where nothing was read "
+                                "(an _ . or - may be lost): check the reading"))
 
     def letters(part: str) -> str:
         return _EMAIL_LOOKALIKE.sub(lambda m: "l" if m.group(0) == "1" else "o", part)
@@ -226,9 +234,9 @@ def as_email(found: Found) -> FieldValue | None:
     if fixed_domain is None and letters(domain) != domain:  # examp1e.com
         fixed_domain = letters(domain)
     if fixed_local != local or (fixed_domain is not None and not domain_problem):
-        problems.append("电子邮箱: a 1 or 0 among letters may be a misread l or o")
+        problems.append(Problem("email_lookalike", "电子邮箱: a 1 or 0 among letters may be a misread l or o"))
     if _EMAIL_DIGIT_LOOKALIKE.search(fixed_local):
-        problems.append("电子邮箱: an l before a digit may be a misread 1")
+        problems.append(Problem("email_lookalike_digit", "电子邮箱: an l before a digit may be a misread 1"))
         fixed_local = _EMAIL_DIGIT_LOOKALIKE.sub("1", fixed_local)
     if domain_problem:
         problems.append(domain_problem)

@@ -69,6 +69,9 @@ class SearchResults:
     # The folded strings the snippets mark, so a caller can cut its own snippet from a
     # text it has masked (index.make_snippet).
     highlights: frozenset[str] = frozenset()
+    # True when no document has every word and these are the loose reading's (most of the
+    # words, or a word with one character misread): similar, not matches.
+    loose: bool = False
 
 
 class QueryError(Exception):

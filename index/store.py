@@ -15,6 +15,8 @@ schema version differs, it is rebuilt from the database, not migrated.
 
 from __future__ import annotations
 
+import dataclasses
+
 import fcntl
 import json
 import os
@@ -391,7 +393,8 @@ class SearchIndex:
                     # ranked by how many, so a misspelt or OCR-damaged name still finds.
                     loose = compile_query(tree, relaxed=True, df=df, doc_count=n_docs,
                                           expand=_expander(searcher))
-                    result = self._run(searcher, fast, loose, extra, allow, sort, page, page_size)
+                    result = dataclasses.replace(
+                        self._run(searcher, fast, loose, extra, allow, sort, page, page_size), loose=True)
                 return result
             except QueryError:
                 raise

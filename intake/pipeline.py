@@ -28,7 +28,7 @@ from sqlalchemy import select
 
 import forms
 import ocr
-from archive_store import audit, redaction
+from archive_store import audit, messages, redaction, unsorted
 from archive_store.filestore import sha256_file
 from archive_store.filing import Duplicate, FilingInput, file_document, find_duplicate
 from archive_store.matching import CustomerRef
@@ -51,7 +51,7 @@ class Outcome:
     """What happened to one input: the `dossier ingest --json` contract."""
 
     source: str
-    status: str  # filed | duplicate | rejected
+    status: str  # filed | unsorted (in the clerk's tray, no number yet) | duplicate | rejected
     doc_no: str | None = None
     archive_no: str | None = None
     reason: str | None = None
@@ -160,6 +160,8 @@ class Pipeline:
                 state = row.state
             if state == "filed":  # committed, but the index or the clean-up had not happened
                 self._finish_filed(job)
+            elif state == "unsorted":  # committed into the tray: only the clean-up was left
+                path.unlink(missing_ok=True)
             else:
                 self._undo_uncommitted_store(job)
                 jobs.append(job)
@@ -194,18 +196,29 @@ class Pipeline:
             if existing:
                 return self._duplicate(job, sha, *existing)
             read_started = time.perf_counter()
+            self._stage(job, "reading")
             try:
                 result = ocr.read_path(job.work_path, self.read_options)
             except ocr.ReadError as err:
                 raise IntakeFailure(err.reason, err.detail) from None
             finally:
                 self._read_seconds.value = time.perf_counter() - read_started
+            self._stage(job, "extracting", pages=len(result.extraction.pages))
             analysis = forms.analyze(result.extraction, our_companies=self.settings.our_companies,
                                      second_look=ocr.second_look(result))
+            self._stage(job, "filing")
             with self._filing:
                 return self._store_and_file(job, sha, size, result, analysis)
         finally:
             self._leave(sha)
+
+    def _stage(self, job: Job, stage: str, pages: int | None = None) -> None:
+        """Where the job is, for the clerk's live intake page."""
+        with self.system.db.write() as s:
+            row = s.get(IntakeJob, job.id)
+            row.stage = stage
+            if pages is not None:
+                row.pages = pages
 
     def _enter(self, sha: str) -> None:
         """Two copies of one file in the same burst: the second waits for the first, then
@@ -225,7 +238,10 @@ class Pipeline:
     def _existing(self, sha: str) -> tuple[str, str] | None:
         with self.system.db.read() as s:
             doc = find_duplicate(s, sha)
-            return (doc.doc_no, doc.archive.archive_no) if doc else None
+            if doc:
+                return doc.doc_no, doc.archive.archive_no
+            held = unsorted.find_held(s, sha)  # waiting in the tray: named by its tray id
+            return (unsorted.object_id(held.id), "") if held else None
 
     def _duplicate(self, job: Job, sha: str, doc_no: str, archive_no: str) -> Outcome:
         if not self.system.store.has(sha):  # the stored copy went missing: this copy heals it
@@ -262,13 +278,16 @@ class Pipeline:
             doc_type=analysis.doc_type, title=analysis.title, pages=len(extraction.pages),
             script=extraction.script, text=extraction.text, fields=fields,
             field_confidence={k: round(fv.confidence, 4) for k, fv in analysis.fields.items()},
-            field_problems={k: list(fv.problems) for k, fv in analysis.fields.items() if fv.problems},
-            review_reasons=tuple(forms.needs_review_reasons(analysis))
+            field_problems={k: [forms.problem_json(p) for p in fv.problems]
+                            for k, fv in analysis.fields.items() if fv.problems},
+            review_reasons=tuple(r.as_json() for r in forms.review_reasons(analysis))
             + (() if customer.name or customer.uscc or customer.id_number
-               else ("the customer was not recognised: assign the document to the right archive",)),
+               else (messages.reason("customer_unknown"),)),
             issue_date=_date(analysis.issue_date), archival_sha256=archival,
             page_image_sha256=tuple(previews),
         )
+        if unsorted.needs_sorting(item.doc_type, item.customer):
+            return self._hold(job, sha, item, analysis, sidecar)
         try:
             with self.system.db.write() as s:
                 doc = file_document(s, self.settings, actor=ACTOR, item=item)
@@ -288,6 +307,22 @@ class Pipeline:
             raise
         self._indexer.put((job, outcome.doc_no))
         return outcome
+
+    def _hold(self, job: Job, sha: str, item: FilingInput, analysis: forms.Analysis, sidecar: Path) -> Outcome:
+        """Into the clerk's unsorted tray: no archive, no number, nothing to index yet."""
+        try:
+            with self.system.db.write() as s:
+                row = unsorted.hold(s, actor=ACTOR, item=item, boxes=_field_boxes(analysis))
+                job_row = s.get(IntakeJob, job.id)
+                job_row.state, job_row.sha256, job_row.unsorted_id = "unsorted", sha, row.id
+                job_row.reason = job_row.detail = None
+            sidecar.unlink()
+        except BaseException:
+            self._undo_uncommitted_store(job)
+            raise
+        job.work_path.unlink(missing_ok=True)  # its bytes are safe in the store under `sha`
+        return Outcome(job.source, "unsorted", job_id=job.id, pages=item.pages, doc_type=item.doc_type,
+                       detail=f"unsorted {unsorted.object_id(row.id)}")
 
     def _finish_filed(self, job: Job) -> None:
         with self.system.db.read() as s:

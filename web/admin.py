@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from archive_store import users as users_
 from web.auth import system
-from web.forms import UserCreateForm, UserEditForm
+from web.forms import ActionForm, UserCreateForm, UserEditForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -22,7 +22,8 @@ def users():
                                       role=form.role.data, display_name=form.display_name.data or "")
         created = (form.username.data, password or "")
     rows = users_.list_users(system(), g.user)
-    return render_template("users.html", form=form, users=rows, created=created, edit=UserEditForm())
+    return render_template("users.html", form=form, users=rows, created=created, edit=UserEditForm(),
+                           business_lines=system().settings.business_lines)
 
 
 @bp.post("/users/<username>")
@@ -31,5 +32,14 @@ def edit(username: str):
     if not form.validate_on_submit():
         abort(400)
     users_.edit_user(system(), g.user, username, role=form.role.data, active=form.active.data)
+    flash(_("已保存：%(u)s", u=username), "ok")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<username>/lines")
+def lines(username: str):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    users_.set_business_lines(system(), g.user, username, request.form.getlist("line"))
     flash(_("已保存：%(u)s", u=username), "ok")
     return redirect(url_for("admin.users"))

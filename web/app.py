@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from archive_store.errors import DossierError, InvalidState, NotAllowed, NotFound
+from archive_store.messages import Refused
 from archive_store.system import System
 from web import auth, i18n, labels
 from web.ratelimit import LoginLimiter
@@ -43,18 +44,23 @@ def create_app(system: System, *, testing: bool = False) -> Flask:
     )
     app.extensions["dossier"] = system
     app.extensions["dossier.login_limiter"] = LoginLimiter()
+    from web import desk as _desk
+    # Before CSRFProtect's own hook, which reads the form: the upload's larger limit must
+    # be in place by then.
+    app.before_request(_desk.allow_upload_size)
     CSRFProtect(app)
-    i18n.ensure_compiled()
     Babel(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Asia/Shanghai")
     i18n.register_filters(app)
     labels.register(app)
 
-    from web import admin, archives, audit_view, desk, loans, records, retention, review
+    from web import admin, archives, audit_view, desk, fixes, loans, records, retention, review, tray
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(records.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(desk.bp)
+    app.register_blueprint(tray.bp)
+    app.register_blueprint(fixes.bp)
     app.register_blueprint(audit_view.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(loans.bp)
@@ -93,13 +99,13 @@ def _security_headers(response):
     return response
 
 
-def render_error(status: int, message: str | None = None):
+def render_error(status: int, message: str | None = None, *, translated: bool = False):
     from flask_babel import gettext
     titles = {400: gettext("请求有误"), 403: gettext("无权访问"), 404: gettext("找不到"),
               405: gettext("不支持的操作"), 409: gettext("状态不允许"), 413: gettext("请求过大"),
               429: gettext("尝试次数过多"), 500: gettext("系统出错")}
     return render_template("error.html", status=status, title=titles.get(status, str(status)),
-                           message=gettext(message) if message else None), status
+                           message=(message if translated else gettext(message)) if message else None), status
 
 
 def _register_errors(app: Flask) -> None:
@@ -122,6 +128,10 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(InvalidState)
     def invalid_state(exc):
         return render_error(409, str(exc))
+
+    @app.errorhandler(Refused)
+    def refused(exc):
+        return render_error(400, labels.say(exc.code, exc.params), translated=True)
 
     @app.errorhandler(DossierError)
     def dossier_error(exc):

@@ -21,7 +21,10 @@ from web.forms import LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__)
 PUBLIC = {"auth.login", "auth.lang", "static"}
-EXPIRED_PW_ALLOWED = {"auth.password", "auth.logout", "auth.lang", "static"}
+_PASSIVE = {"desk.live"}
+# All a user whose password must be replaced (generated, or past its maximum age) may reach
+# until it is.
+_WHILE_PASSWORD_MUST_CHANGE = PUBLIC | {"auth.password", "auth.logout"}
 
 
 def system():
@@ -43,10 +46,14 @@ def load_user():
                 _end_session(_("请重新登录。"))
             else:
                 g.user = user
-                if now - session.get("seen", 0) > 60:  # refresh the cookie at most once a minute
+                # refresh the cookie at most once a minute, and not for a page polling by itself:
+                # an intake page left open is not a person at work
+                if now - session.get("seen", 0) > 60 and request.endpoint not in _PASSIVE:
                     session["seen"] = now
-                if session.get("expired_pw") and request.endpoint not in EXPIRED_PW_ALLOWED:
-                    # Past its maximum age the password must be changed before anything else.
+                if (user.must_change_password or session.get("expired_pw")) \
+                        and request.endpoint not in _WHILE_PASSWORD_MUST_CHANGE:
+                    flash(_("这是系统生成的初始密码：请先设置新密码。") if user.must_change_password
+                          else _("密码已超过有效期，请设置新密码。"), "info")
                     return redirect(url_for("auth.password"))
     if g.user is None and request.endpoint not in PUBLIC:
         if request.method == "GET" and request.endpoint is not None:
@@ -128,7 +135,7 @@ def password():
             session["pw"] = stamp  # this session stays signed in; others end
             session.pop("expired_pw", None)
             flash(_("密码已修改。"), "ok")
-            return redirect(url_for("records.search"))
+            return redirect(url_for("records.home"))
         except NotAllowed:
             error = _("当前密码不正确。")
         except BadPassword as exc:

@@ -68,10 +68,11 @@ def init(ctx: click.Context) -> None:
 
     system, password = init_data_dir(ctx.obj["data_dir"])
     ctx.call_on_close(system.close)
-    click.echo(f"data folder ready: {system.settings.data_dir}")
+    click.echo(f"数据目录已就绪：{system.settings.data_dir}")
     if password:
-        click.echo(f"admin account created. user: admin  password: {password}")
-        click.echo("This password is shown once: write it down or change it after signing in.")
+        # "user:" and "password:" stay as they were: set-up scripts read the password after them.
+        click.echo(f"已创建管理员账户。user: admin  password: {password}")
+        click.echo("此密码只显示这一次：请记下；首次登录时须改为新密码。")
 
 
 @main.command()
@@ -87,7 +88,7 @@ def run(ctx: click.Context, host: str, port: int, no_watch: bool) -> None:
     system, password = init_data_dir(ctx.obj["data_dir"])
     ctx.call_on_close(system.close)
     if password:
-        click.echo(f"admin account created. user: admin  password: {password}  (shown once)")
+        click.echo(f"已创建管理员账户。user: admin  password: {password}（只显示这一次；首次登录时须改为新密码）")
     serve(system, host=host, port=port, watch=not no_watch)
 
 
@@ -204,13 +205,15 @@ def _ingest_with_progress(intake, files, business_line):
             pages["n"] += outcome.pages
             per_min = pages["n"] * 60 / max(time.monotonic() - started, 1e-6)
             progress.update(task, advance=1, pages=pages["n"], rate=f"{per_min:.0f} pages/min")
-            if outcome.status != "filed":
+            if outcome.status not in ("filed", "unsorted"):
                 progress.console.print(f"{outcome.status}: {outcome.source} {outcome.doc_no or ''} {outcome.detail or ''}")
 
         outcomes = intake.ingest(files, business_line=business_line, on_done=done)
     filed = sum(o.status == "filed" for o in outcomes)
     dups = sum(o.status == "duplicate" for o in outcomes)
-    click.echo(f"{filed} filed, {dups} duplicate(s), {len(outcomes) - filed - dups} rejected")
+    held = sum(o.status == "unsorted" for o in outcomes)
+    click.echo(f"{filed} filed, {held} unsorted (waiting for a clerk), {dups} duplicate(s), "
+               f"{len(outcomes) - filed - held - dups} rejected")
     return outcomes
 
 
@@ -315,12 +318,19 @@ def search(ctx: click.Context, query: str, as_json: bool, page: int, sort: str, 
 
     system = system_for(ctx)
     results = run_search(system, actor_for(system, as_user), query, sort=sort, page=page)
+    hits = [{"doc_no": h.doc_no, "archive_no": h.archive_no, "doc_type": h.doc_type, "title": h.title,
+             "score": round(h.score, 4), "snippet": h.snippet} for h in results.hits]
+    # Similar documents (no document has every word) are never reported as matches.
+    matches = {"total": 0, "hits": []} if results.similar else {"total": results.total, "hits": hits}
     if as_json:
-        click.echo(json.dumps({"total": results.total, "hits": [
-            {"doc_no": h.doc_no, "archive_no": h.archive_no, "doc_type": h.doc_type, "title": h.title,
-             "score": round(h.score, 4), "snippet": h.snippet} for h in results.hits]}, ensure_ascii=False))
+        out = dict(matches)
+        if results.similar:
+            out["similar"] = {"total": results.total, "hits": hits}
+        click.echo(json.dumps(out, ensure_ascii=False))
         return
-    click.echo(f"{results.total} documents")
+    click.echo(f"{matches['total']} documents")
+    if results.similar:
+        click.echo(f"no document has every word; {results.total} similar:")
     for h in results.hits:
         click.echo(f"{h.doc_no}\t{h.doc_type}\t{h.title}\n    {h.snippet}")
 

@@ -6,8 +6,9 @@ import io
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from archive_store import access, grants, search as search_verbs, viewing
+from archive_store import access, corrections, grants, review, search as search_verbs, viewing
 from web.auth import system
+from web.labels import say
 from web.forms import ActionForm, choices, CorrectForm, GrantForm, ReasonForm, SearchForm
 
 bp = Blueprint("records", __name__)
@@ -41,7 +42,7 @@ def search():
                 filters={"doc_type": form.doc_type.data, "business_line": form.business_line.data,
                          "status": form.status.data, "date_from": form.date_from.data, "date_to": form.date_to.data})
         except search_verbs.SearchRefused as exc:
-            error = str(exc)
+            error = say(exc.code, exc.params)
     pinned = access.search_status_filter(g.user)
     return render_template("search.html", form=form, results=results, error=error, pinned=pinned)
 
@@ -87,7 +88,10 @@ def revoke(archive_no: str, grant_id: int):
 def document(doc_no: str):
     view = viewing.open_document(system(), g.user, doc_no)
     return render_template("document.html", v=view, action=ActionForm(), reason_form=ReasonForm(),
-                           correct_form=CorrectForm())
+                           correct_form=CorrectForm(), doc_kinds=corrections.KINDS,
+                           kind_fields=corrections.KIND_FIELDS,
+                           notes_visible=access.review_notes_visible(g.user, view.doc),
+                           flagged=review.flagged_codes(view.doc))
 
 
 @bp.get("/documents/<doc_no>/pages/<int:number>.jpg")

@@ -7,9 +7,10 @@ import dataclasses
 import pytest
 from sqlalchemy import func, select
 
-from archive_store import audit_log, grants, review, users, viewing
+from archive_store import audit_log, grants, review, users, viewing, worklists
 from archive_store.errors import DossierError, InvalidState, NotAllowed, NotFound
 from archive_store.matching import CustomerRef
+from archive_store.messages import render
 from archive_store.models import AccessGrant, AuditEvent, Document, User, utcnow
 from tests.store.conftest import users_of
 
@@ -78,7 +79,7 @@ def test_return_and_resubmit_follow_the_states(world):
         review.resubmit(system, who["clerk"], doc_no)
     review.return_to_clerk(system, who["dept_head"], doc_no, "印章不清")
     doc = _doc(system, doc_no)
-    assert doc.status == "returned" and doc.review_reasons[-1] == "退回：印章不清"
+    assert doc.status == "returned" and render(doc.review_reasons[-1]) == "退回：印章不清"
     with pytest.raises(NotAllowed):
         review.resubmit(system, who["sales"], doc_no)
     review.resubmit(system, who["clerk"], doc_no)
@@ -121,12 +122,12 @@ def test_a_refused_review_verb_changes_nothing(world):
 def test_the_review_queue_is_for_department_heads(world):
     system, _ = world
     who = users_of(system)
-    items, total = review.queue(system, who["dept_head"])
-    assert total >= 2 and all(i.doc.status == "pending_review" for i in items)
-    assert items[0].reasons or items[0].problems  # flagged first
+    rows, total = worklists.queue(system, who["dept_head"])
+    assert total >= 2 and all(r.doc.status == "pending_review" for r in rows)
+    assert rows[0].open_problems  # flagged first
     for role in ("clerk", "sales", "auditor", "admin"):
         with pytest.raises(NotAllowed):
-            review.queue(system, who[role])
+            worklists.queue(system, who[role])
 
 
 # --- viewing ----------------------------------------------------------------------------

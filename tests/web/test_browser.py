@@ -144,7 +144,7 @@ def test_department_head_corrects_a_field_and_approves_from_the_queue(as_role, l
     page.goto(f"{live_server}/review/")
     assert "合同金额的数字与大写不一致" in page.content()
     shot(page, "08-review-queue")
-    page.click(f"a:text('{doc_no}')")
+    page.click("a:text('浏览器审核测试合同')")
     page.wait_for_selector("section.fields")
     page.locator("#field-amount details summary").click()
     page.fill("#field-amount input[name=value]", "88000.00")
@@ -163,7 +163,7 @@ def test_department_head_corrects_a_field_and_approves_from_the_queue(as_role, l
     shot(page, "09-document-corrected")
     page.click(".actions button.primary")
     page.wait_for_selector(".flash.ok")
-    assert doc_no not in page.locator("table.grid").inner_text()
+    assert doc_no not in page.locator("ul.queue").inner_text()
     with seeded[0].db.read() as s:
         from sqlalchemy import select
         from archive_store.models import Document

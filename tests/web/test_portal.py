@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from archive_store.messages import render
 from archive_store.models import AuditEvent, Document, User
 from tests.web.conftest import csrf_from, sign_in
 from tests.web.seed import PASSWORD, USERS
@@ -356,7 +357,7 @@ def test_return_to_clerk_needs_a_reason_and_the_clerk_resubmits(app, seeded):
     assert _doc(system, doc_no).status == "pending_review"
     assert head.post(f"/review/{doc_no}/return", data={"reason": "缺少盖章页", "csrf_token": token}).status_code == 302
     doc = _doc(system, doc_no)
-    assert doc.status == "returned" and any("缺少盖章页" in r for r in doc.review_reasons)
+    assert doc.status == "returned" and any("缺少盖章页" in render(r) for r in doc.review_reasons)
     clerk = app.test_client()
     sign_in(clerk, "clerk")
     assert "缺少盖章页" in clerk.get(f"/documents/{doc_no}").get_data(as_text=True)
