@@ -23,7 +23,8 @@ log = logging.getLogger("dossier.intake")
 
 def read_options_for(system: System, *, workers: int | None = None, engine: str | None = None) -> ocr.ReadOptions:
     n = workers or system.settings.ocr_workers or os.cpu_count() or 1
-    return ocr.ReadOptions(engine=engine or system.settings.ocr_engine, workers=n)
+    return ocr.ReadOptions(engine=engine or system.settings.ocr_engine, workers=n,
+                           memory_limit_mb=system.settings.ocr_memory_limit_mb)
 
 
 def expand(paths: Iterable[Path], *, skip: Path | None = None) -> Iterator[Path]:

@@ -169,6 +169,48 @@ def read_page(job: PageJob) -> PageOut:
     return PageOut(page, jpeg, rotation, skew)
 
 
+def read_word(data: bytes, options: ReadOptions) -> tuple[list[Page], list[bytes]]:
+    """A Word file's pages and their preview images, read inside a worker: the XML is
+    parsed where running out of memory costs a worker, not the intake."""
+    from ocr.docx_reader import read_docx
+    from ocr.preview import docx_previews
+
+    try:
+        pages = read_docx(data, options)
+        return pages, (docx_previews(pages, options) if options.page_images else [])
+    except MemoryError as e:
+        raise TooLarge("The Word file needs more memory to read than a reader may use.") from e
+
+
+def pdf_text_layers(data: bytes, options: ReadOptions) -> tuple[list[Page | None], list[bytes | None]]:
+    """Pages read from usable text layers (None where OCR is needed), with previews;
+    inside a worker, for the same reason as `read_word`."""
+    from ocr.errors import CorruptDocument
+    from ocr.pdf import PDFIUM_LOCK, open_pdf, render_preview, text_layer_page
+
+    try:
+        with PDFIUM_LOCK:  # workers=0 reads in the caller's process, which may have threads
+            doc = open_pdf(data, options)
+            try:
+                pages: list[Page | None] = []
+                previews: list[bytes | None] = []
+                for i in range(len(doc)):
+                    try:
+                        page = text_layer_page(doc, i, options)
+                    except MemoryError:
+                        raise
+                    except Exception as e:  # pdfium's text API fails on some damaged pages
+                        raise CorruptDocument(f"Page {i + 1} of the PDF is damaged.") from e
+                    pages.append(page)
+                    previews.append(render_preview(doc, i, options.page_image_max_side, options.page_image_quality)
+                                    if page is not None and options.page_images else None)
+            finally:
+                doc.close()
+        return pages, previews
+    except MemoryError as e:
+        raise TooLarge("The PDF needs more memory to read than a reader may use.") from e
+
+
 def worker_init(options: ReadOptions) -> None:
     """Runs once in each worker process: thread limits, memory cap, engine load."""
     threads = str(max(1, options.threads_per_worker))
@@ -190,4 +232,4 @@ def ping(_: int = 0) -> int:
     return os.getpid()
 
 
-__all__ = ["PageJob", "PageOut", "read_page", "worker_init", "engine_for", "ping"]
+__all__ = ["PageJob", "PageOut", "read_page", "read_word", "pdf_text_layers", "worker_init", "engine_for", "ping"]
