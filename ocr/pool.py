@@ -65,6 +65,11 @@ class PagePool:
             self._executor = ex
         return self._executor
 
+    def start(self) -> None:
+        if self.workers:
+            with self._lock:
+                self._start()
+
     @staticmethod
     def _kill(ex: ProcessPoolExecutor) -> None:
         # ProcessPoolExecutor cannot cancel a running task; its worker must be killed.

@@ -41,14 +41,22 @@ class Reader:
     def close(self) -> None:
         self._pool.close()
 
-    def read(self, data: bytes, options: ReadOptions | None = None) -> ReadResult:
-        o = options or self.options
-        if o.engine not in ENGINES:
-            raise ValueError(f"unknown OCR engine {o.engine!r} (choose {' or '.join(ENGINES)})")
+    def start(self, options: ReadOptions | None = None) -> None:
+        """Start the workers and load their models now rather than on the first page."""
+        self._pool_for(options or self.options).start()
+
+    def _pool_for(self, o: ReadOptions) -> PagePool:
         with self._swap:
             if not self._pool.accepts(o):  # another engine set-up: new workers for it
                 self._pool.close()
                 self._pool = PagePool(o)
+            return self._pool
+
+    def read(self, data: bytes, options: ReadOptions | None = None) -> ReadResult:
+        o = options or self.options
+        if o.engine not in ENGINES:
+            raise ValueError(f"unknown OCR engine {o.engine!r} (choose {' or '.join(ENGINES)})")
+        self._pool_for(o)
         if not data:
             raise EmptyDocument("The file is empty (0 bytes).")
         if len(data) > o.max_bytes:
