@@ -1,0 +1,179 @@
+"""Names as given and as written, the inbox scan that never follows a link, the data folder's
+lock, the status the intake page reads, and what the service writes being private."""
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from intake.lock import AlreadyRunning, FolderLock, watcher_holder, watcher_lock_path
+from intake.names import DISK_NAME_MAX_BYTES, disk_name, display_name, for_log
+from intake.status import StatusBoard, index_status, waiting_files, watcher_status
+from intake.watcher import InboxWatcher, scan_inbox
+from tests.intake import samples
+
+
+def test_a_long_chinese_name_is_cut_in_bytes_on_whole_characters_keeping_its_extension():
+    name = "长" * 80 + ".pdf"  # 244 bytes: legal, but no room left for our prefixes
+    safe = disk_name(name)
+    assert len(safe.encode()) <= DISK_NAME_MAX_BYTES and safe.endswith(".pdf") and set(safe[:-4]) == {"长"}
+
+
+def test_names_that_are_not_utf8_are_read_as_gbk_or_shown_with_replacement_characters():
+    gbk = os.fsdecode("合同.pdf".encode("gb18030"))
+    assert display_name(gbk) == "合同.pdf"
+    junk = os.fsdecode(b"\xff\xfe\x80scan.pdf")
+    assert display_name(junk) == "\ufffd\ufffd\ufffdscan.pdf"
+    assert disk_name(junk).encode("utf-8")  # always writable, always valid UTF-8
+
+
+@pytest.mark.parametrize("name, safe", [("..\\..\\evil.pdf", "_.._evil.pdf"), ("a/b", "a_b"), (".hidden.pdf", "hidden.pdf"),
+                                        ("x~y.pdf", "x_y.pdf"), ("two\nlines.pdf", "two_lines.pdf"), ("", "unnamed")])
+def test_disk_names_have_no_separators_dots_in_front_or_control_characters(name, safe):
+    assert disk_name(name) == safe
+
+
+def test_a_newline_in_a_name_stays_on_one_log_line():
+    assert for_log("a\nfiled: b.pdf") == "a\\nfiled: b.pdf"
+
+
+def test_the_scan_refuses_links_and_pipes_without_following_them_and_lists_waiting_files(tmp_path):
+    inbox = tmp_path / "inbox"
+    (inbox / "S").mkdir(parents=True)
+    outside = tmp_path / "secret.pdf"
+    samples.pdf_form(outside, 1)
+    (inbox / "link.pdf").symlink_to(outside)
+    (inbox / "S" / "dirlink").symlink_to(tmp_path, target_is_directory=True)
+    os.mkfifo(inbox / "pipe.pdf")
+    (inbox / "ok.pdf").write_bytes(b"%PDF-")
+    (inbox / ".scanner-tmp.pdf").write_bytes(b"half")
+    (inbox / "S" / "copying.pdf.part").write_bytes(b"half")
+    (inbox / ".sync").mkdir()
+    (inbox / ".sync" / "inside.pdf").write_bytes(b"x")
+    found = scan_inbox(inbox)
+    assert found.files == [inbox / "ok.pdf"]
+    assert sorted((p.relative_to(inbox).as_posix(), c) for p, c in found.refused) == [
+        ("S/dirlink", "link"), ("link.pdf", "link"), ("pipe.pdf", "special")]
+    assert sorted(p.relative_to(inbox).as_posix() for p in found.waiting) == [
+        ".scanner-tmp.pdf", ".sync/inside.pdf", "S/copying.pdf.part"]
+
+
+def test_a_file_that_cannot_be_taken_is_stuck_until_it_changes_and_the_watcher_goes_on(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "bad.pdf").write_bytes(b"1")
+    (inbox / "good.pdf").write_bytes(b"2")
+    taken, stop = [], threading.Event()
+
+    def take(path):
+        if path.name == "bad.pdf":
+            raise OSError(36, "File name too long")
+        taken.append(path.name)
+        path.unlink()
+        stop.set()
+
+    w = InboxWatcher(inbox, take=take, has_room=lambda: True, settle_seconds=0, poll=True, scan_interval=0.05)
+    w.run(stop)
+    assert taken == ["good.pdf"] and list(w.stuck) == [inbox / "bad.pdf"]
+    assert "File name too long" in w.stuck[inbox / "bad.pdf"].error
+    assert w._stuck(inbox / "bad.pdf")  # not retried while unchanged
+    (inbox / "bad.pdf").write_bytes(b"changed")
+    assert not w._stuck(inbox / "bad.pdf")
+
+
+def test_a_second_lock_on_the_data_folder_is_refused_naming_the_holder(tmp_path):
+    path = watcher_lock_path(tmp_path)
+    first = FolderLock(path).acquire()
+    try:
+        # another process, as a second `dossier watch` would be
+        code = ("import sys; from pathlib import Path; from intake.lock import FolderLock, AlreadyRunning\n"
+                "try:\n    FolderLock(Path(sys.argv[1])).acquire()\nexcept AlreadyRunning as e:\n    print(e); sys.exit(3)")
+        out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, cwd=os.getcwd())
+        assert out.returncode == 3, out.stderr
+        assert f"pid {os.getpid()}" in out.stdout and "another watcher" in out.stdout
+        assert watcher_holder(tmp_path).pid == os.getpid()
+    finally:
+        first.release()
+    assert watcher_holder(tmp_path) is None
+    FolderLock(path).acquire().release()  # free again once the holder is gone
+
+
+def test_the_status_board_reports_failures_and_stuck_files_only_while_a_watcher_lives(system):
+    settings = system.settings
+    lock = FolderLock(watcher_lock_path(settings.data_dir)).acquire()
+    board = StatusBoard(settings)
+    board.failed(RuntimeError("database went away"), restarted=True)
+    from intake.watcher import Stuck
+
+    board.stuck_changed({settings.inbox / "长.pdf": Stuck(settings.inbox / "长.pdf", "OSError: too long", 1, 1)})
+    st = watcher_status(settings)
+    assert st.running and st.holder.pid == os.getpid() and st.restarts == 1
+    assert st.failures[0].error == "RuntimeError: database went away" and st.failures[0].restarted
+    assert [(s.name, s.error) for s in st.stuck] == [("长.pdf", "OSError: too long")]
+    lock.release()
+    st = watcher_status(settings)
+    assert not st.running and st.stuck == () and st.failures  # the history stays readable
+
+
+def test_waiting_files_are_listed_with_why(system):
+    inbox = system.settings.inbox
+    (inbox / ".scan-0001.pdf").write_bytes(b"half")
+    (inbox / "S" / "copy.pdf.part").write_bytes(b"half!")
+    got = {(w.name, w.why, w.size) for w in waiting_files(system.settings)}
+    assert got == {(".scan-0001.pdf", "hidden", 4), ("S/copy.pdf.part", "temporary", 5)}
+
+
+def test_a_missing_or_damaged_index_is_reported_and_rebuilt_on_start(system, tmp_path):
+    import shutil
+
+    from archive_store.search_docs import ensure_index
+    from intake.runner import Intake
+    from index import SearchIndex
+
+    rows = samples.docx_form(tmp_path / "a.docx", 1)
+    i = Intake(system, workers=1)
+    try:
+        i.ingest([tmp_path / "a.docx"])
+    finally:
+        i.close()
+    ensure_index(system)
+    assert index_status(system.settings).state == "ready"
+    name = rows["客户名称"]
+    for damage in ("missing", "current", "version", "segments"):
+        ix_dir = system.settings.index_dir
+        if damage == "missing":
+            shutil.rmtree(ix_dir)
+        elif damage == "current":
+            (ix_dir / "CURRENT").write_text("g-nonexistent")
+        else:
+            gen = ix_dir / (ix_dir / "CURRENT").read_text().strip()
+            if damage == "version":
+                (gen / "dossier-index.json").write_text("{not json")
+            else:
+                for f in gen.iterdir():
+                    if f.name != "dossier-index.json":
+                        f.write_bytes(b"\0" * 64)
+        assert index_status(system.settings).state == "needs_rebuild", damage  # no watcher runs here
+        ensure_index(system)
+        assert SearchIndex(system.settings.index_dir).search(name, readers=None).total == 1, damage
+
+
+def test_what_the_service_writes_is_private_to_its_user(system, tmp_path):
+    from intake.runner import Intake
+
+    samples.docx_form(tmp_path / "a.docx", 1)
+    samples.empty(tmp_path / "empty.pdf")
+    i = Intake(system, workers=1)
+    try:
+        i.ingest([tmp_path / "a.docx", tmp_path / "empty.pdf"])
+    finally:
+        i.close()
+    data = system.settings.data_dir
+    for path in [data / "dossier.db", *(data / "store").rglob("*"), *(data / "quarantine").rglob("*"),
+                 *(data / "index").rglob("*"), data / "work", data / "dossier.toml"]:
+        assert stat.S_IMODE(path.lstat().st_mode) & 0o077 == 0, path
