@@ -6,9 +6,12 @@ The engine is created on the worker's first page and kept for every later one.
 """
 from __future__ import annotations
 
+import gc
 import io
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -48,6 +51,8 @@ class PageOut:
     rotation: int  # degrees counter-clockwise applied to make the page upright
     skew: float
 
+
+T = TypeVar("T")
 
 _engines: dict[tuple, Engine] = {}
 
@@ -134,15 +139,29 @@ def _to_line(raw: RawLine, f: float) -> Line:
     return Line(raw.text, box(raw.box), round(raw.confidence, 4), words)
 
 
+def within_memory(fn: Callable[[], T], too_large: str) -> T:
+    """`fn()`, with a failed allocation (the worker's memory cap) turned into TooLarge.
+
+    The TooLarge is raised only once the MemoryError is gone: a MemoryError kept as the
+    new error's cause keeps its traceback, whose frames hold the very arrays that filled
+    the worker, and the next document read by this worker would fail for want of memory."""
+    try:
+        return fn()
+    except MemoryError:
+        pass
+    gc.collect()
+    raise TooLarge(too_large)
+
+
 def read_page(job: PageJob) -> PageOut:
     """OCR one page into a Page whose boxes are in the preview image's pixels."""
     o = job.options
-    try:
+
+    def read() -> tuple:
         engine = engine_for(o)
-        img = _fit(_load(job), engine.max_side)
-        img, out, rotation, skew = recognize_upright(engine, img, o)
-    except MemoryError as e:
-        raise TooLarge(f"Page {job.number} needs more memory than a reader may use.") from e
+        return (engine,) + recognize_upright(engine, _fit(_load(job), engine.max_side), o)
+
+    engine, img, out, rotation, skew = within_memory(read, f"Page {job.number} needs more memory than a reader may use.")
 
     h, w = img.shape[:2]
     f = min(1.0, o.page_image_max_side / max(h, w))
@@ -175,11 +194,11 @@ def read_word(data: bytes, options: ReadOptions) -> tuple[list[Page], list[bytes
     from ocr.docx_reader import read_docx
     from ocr.preview import docx_previews
 
-    try:
+    def read() -> tuple[list[Page], list[bytes]]:
         pages = read_docx(data, options)
         return pages, (docx_previews(pages, options) if options.page_images else [])
-    except MemoryError as e:
-        raise TooLarge("The Word file needs more memory to read than a reader may use.") from e
+
+    return within_memory(read, "The Word file needs more memory to read than a reader may use.")
 
 
 def pdf_text_layers(data: bytes, options: ReadOptions) -> tuple[list[Page | None], list[bytes | None]]:
@@ -188,7 +207,7 @@ def pdf_text_layers(data: bytes, options: ReadOptions) -> tuple[list[Page | None
     from ocr.errors import CorruptDocument
     from ocr.pdf import PDFIUM_LOCK, open_pdf, render_preview, text_layer_page
 
-    try:
+    def read() -> tuple[list[Page | None], list[bytes | None]]:
         with PDFIUM_LOCK:  # workers=0 reads in the caller's process, which may have threads
             doc = open_pdf(data, options)
             try:
@@ -207,8 +226,8 @@ def pdf_text_layers(data: bytes, options: ReadOptions) -> tuple[list[Page | None
             finally:
                 doc.close()
         return pages, previews
-    except MemoryError as e:
-        raise TooLarge("The PDF needs more memory to read than a reader may use.") from e
+
+    return within_memory(read, "The PDF needs more memory to read than a reader may use.")
 
 
 def worker_init(options: ReadOptions) -> None:

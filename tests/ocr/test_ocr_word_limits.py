@@ -84,3 +84,18 @@ def test_a_page_that_needs_more_memory_than_a_worker_may_use_is_too_large_and_th
             r.read(buf.getvalue())
         assert err.value.reason == "too_large"
         assert r.read(word(["客户信息收集表 之后的文件照常读取"])).extraction.pages[0].lines
+
+
+def test_after_a_page_too_large_for_its_memory_the_same_worker_reads_the_next_files():
+    from ocr import Reader, ReadOptions
+
+    big = Image.new("L", (9500, 10000), 255)
+    buf = io.BytesIO()
+    big.save(buf, "PNG")
+    with Reader(ReadOptions(workers=1, memory_limit_mb=1300, timeout_s=120)) as r:
+        for _ in range(2):
+            with pytest.raises(ReadError) as err:
+                r.read(buf.getvalue())
+            assert err.value.reason == "too_large"
+            assert r.read(word(["客户信息收集表"])).extraction.pages[0].lines
+        assert r._pool._generation == 0  # no worker had to be replaced for it
