@@ -42,7 +42,8 @@ def expand(paths: Iterable[Path], *, skip: Path | None = None) -> Iterator[Path]
         for p in sorted(path.rglob("*")):
             if skip is not None and p.resolve().is_relative_to(skip):
                 continue
-            if p.is_file() and is_candidate(p) and not any(part.startswith(".") for part in p.relative_to(path).parts):
+            # not only regular files: a named pipe in the folder gets its JSON line too
+            if not p.is_dir() and is_candidate(p) and not any(part.startswith(".") for part in p.relative_to(path).parts):
                 yield p
 
 

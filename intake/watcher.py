@@ -33,8 +33,12 @@ TEMP_SUFFIXES = (".tmp", ".temp", ".part", ".partial", ".crdownload", ".download
 
 
 def is_candidate(path: Path) -> bool:
-    """Hidden and temporary files are someone's work in progress, never ours to take."""
+    """Hidden and temporary files are someone's work in progress, never ours to take. A
+    name like `..\\..\\evil.pdf` is no one's work in progress but a path in disguise: it is
+    taken, to be quarantined with its reason rather than left waiting for ever."""
     name = path.name
+    if "\\" in name:
+        return True
     return not (name.startswith((".", "~$")) or name.lower().endswith(TEMP_SUFFIXES))
 
 
