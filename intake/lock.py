@@ -8,7 +8,7 @@ checked on the machine that holds it: when several machines share one PostgreSQL
 and data folder ("Past one machine"), each runs its own watcher, and each must recover only
 its own work.
 
-The same kind of lock marks a private work folder (`work/proc@HOST@PID/`) that `dossier
+The same kind of lock marks a private work folder (`work/proc@HOST@PID@TOKEN/`) that `dossier
 ingest` and `dossier quarantine retry` claim their files into: a watcher's recovery takes
 over such a folder only when no live process holds its lock, so it never redoes (or undoes)
 a job another process is still working on.

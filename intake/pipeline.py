@@ -226,7 +226,9 @@ class Pipeline:
                 return self._duplicate(job, sha, *existing)
             read_started = time.perf_counter()
             mark = self._reading_mark(job)
-            _write_durably(mark, str(_read_crashes(mark) + 1))  # gone again unless this process dies reading
+            # gone again unless this process dies while reading; no fsync: what it guards
+            # against is the process being killed, and the kernel keeps what it wrote
+            mark.write_text(str(_read_crashes(mark) + 1))
             try:
                 result = ocr.read_path(job.work_path, self.read_options)
             except ocr.ReadError as err:
@@ -409,8 +411,9 @@ def _read_crashes(mark: Path) -> int:
 
 
 def private_work_dir(settings) -> Path:
-    """This process's own work folder, locked for as long as it lives (intake/lock.py)."""
-    folder = settings.work / f"{PROC_PREFIX}{host_name()}@{os.getpid()}"
+    """A work folder of this Intake's own, locked for as long as it lives (intake/lock.py);
+    the token tells apart two Intakes of one process (tests, `quarantine retry` in a shell)."""
+    folder = settings.work / f"{PROC_PREFIX}{host_name()}@{os.getpid()}@{secrets.token_hex(3)}"
     folder.mkdir(exist_ok=True)
     return folder
 

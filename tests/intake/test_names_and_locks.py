@@ -177,3 +177,41 @@ def test_what_the_service_writes_is_private_to_its_user(system, tmp_path):
     for path in [data / "dossier.db", *(data / "store").rglob("*"), *(data / "quarantine").rglob("*"),
                  *(data / "index").rglob("*"), data / "work", data / "dossier.toml"]:
         assert stat.S_IMODE(path.lstat().st_mode) & 0o077 == 0, path
+
+
+def test_recovery_leaves_a_live_process_work_alone_and_adopts_an_ended_one(system, tmp_path):
+    from intake.runner import Intake
+
+    samples.docx_form(tmp_path / "live.docx", 1)
+    samples.docx_form(tmp_path / "ended.docx", 2)
+    live, ended = Intake(system, workers=1), Intake(system, workers=1)
+    watcher = Intake(system, workers=1, watcher=True)
+    try:
+        live_job = live.pipeline.claim_copy(tmp_path / "live.docx")
+        ended_job = ended.pipeline.claim_copy(tmp_path / "ended.docx")
+        ended._work_lock.release()  # as if `dossier ingest` had been killed here
+        recovered = watcher.pipeline.recover()
+        assert [j.id for j in recovered] == [ended_job.id]
+        assert recovered[0].work_path.parent == system.settings.work
+        assert live_job.work_path.exists() and not ended_job.work_path.parent.exists()
+        assert watcher.pipeline.process(recovered[0]).status == "filed"
+    finally:
+        for i in (live, watcher):
+            i.close()
+
+
+def test_a_file_under_which_the_watcher_died_three_times_is_set_aside_on_the_next_start(system):
+    from intake.pipeline import MAX_READ_CRASHES
+    from intake.runner import Intake
+
+    samples.docx_form(system.settings.inbox / "killer.docx", 1)
+    watcher = Intake(system, workers=1, watcher=True)
+    try:
+        job = watcher.pipeline.claim_from_inbox(system.settings.inbox / "killer.docx")
+        watcher.pipeline._reading_mark(job).write_text(str(MAX_READ_CRASHES))  # three deaths while reading it
+        assert watcher.pipeline.recover() == []
+    finally:
+        watcher.close()
+    note = samples.reason_of(system, "killer.docx")
+    assert (note["reason"], note["cause"]) == ("internal", "crashes")
+    assert [p for p in system.settings.work.iterdir()] == []
