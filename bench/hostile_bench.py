@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/hostile_bench.py            # 20 ordinary scans
     .venv/bin/python bench/hostile_bench.py --quick    # 5
+    .venv/bin/python bench/hostile_bench.py --memory-limit 1300   # a cap the 95 MP page passes
 
 Two runs of the real watcher on fresh data folders, the same scans in both: the baseline
 files only the scans; the hostile run drops, before them, the XML bomb (180 KB, 1.39 million
@@ -100,10 +101,12 @@ def settled(data: Path) -> int:
         system.close()
 
 
-def run(root: Path, name: str, drops: list[tuple[Path, str | bytes]]) -> dict:
+def run(root: Path, name: str, drops: list[tuple[Path, str | bytes]], memory_limit_mb: int) -> dict:
     data = root / name
     system, _ = init_data_dir(data)
     system.close()
+    toml = data / "dossier.toml"
+    toml.write_text(toml.read_text().replace("memory_limit_mb = 2048", f"memory_limit_mb = {memory_limit_mb}"))
     env = {k: v for k, v in os.environ.items() if k not in ("DOSSIER_DATA", "DATABASE_URL")}
     log = open(root / f"{name}.log", "w")
     proc = subprocess.Popen([DOSSIER, "--data", str(data), "watch", "--workers", "2", "--settle", "0.5"],
@@ -145,6 +148,7 @@ def run(root: Path, name: str, drops: list[tuple[Path, str | bytes]]) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--memory-limit", type=int, default=2048, help="[ocr] memory_limit_mb for both runs")
     args = ap.parse_args()
     n = 5 if args.quick else 20
     with tempfile.TemporaryDirectory(prefix="hostile-bench-") as tmp:
@@ -152,9 +156,9 @@ def main() -> None:
         (root / "src").mkdir()
         scans = [(p, p.name) for p in make_scans(root / "src", n)]
         hostile = make_hostile(root / "src")
-        base = run(root, "baseline", scans)
-        worst = run(root, "hostile", hostile + scans)
-    limit = 2048  # the default [ocr] memory_limit_mb, which both runs use
+        base = run(root, "baseline", scans, args.memory_limit)
+        worst = run(root, "hostile", hostile + scans, args.memory_limit)
+    limit = args.memory_limit
     print(f"{n} ordinary scans; reading workers capped at {limit} MB each (2 workers)")
     for label, r in (("baseline (scans only)", base), ("hostile + scans", worst)):
         print(f"  {label:22s} watcher peak RSS {r['watcher_hwm_mb']:7.0f} MB   watcher+workers peak {r['tree_peak_mb']:7.0f} MB"
