@@ -128,7 +128,13 @@ class Intake:
     def watch(self, stop: threading.Event, *, settle_seconds: float = 2.0, poll: bool = False,
               on_done: Callable[[Outcome], None] | None = None, board: StatusBoard | None = None) -> None:
         """Only with the watcher lock held (web/serve.py), and `watcher=True`."""
-        ensure_index(self.system)
+        if board:
+            board.checking_index(True)
+        try:
+            ensure_index(self.system)
+        finally:
+            if board:
+                board.checking_index(False)
         # the workers and their models first: a crash while they load must not count
         # against the file that happened to be read first (pipeline.MAX_READ_CRASHES)
         ocr.reader.default_reader(self.options).start(self.options)

@@ -74,7 +74,7 @@ class StatusBoard:
         self.path = status_path(settings.data_dir)
         self.inbox = settings.inbox
         self._lock = threading.Lock()
-        self._state: dict = {"started": _now(), "restarts": 0, "failures": [], "stuck": []}
+        self._state: dict = {"started": _now(), "restarts": 0, "failures": [], "stuck": [], "checking_index": False}
         self._write()
 
     def failed(self, error: BaseException, *, restarted: bool) -> None:
@@ -83,6 +83,12 @@ class StatusBoard:
             self._state["failures"] = ([{"at": _now(), "error": line, "restarted": restarted}]
                                        + self._state["failures"])[:MAX_FAILURES_KEPT]
             self._state["restarts"] += int(restarted)
+            self._write()
+
+    def checking_index(self, on: bool) -> None:
+        """Around the start-up check (and rebuild) of the search index."""
+        with self._lock:
+            self._state["checking_index"] = on
             self._write()
 
     def stuck_changed(self, stuck: dict) -> None:
@@ -105,14 +111,18 @@ def _relative(inbox: Path, path: Path) -> str:
         return display_name(path.name)
 
 
+def _board(settings: Settings) -> dict:
+    try:
+        return json.loads(status_path(settings.data_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
 def watcher_status(settings: Settings) -> WatcherStatus:
     """This machine's watcher for the data folder: alive or not, and what it reported."""
     lock = watcher_lock_path(settings.data_dir)
     running = is_held(lock)
-    try:
-        state = json.loads(status_path(settings.data_dir).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        state = {}
+    state = _board(settings)
     failures = tuple(WatcherFailure(f.get("at", ""), f.get("error", ""), bool(f.get("restarted")))
                      for f in state.get("failures", []))
     stuck = tuple(StuckFile(s.get("name", ""), s.get("error", "")) for s in state.get("stuck", [])) if running else ()
@@ -142,9 +152,13 @@ def index_status(settings: Settings, index=None) -> IndexStatus:
     should say so rather than show 0 hits as if that were the answer."""
     from index import SearchIndex
 
+    running = is_held(watcher_lock_path(settings.data_dir))
+    if running and _board(settings).get("checking_index"):
+        # the damage `needs_rebuild` cannot see (a cut segment) is being repaired too
+        return IndexStatus("rebuilding", "The search index is being checked and rebuilt; searches may miss documents until it is done.")
     ix = index if index is not None else SearchIndex(settings.index_dir)  # the portal passes its own
     if not ix.needs_rebuild:
         return IndexStatus("ready", "The search index is up to date.")
-    if is_held(watcher_lock_path(settings.data_dir)):
+    if running:
         return IndexStatus("rebuilding", "The search index is being rebuilt; searches may miss documents until it is done.")
     return IndexStatus("needs_rebuild", "The search index must be rebuilt: start the watcher or run `dossier reindex`.")

@@ -115,6 +115,10 @@ def test_the_status_board_reports_failures_and_stuck_files_only_while_a_watcher_
     assert st.running and st.holder.pid == os.getpid() and st.restarts == 1
     assert st.failures[0].error == "RuntimeError: database went away" and st.failures[0].restarted
     assert [(s.name, s.error) for s in st.stuck] == [("长.pdf", "OSError: too long")]
+    board.checking_index(True)
+    assert index_status(settings).state == "rebuilding"
+    board.checking_index(False)
+    assert index_status(settings).state in ("ready", "rebuilding")  # a new folder's index was never built
     lock.release()
     st = watcher_status(settings)
     assert not st.running and st.stuck == () and st.failures  # the history stays readable
@@ -144,7 +148,7 @@ def test_a_missing_or_damaged_index_is_reported_and_rebuilt_on_start(system, tmp
     ensure_index(system)
     assert index_status(system.settings).state == "ready"
     name = rows["客户名称"]
-    for damage in ("missing", "current", "version", "segments"):
+    for damage in ("missing", "current", "version", "segments", "one segment", "behind"):
         ix_dir = system.settings.index_dir
         if damage == "missing":
             shutil.rmtree(ix_dir)
@@ -154,13 +158,26 @@ def test_a_missing_or_damaged_index_is_reported_and_rebuilt_on_start(system, tmp
             gen = ix_dir / (ix_dir / "CURRENT").read_text().strip()
             if damage == "version":
                 (gen / "dossier-index.json").write_text("{not json")
-            else:
+            elif damage == "segments":
                 for f in gen.iterdir():
                     if f.name != "dossier-index.json":
                         f.write_bytes(b"\0" * 64)
-        assert index_status(system.settings).state == "needs_rebuild", damage  # no watcher runs here
-        ensure_index(system)
+            elif damage == "one segment":  # the table of contents still opens
+                for f in gen.glob("*.seg"):
+                    f.write_bytes(f.read_bytes()[: f.stat().st_size // 2])
+            else:  # an index restored from an older backup: a document missing from it
+                SearchIndex(ix_dir).remove([export_doc_no(system)])
+        if damage in ("missing", "current", "version", "segments"):
+            assert index_status(system.settings).state == "needs_rebuild", damage  # no watcher runs here
+        assert ensure_index(system), damage
         assert SearchIndex(system.settings.index_dir).search(name, readers=None).total == 1, damage
+
+
+def export_doc_no(system) -> str:
+    from archive_store.export import export_documents
+
+    with system.db.read() as s:
+        return next(iter(export_documents(s)))["doc_no"]
 
 
 def test_what_the_service_writes_is_private_to_its_user(system, tmp_path):
