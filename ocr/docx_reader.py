@@ -30,8 +30,10 @@ LINES_PER_PAGE = int((PAGE_H - 2 * MARGIN) // LINE_H)
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _BODY = "word/document.xml"
-# a paragraph opens as <w:p> or <w:p attr…>; <w:pPr>, <w:proofErr> and the like do not count
-_PARAGRAPH_OPEN = re.compile(rb"<w:p[\s>/]")
+# a paragraph opens as <w:p>, <w:p attr…> or <w:p/>, under any namespace prefix (Word
+# writes w:, a crafted file need not); <w:pPr>, <w:proofErr> and the like do not count
+_PARAGRAPH_OPEN = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,31}:)?p[\s>/]")
+_TAIL = 40  # longer than any tag the pattern matches, so a tag cut between chunks counts once
 _CHUNK = 1 << 20
 
 
@@ -69,7 +71,7 @@ def check_package(data: bytes, options: ReadOptions) -> None:
                     # the last few bytes of the previous chunk, so a tag cut in two is counted once
                     window = tail + chunk
                     paragraphs += len(_PARAGRAPH_OPEN.findall(window)) - len(_PARAGRAPH_OPEN.findall(tail))
-                    tail = window[-8:]
+                    tail = window[-_TAIL:]
                     if paragraphs > options.max_paragraphs:
                         raise TooLarge(f"The Word file has more than {options.max_paragraphs:,} paragraphs; "
                                        "split it into smaller files.")

@@ -64,7 +64,7 @@ class Reader:
         if data.startswith(b"PK\x03\x04"):
             # a ZIP is opened only in a worker: even its directory can be a bomb; a damaged
             # ZIP is a damaged Word file (corrupt), a ZIP without a Word body is unsupported
-            pages, images = self._pool.call(read_word, data, o, timeout_s=o.timeout_s)
+            pages, images = self._pool.call(read_word, data, o, timeout_s=_whole_document_limit(o))
             return self._result(DOCX, pages, images, archival=False, options=o)
         media = sniff(data)
         if media is None:
@@ -87,7 +87,7 @@ class Reader:
         return self._result(media, pages, jpegs, archival=True, options=o)
 
     def _read_pdf(self, data: bytes, o: ReadOptions) -> ReadResult:
-        pages, previews = self._pool.call(pdf_text_layers, data, o, timeout_s=o.timeout_s)
+        pages, previews = self._pool.call(pdf_text_layers, data, o, timeout_s=_whole_document_limit(o))
         todo = [PageJob(i + 1, "pdf", data, i, o) for i, p in enumerate(pages) if p is None]
         for out in self._pool.run(todo):
             pages[out.page.number - 1] = out.page
@@ -105,6 +105,12 @@ class Reader:
         if archival and options.make_archival_pdf and all(images):
             pdf = build_archival_pdf(pages, list(images))
         return ReadResult(extraction, imgs, pdf)
+
+
+def _whole_document_limit(o: ReadOptions) -> float:
+    """Time for one whole-document step in a worker (a Word body, a PDF's text layers and
+    previews): a page of it takes well under 2 s, so this stops a hang, never a long file."""
+    return o.timeout_s + 2.0 * o.max_pages
 
 
 _default: Reader | None = None

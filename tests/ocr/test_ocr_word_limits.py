@@ -23,7 +23,10 @@ def word(paragraphs: list[str]) -> bytes:
     return buf.getvalue()
 
 
-def bomb(paragraphs: int) -> bytes:
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def bomb(paragraphs: int, paragraph: str = "<w:p><w:r><w:t>长</w:t></w:r></w:p>") -> bytes:
     """An XML bomb as an attacker builds it: a tiny ZIP whose body repeats one paragraph."""
     src = zipfile.ZipFile(io.BytesIO(word([])))
     out = io.BytesIO()
@@ -32,7 +35,7 @@ def bomb(paragraphs: int) -> bytes:
             data = src.read(info.filename)
             if info.filename == "word/document.xml":
                 head, tail = data.split(b"<w:body>")
-                data = head + b"<w:body>" + "<w:p><w:r><w:t>长</w:t></w:r></w:p>".encode() * paragraphs + tail
+                data = head + b"<w:body>" + paragraph.encode() * paragraphs + tail
             z.writestr(info.filename, data)
     return out.getvalue()
 
@@ -57,6 +60,9 @@ def test_a_word_xml_bomb_is_too_large_without_being_parsed(rapid):
     data = bomb(1_390_000)
     assert len(data) < 200_000  # 180 KB on disk, 1.39 million paragraphs inside
     assert reason(rapid, data).reason == "too_large"
+    # the same under another prefix for Word's namespace: still a paragraph, still counted
+    other = bomb(1_390_000, f'<x:p xmlns:x="{W}"><x:r><x:t>长</x:t></x:r></x:p>')
+    assert reason(rapid, other).reason == "too_large"
 
 
 def test_a_word_file_past_the_page_limit_is_too_large(rapid):
