@@ -37,7 +37,7 @@ from archive_store.system import System
 from archive_store.verify import expected_files
 from intake.errors import MESSAGES, IntakeFailure
 from intake.lock import LOCK_NAME, PROC_PREFIX, host_name, is_held
-from intake.names import disk_name, display_name, looks_like_a_path
+from intake.names import disk_name, display_name, for_log, looks_like_a_path
 from intake.quarantine import quarantine_file
 
 log = logging.getLogger("dossier.intake")
@@ -204,7 +204,7 @@ class Pipeline:
         except IntakeFailure as failure:
             outcome = self._quarantine(job, failure)
         except Exception as exc:  # never lose a file to a bug: quarantine it and say so
-            log.exception("intake failed on %s", job.source)
+            log.exception("intake failed on %s", for_log(job.source))
             outcome = self._quarantine(job, IntakeFailure("internal", f"{MESSAGES['internal']} ({type(exc).__name__}: {exc})"))
         return dataclasses.replace(outcome, read_seconds=self._read_seconds.value,
                                    total_seconds=time.perf_counter() - started)
