@@ -96,13 +96,14 @@ def scan_inbox(inbox: Path) -> InboxScan:
     """Everything in the inbox, sorted into what to take, refuse and leave waiting; links
     (to files or folders) are reported, never followed."""
     out = InboxScan()
-
-    def walk(folder: Path, hidden: bool) -> None:
+    folders = [(inbox, False)]  # a stack, not recursion: folders nested thousands deep are legal
+    while folders:
+        folder, hidden = folders.pop()
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            entries = list(os.scandir(folder))
         except OSError as exc:  # a folder vanished or is unreadable: the next scan sees it
-            log.warning("cannot list %s: %s", folder, exc.strerror)
-            return
+            log.warning("cannot list %r: %s", str(folder), exc.strerror)
+            continue
         for entry in entries:
             path = Path(entry.path)
             try:
@@ -112,15 +113,16 @@ def scan_inbox(inbox: Path) -> InboxScan:
             if stat.S_ISLNK(mode):
                 out.refused.append((path, "link"))
             elif stat.S_ISDIR(mode):
-                walk(path, hidden or entry.name.startswith("."))
+                folders.append((path, hidden or entry.name.startswith(".")))
             elif not stat.S_ISREG(mode):
                 out.refused.append((path, "special"))
             elif hidden or not is_candidate(path):
                 out.waiting.append(path)
             else:
                 out.files.append(path)
-
-    walk(inbox, False)
+    out.files.sort()
+    out.refused.sort()
+    out.waiting.sort()
     return out
 
 

@@ -63,6 +63,15 @@ def test_the_scan_refuses_links_and_pipes_without_following_them_and_lists_waiti
         ".scanner-tmp.pdf", ".sync/inside.pdf", "S/copying.pdf.part"]
 
 
+def test_folders_nested_deeper_than_python_recursion_are_scanned(tmp_path):
+    inbox = tmp_path / "inbox"
+    deep = inbox.joinpath(*["d"] * 1500)  # 3,000 characters: within PATH_MAX, past recursion
+    deep.mkdir(parents=True)
+    (deep / "deep.pdf").write_bytes(b"%PDF-")
+    files = scan_inbox(inbox).files
+    assert len(files) == 1 and files[0].name == "deep.pdf"
+
+
 def test_a_file_that_cannot_be_taken_is_stuck_until_it_changes_and_the_watcher_goes_on(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
