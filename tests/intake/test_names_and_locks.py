@@ -65,11 +65,21 @@ def test_the_scan_refuses_links_and_pipes_without_following_them_and_lists_waiti
 
 def test_folders_nested_deeper_than_python_recursion_are_scanned(tmp_path):
     inbox = tmp_path / "inbox"
-    deep = inbox.joinpath(*["d"] * 1500)  # 3,000 characters: within PATH_MAX, past recursion
-    deep.mkdir(parents=True)
-    (deep / "deep.pdf").write_bytes(b"%PDF-")
-    files = scan_inbox(inbox).files
-    assert len(files) == 1 and files[0].name == "deep.pdf"
+    deep = str(inbox)
+    os.mkdir(deep)
+    for _ in range(1500):  # 3,000 characters: within PATH_MAX, past the recursion limit
+        deep += "/d"
+        os.mkdir(deep)
+    with open(deep + "/deep.pdf", "wb") as f:
+        f.write(b"%PDF-")
+    try:
+        files = scan_inbox(inbox).files
+        assert len(files) == 1 and files[0].name == "deep.pdf"
+    finally:  # shutil.rmtree, which pytest cleans up with, recurses and would fail on it
+        os.unlink(deep + "/deep.pdf")
+        while deep != str(inbox):
+            os.rmdir(deep)
+            deep = deep.rsplit("/", 1)[0]
 
 
 def test_a_file_that_cannot_be_taken_is_stuck_until_it_changes_and_the_watcher_goes_on(tmp_path):
