@@ -14,7 +14,9 @@ review.py     review before a record takes effect
 filing.py     filing a read document (numbering.py, matching.py, filestore.py beneath it)
 audit.py      the hash-chained trail                         audit_log.py    the auditor's view and CSV
 export.py, verify.py   the JSON-lines export and the fixity check
-Coming: loans.py (view and borrow requests, the borrow desk and log), retention.py (rules,
+loans.py      view and borrow requests, two approvals, the borrow desk, views that open for a while,
+              the borrow log (借阅登记表) and the hand-over list   borrow_log.py  the log as CSV and A4 PDF
+Coming: retention.py (rules,
 due dates, legal holds), disposal.py (batches and destruction certificates), archives.py
 (archives by hand, merging, the two-person check), backup.py (backup, restore, the drill).
 The quarantine's actions live with the inbox, in intake/quarantine.py, on the same shape.

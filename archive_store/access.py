@@ -92,6 +92,7 @@ ACCESS: dict[str, RoleAccess] = {
     Role.admin: RoleAccess(frozenset(), frozenset(), True, False),
 }
 _NOTHING = RoleAccess(frozenset(), frozenset(), True, False)
+_EVERYTHING = RoleAccess(_ALL_KINDS, frozenset(FIELD_GROUPS), False, True)
 
 # The person at the server's console (`dossier users add`, `quarantine retry` without
 # --as): whoever can run the command already holds the data folder. No account has
@@ -104,6 +105,9 @@ GRANT_ROLES = frozenset({Role.leader})
 INTAKE_ROLES = frozenset({Role.clerk, Role.archive_manager, OPERATOR})
 AUDIT_ROLES = frozenset({Role.auditor})
 ADMIN_ROLES = frozenset({Role.admin, OPERATOR})
+# Who opens some kind of document, and so may search and view (the auditor and admin open
+# none); the console operator sees everything, as the command line always has.
+READER_ROLES = frozenset({r for r, a in ACCESS.items() if a.kinds} | {OPERATOR})
 GRANT_MAX_DAYS = 90
 
 
@@ -116,6 +120,8 @@ def require(actor: User, roles: Iterable[str], message: str) -> None:
 
 
 def role_access(role: str) -> RoleAccess:
+    if role == OPERATOR:
+        return _EVERYTHING
     return ACCESS.get(role, _NOTHING)
 
 
@@ -153,6 +159,8 @@ def search_status_filter(user: User) -> str | None:
 
 
 def can_view_document(user: User, doc: Document) -> bool:
+    if not user.active:
+        return False
     acc = role_access(user.role)
     kind = doc.doc_type if doc.doc_type in _ALL_KINDS else "other"
     if kind not in acc.kinds:
@@ -160,11 +168,6 @@ def can_view_document(user: User, doc: Document) -> bool:
     if acc.effective_only and doc.status != DocStatus.effective:
         return False
     return True
-
-
-def can_view_archive(user: User) -> bool:
-    """The archive page shows the customer's card and the catalogue of what the user may open."""
-    return bool(role_access(user.role).kinds)
 
 
 def _groups(user: User, doc: Document, grants: Iterable[Any]) -> frozenset[str]:
@@ -177,9 +180,21 @@ def _groups(user: User, doc: Document, grants: Iterable[Any]) -> frozenset[str]:
     return groups
 
 
-def visible_fields(user: User, doc: Document, grants: Iterable[Any] = ()) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Lent:
+    """What an approved view (查阅) or an electronic loan adds to the role's rule for one
+    document while it lasts: opening it, and downloading it if the approval said so. It
+    never widens the field groups: core secrets still need a leader's grant."""
+    open: bool = False
+    download: bool = False
+
+
+NOT_LENT = Lent()
+
+
+def visible_fields(user: User, doc: Document, grants: Iterable[Any] = (), lent: Lent = NOT_LENT) -> dict[str, Any]:
     """The document's fields this user may see (key -> value); empty if not the document."""
-    if not can_view_document(user, doc):
+    if not (can_view_document(user, doc) or lent.open):
         return {}
     groups = _groups(user, doc, list(grants))
     return {k: v for k, v in (doc.fields or {}).items() if group_of(k) in groups}
@@ -190,11 +205,12 @@ def hidden_keys(user: User, doc: Document, grants: Iterable[Any] = ()) -> list[s
     return [k for k, v in (doc.fields or {}).items() if v and group_of(k) not in groups]
 
 
-def can_download(user: User, doc: Document, grants: Iterable[Any] = ()) -> bool:
-    """The original carries every field: only for roles that download and see all of them."""
+def can_download(user: User, doc: Document, grants: Iterable[Any] = (), lent: Lent = NOT_LENT) -> bool:
+    """The original carries every field: only for those who may download it (by role or by
+    an approval) and see all of them."""
     grants = list(grants)
-    return (can_view_document(user, doc) and role_access(user.role).download
-            and not hidden_keys(user, doc, grants))
+    allowed = (can_view_document(user, doc) and role_access(user.role).download) or lent.download
+    return allowed and not hidden_keys(user, doc, grants)
 
 
 def can_correct(user: User, doc: Document, key: str, grants: Iterable[Any] = ()) -> bool:

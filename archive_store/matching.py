@@ -7,16 +7,13 @@ holds a different USCC. A person known by a name alone is not matched: names rep
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
-import opencc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive_store.models import Archive
+from forms.text import fold
 
 
 @dataclass(frozen=True)
@@ -28,22 +25,15 @@ class CustomerRef:
     phone: str | None = None
 
 
-@lru_cache(maxsize=1)
-def _t2s() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
 def fold_name(name: str | None) -> str | None:
-    """One spelling for comparison: Simplified, half-width, no spaces or brackets' width."""
-    if not name:
-        return None
-    text = unicodedata.normalize("NFKC", name)
-    text = re.sub(r"\s+", "", text)
-    return _t2s().convert(text).lower() or None
+    """The name as archives are matched by it (Archive.name_key): the one fold of forms.
+    Changing the fold means re-keying the archives (migration 0004 does it once)."""
+    return (fold(name) or None) if name else None
 
 
 def find_archive(session: Session, customer: CustomerRef) -> Archive | None:
-    live = Archive.status != "destroyed"
+    # A merged-away archive keeps its codes on its card, but its customer lives in the survivor.
+    live = Archive.status.not_in(("destroyed", "merged"))
     if customer.uscc:
         found = session.scalar(select(Archive).where(Archive.uscc == customer.uscc.upper(), live))
         if found:

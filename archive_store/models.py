@@ -70,6 +70,8 @@ class Archive(Base):
     paper_location: Mapped[str | None] = mapped_column(String(128))
     status: Mapped[str] = mapped_column(String(16), default="active")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("archives.id"))  # merged away: the survivor
+    first_contact_on: Mapped[date | None] = mapped_column(Date)  # the owner's first contact with the customer
 
     documents: Mapped[list[Document]] = relationship(
         back_populates="archive", order_by="Document.item_no"
@@ -168,3 +170,128 @@ class AuditEvent(Base):
     after: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class BorrowRequest(Base):
+    """A request to view (查阅) or borrow (借阅, the paper folder or an electronic copy).
+
+    Views and loans share one table, so `dossier borrow approve ID` names either without
+    saying which, and both keep the same history of approvals. Refused and withdrawn
+    requests stay, with their status.
+    """
+
+    __tablename__ = "borrow_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # view | paper | electronic
+    archive_id: Mapped[int] = mapped_column(ForeignKey("archives.id"), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))  # a view of one document
+    requester_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    department: Mapped[str] = mapped_column(String(64), default="")  # the requester's, when asked
+    reason: Mapped[str] = mapped_column(Text)
+    content: Mapped[str] = mapped_column(Text, default="")  # what a view wants to see
+    days: Mapped[int] = mapped_column(Integer)  # working days
+    planned_return: Mapped[date] = mapped_column(Date)  # as asked; the loan's due date is set at hand-out
+    allow_download: Mapped[bool] = mapped_column(default=False)  # views: the approver's decision
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class BorrowApproval(Base):
+    """One decision on a request or on an extension: who, at which step, yes or no, why."""
+
+    __tablename__ = "borrow_approvals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("borrow_requests.id"), index=True)
+    extension_id: Mapped[int | None] = mapped_column(ForeignKey("loan_extensions.id"))
+    step: Mapped[str] = mapped_column(String(16))  # dept_head | leader
+    decision: Mapped[str] = mapped_column(String(16))  # approved | refused
+    actor: Mapped[str] = mapped_column(String(64))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Loan(Base):
+    """What the borrow desk handed out for an approved request, and how it came back."""
+
+    __tablename__ = "loans"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("borrow_requests.id"), unique=True)
+    borrower_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    archive_id: Mapped[int] = mapped_column(ForeignKey("archives.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # paper | electronic
+    paper_location: Mapped[str | None] = mapped_column(String(128))  # where it was taken from
+    handed_out_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    handed_out_by: Mapped[str] = mapped_column(String(64))
+    out_on: Mapped[date] = mapped_column(Date, index=True)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    received_at: Mapped[datetime | None] = mapped_column(DateTime)  # the borrower signed for it
+    returned_at: Mapped[datetime | None] = mapped_column(DateTime)
+    returned_on: Mapped[date | None] = mapped_column(Date)
+    received_back_by: Mapped[str | None] = mapped_column(String(64))
+    condition: Mapped[str | None] = mapped_column(String(16))  # complete | damaged | pages_missing
+    return_note: Mapped[str | None] = mapped_column(Text)
+
+
+class LoanExtension(Base):
+    """A borrower's request for more working days, asked before the due date."""
+
+    __tablename__ = "loan_extensions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), index=True)
+    days: Mapped[int] = mapped_column(Integer)
+    old_due: Mapped[date] = mapped_column(Date)
+    new_due: Mapped[date | None] = mapped_column(Date)  # set when approved
+    status: Mapped[str] = mapped_column(String(16))  # pending | approved | refused
+    asked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class DocNoAlias(Base):
+    """A document number given up when a merge moved the document into another archive:
+    the number stays reserved and still finds the document."""
+
+    __tablename__ = "doc_no_aliases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    old_doc_no: Mapped[str] = mapped_column(String(80), unique=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    moved_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PendingChange(Base):
+    """An important field's new value, waiting for a second person (重要信息双人核对).
+
+    Until it is confirmed the record keeps its old value."""
+
+    __tablename__ = "pending_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    archive_id: Mapped[int] = mapped_column(ForeignKey("archives.id"), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)  # None: the archive's own field
+    key: Mapped[str] = mapped_column(String(64))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # pending|confirmed|rejected
+    proposed_by: Mapped[str] = mapped_column(String(64))
+    proposed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ViewOpening(Base):
+    """One opening of an approved view: who, when, until when, and the viewer's confirmation."""
+
+    __tablename__ = "view_openings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("borrow_requests.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    closes_at: Mapped[datetime] = mapped_column(DateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+class PasswordHistory(Base):
+    """Hashes of a user's earlier passwords, so the last few are not chosen again."""
+
+    __tablename__ = "password_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -5,6 +5,7 @@ can be rebuilt from it at any time (`dossier reindex`).
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 
@@ -15,6 +16,8 @@ from archive_store.access import index_readers
 from archive_store.models import DocStatus, Document
 from archive_store.system import System
 from index import IndexDoc, SearchIndex
+
+log = logging.getLogger(__name__)
 
 
 def _amount(value: str | None) -> Decimal | None:
@@ -64,6 +67,15 @@ def reindex(system: System, doc_nos: list[str]) -> None:
         index.add(docs)
     if gone:
         index.remove(gone)
+
+
+def reindex_after_commit(system: System, doc_nos: list[str]) -> None:
+    """A verb's last step: the record is committed, so a failing index is logged, not raised
+    (the index can always be rebuilt from the database with `dossier reindex`)."""
+    try:
+        reindex(system, doc_nos)
+    except Exception:  # noqa: BLE001
+        log.exception("re-indexing %s failed; run `dossier reindex`", doc_nos)
 
 
 def rebuild(system: System) -> int:

@@ -9,6 +9,7 @@ import re
 import secrets
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from archive_store.errors import SetupError
@@ -43,6 +44,14 @@ S = "服务"
 engine = "rapidocr"    # or "tesseract"
 workers = 0            # 0: one per core
 memory_limit_mb = 2048 # each reading process; a file that needs more is quarantined as too_large
+
+[loans]
+# Borrow periods count working days: weekends and these holidays are skipped, and the
+# make-up working days (调休上班) listed in `workdays` count although they fall on a weekend.
+holidays = []          # e.g. ["2026-10-01", "2026-10-02"]
+workdays = []          # e.g. ["2026-09-27"]
+max_days = 10          # the longest period a borrow or an extension may ask for, in working days
+view_minutes = 120     # how long one opening of an approved view stays open
 """
 
 
@@ -59,6 +68,11 @@ class Settings:
     ocr_workers: int = 0
     # the address space each reading worker may use; files that need more are too_large
     ocr_memory_limit_mb: int = 2048
+    holidays: frozenset[date] = frozenset()
+    extra_workdays: frozenset[date] = frozenset()
+    borrow_max_days: int = 10
+    view_minutes: int = 120
+    rules: ArchiveRules = field(default_factory=lambda: ArchiveRules())
 
     @property
     def inbox(self) -> Path:
@@ -165,6 +179,18 @@ def _check(root: Path, raw: dict, path: Path) -> Settings:
     if not isinstance(memory, int) or isinstance(memory, bool) or memory < 1024:
         raise bad("ocr.memory_limit_mb", "must be a whole number of megabytes, at least 1024")
 
+    loans = raw.get("loans", {})
+    if not isinstance(loans, dict):
+        raise bad("loans", "must be a table: [loans]")
+    holidays = _dates(loans.get("holidays", []), lambda why: bad("loans.holidays", why))
+    workdays = _dates(loans.get("workdays", []), lambda why: bad("loans.workdays", why))
+    max_days = loans.get("max_days", 10)
+    if not isinstance(max_days, int) or isinstance(max_days, bool) or not 1 <= max_days <= 250:
+        raise bad("loans.max_days", "must be a whole number of working days between 1 and 250")
+    view_minutes = loans.get("view_minutes", 120)
+    if not isinstance(view_minutes, int) or isinstance(view_minutes, bool) or not 5 <= view_minutes <= 24 * 60:
+        raise bad("loans.view_minutes", "must be a whole number of minutes between 5 and 1440")
+
     return Settings(
         data_dir=root,
         database_url=url,
@@ -176,7 +202,28 @@ def _check(root: Path, raw: dict, path: Path) -> Settings:
         ocr_engine=engine,
         ocr_workers=workers,
         ocr_memory_limit_mb=memory,
+        holidays=holidays,
+        extra_workdays=workdays,
+        borrow_max_days=max_days,
+        view_minutes=view_minutes,
+        rules=_rules(raw.get("rules", {}), bad),
     )
+
+
+def _dates(value, fail) -> frozenset[date]:
+    # TOML has a date type; a quoted "2026-10-01" is taken as well, since both get written.
+    if not isinstance(value, list):
+        raise fail("must be a list of dates such as [\"2026-10-01\"]")
+    out = set()
+    for item in value:
+        if isinstance(item, date):
+            out.add(item)
+            continue
+        try:
+            out.add(date.fromisoformat(str(item)))
+        except ValueError:
+            raise fail(f"has {item!r}, which is not a date written YYYY-MM-DD") from None
+    return frozenset(out)
 
 
 def check_pattern(pattern: str, fail) -> None:
@@ -191,3 +238,39 @@ def check_pattern(pattern: str, fail) -> None:
         raise fail("may hold only letters, digits, - and _ besides its tokens")
     if not 1 <= int(seqs[0].group(2)) <= 9:
         raise fail("needs a {seq:N} width between 1 and 9")
+
+
+# --- the day-to-day rules of archives and accounts (POLICY.md) ---------------------------
+
+@dataclass(frozen=True)
+class ArchiveRules:
+    """`[rules]` in dossier.toml; every key optional."""
+
+    # 重要信息双人核对: a change to one of these (an archive's code, a document's field)
+    # waits for a second person.
+    important_fields: tuple[str, ...] = ("uscc", "id_number", "amount", "bank_account")
+    late_entry_working_days: int = 2   # a collection form is filed within 2 working days of collection
+    contact_days: int = 7              # a new customer is contacted within a week of filing
+    password_max_age_days: int = 90    # then sign-in asks for a new one
+    password_history: int = 5          # the last five may not be chosen again
+    password_min_length: int = 10
+
+
+def _rules(raw, bad) -> ArchiveRules:
+    if not isinstance(raw, dict):
+        raise bad("rules", "must be a table: [rules]")
+    defaults = ArchiveRules()
+    values = {}
+    for name in ("late_entry_working_days", "contact_days", "password_max_age_days", "password_history",
+                 "password_min_length"):
+        value = raw.get(name, getattr(defaults, name))
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 3650:
+            raise bad(f"rules.{name}", "must be a whole number from 1 to 3650")
+        values[name] = value
+    if values["password_min_length"] < 8:
+        raise bad("rules.password_min_length", "must be at least 8")
+    important = raw.get("important_fields", list(defaults.important_fields))
+    if not isinstance(important, list) or not all(isinstance(k, str) and re.fullmatch(r"[a-z][a-z0-9_]{0,40}", k)
+                                                  for k in important):
+        raise bad("rules.important_fields", "must be a list of field keys, e.g. [\"uscc\", \"id_number\"]")
+    return ArchiveRules(important_fields=tuple(important), **values)

@@ -12,7 +12,6 @@ from archive_store.errors import SetupError
 from archive_store.filestore import FileStore
 from archive_store.models import Role, User
 from archive_store.settings import Settings, data_dir_from_env, load_settings, write_default_settings
-from archive_store.users import create_account
 
 DATA_SUBFOLDERS = ("inbox", "work", "quarantine", "store", "index", "certificates")
 
@@ -86,6 +85,10 @@ def init_data_dir(data_dir: str | os.PathLike | None = None) -> tuple[System, st
     password = None
     with system.db.write() as session:
         if not session.scalar(select(func.count()).select_from(User).where(User.role == Role.admin)):
+            # here, not at the top: users.py hashes a password as it loads, which every
+            # command opening the system would pay
+            from archive_store.users import create_account
+
             _, password = create_account(session, actor="system:init", username="admin", role=Role.admin)
     return system, password
 

@@ -35,3 +35,9 @@ def expected_files(session: Session) -> dict[str, str]:
 def verify_store(session: Session, store: FileStore) -> FixityReport:
     owners = expected_files(session)
     return FixityReport(checked=len(owners), problems=store.check(owners), owners=owners)
+
+
+def verify(system) -> FixityReport:
+    """`dossier verify`: a read-only pass that reports every problem and fixes nothing."""
+    with system.db.read() as session:
+        return verify_store(session, system.store)

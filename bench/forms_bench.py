@@ -34,10 +34,6 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 CORPUS = REPO.parent / "shared" / "corpus"
-TEXT_KEYS = {"name", "entity_type", "legal_representative", "address", "business_scope",
-             "registration_authority", "title", "party_a", "party_b", "signatory_a", "signatory_b",
-             "customer_name", "contact_person", "industry", "source_channel", "needs", "collected_by",
-             "contract_no"}
 CRITICAL = {"uscc", "id_number", "amount", "registered_capital", "phone"}
 
 
@@ -67,6 +63,7 @@ def _to_bytes(doc, medium: str, rng: random.Random) -> tuple[bytes, str]:
 
 
 def _expected(key: str, want: str) -> str:
+    from forms.keys import TEXT_KEYS
     from forms.text import clean_text
 
     return clean_text(want) if key in TEXT_KEYS else want

@@ -12,6 +12,7 @@ from ocr.extraction import Box, Extraction
 
 from forms import classify as _classify
 from forms import codes, collection, contract, license
+from forms.keys import TEXT_KEYS
 from forms.layout import page_lines
 from forms.model import Analysis, CustomerFacts, FieldValue
 from forms.normalize import NormaliseError, normalise_email, normalise_phone
@@ -103,12 +104,6 @@ def _look_again(fields: dict[str, FieldValue], look: SecondLook) -> None:
         fields[key] = replace(fv, value=fv.suggestion, suggestion=None, problems=(
             f"first read as {fv.value} ({fv.problems[0] if fv.problems else 'failed its check'}); "
             f"read again with only the characters it can hold, it is {fv.suggestion}, as proposed",))
-
-
-TEXT_KEYS = frozenset({
-    "name", "entity_type", "legal_representative", "address", "business_scope",
-    "registration_authority", "title", "party_a", "party_b", "signatory_a", "signatory_b",
-    "customer_name", "contact_person", "industry", "source_channel", "needs", "collected_by"})
 
 
 def _in_script(key: str, fv: FieldValue, script: str) -> FieldValue:

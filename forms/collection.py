@@ -8,7 +8,7 @@ from forms.values import (as_code, as_date, as_email, as_phone, as_text, confirm
                           first_good, flag_labels_inside, make)
 from forms.text import fold
 
-LABELS = Labels({
+LABELS = Labels("collection_form", {
     "customer_name": ["客户名称", "单位名称", "企业名称", "公司名称", "客户姓名", "姓名", "名称"],
     "customer_type": ["客户类型", "客户类别"],
     "uscc": ["统一社会信用代码", "社会信用代码", "信用代码"],

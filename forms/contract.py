@@ -12,7 +12,7 @@ PARTY_A = ["甲方", "买方", "委托方", "委托人", "发包方", "出租方
 PARTY_B = ["乙方", "卖方", "受托方", "受托人", "承包方", "承租方", "供方"]
 SIGNATORY = ["授权代表", "法定代表人", "法人代表", "委托代理人", "代表人", "签字代表"]
 
-LABELS = Labels({
+LABELS = Labels("contract", {
     "contract_no": ["合同编号", "合同号", "协议编号", "编号"],
     "party_a": PARTY_A,
     "party_b": PARTY_B,

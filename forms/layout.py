@@ -13,7 +13,8 @@ from typing import Iterable, Sequence
 
 from ocr.extraction import Box, Extraction, Line, Page
 
-from forms.text import to_halfwidth, to_simplified
+from forms.keys import KEYS
+from forms.text import fold
 
 # What a value must look like to be taken from a neighbouring box (see Labels.shapes).
 CODE_SHAPE = r"[0-9A-Za-z]{4}[0-9A-Za-z \-]{10,}"
@@ -84,18 +85,10 @@ def _proportional(text: str, index: int, x0: float, width: float) -> float:
 
 
 def fold_with_map(text: str) -> tuple[str, tuple[int, ...]]:
-    half = to_halfwidth(text)
-    simp = to_simplified(half)
-    if len(simp) != len(half):  # phrase conversion changed the length: go char by char
-        simp = "".join(to_simplified(c) for c in half)
-    out: list[str] = []
-    fmap: list[int] = []
-    for i, ch in enumerate(simp):
-        if ch.isspace():
-            continue
-        out.append(ch.upper())
-        fmap.append(i)
-    return "".join(out), tuple(fmap)
+    """fold(text) and, for each of its characters, where it stands in `text`."""
+    kept = fold(text, keep_length=True)
+    fmap = tuple(i for i, ch in enumerate(kept) if not ch.isspace())
+    return "".join(kept[i] for i in fmap), fmap
 
 
 def page_lines(page: Page) -> list[TextLine]:
@@ -180,11 +173,15 @@ class Found:
 class Labels:
     """The label table of one document kind: key → the labels that introduce it."""
 
-    def __init__(self, table: dict[str, Sequence[str]], *, multiline: Iterable[str] = (),
+    def __init__(self, kind: str, table: dict[str, Sequence[str]], *, multiline: Iterable[str] = (),
                  run_on: bool = False, shapes: dict[str, str] | None = None):
         """`run_on`: on this kind of page a label that opens a line is a label even when
         its value follows with no colon or gap (a licence's 名称海淀…); on forms and
         contracts a short word opening a line is as likely to be text (甲方应…)."""
+        # a key not in FIELDS.md (forms/keys.py) is a typo; keys starting with _ are labels
+        # whose values must not be taken for a field's
+        if unknown := {k for k in table if not k.startswith("_")} - set(KEYS[kind]):
+            raise ValueError(f"{kind} label table: keys not in FIELDS.md: {sorted(unknown)}")
         self.run_on = run_on
         # what a key's value must look like to be taken from a neighbouring box (a code
         # has 15+ letters and digits, a date has digits): the title beside 统一社会信用代码
@@ -192,7 +189,7 @@ class Labels:
         self.shapes = {k: re.compile(v) for k, v in (shapes or {}).items()}
         self.table = table
         self.multiline = set(multiline)
-        self._by_length = sorted(((to_simplified(lab).upper(), key) for key, labs in table.items()
+        self._by_length = sorted(((fold(lab), key) for key, labs in table.items()
                                   for lab in labs), key=lambda x: -len(x[0]))
 
     def hits(self, tl: TextLine) -> list[LabelHit]:
@@ -299,7 +296,7 @@ def find_values(lines: Sequence[TextLine], labels: Labels) -> dict[str, list[Fou
                     if len(tl.folded) == 1 and len(hit.label) == 2:
                         # 名 | 称长沙…: OCR gave the label's second half to the value's box
                         rest = hit.label.replace(tl.folded, "", 1)
-                        if value.lstrip()[:1] and to_simplified(value.lstrip()[:1]) == rest:
+                        if value.lstrip()[:1] and fold(value.lstrip()[:1]) == rest:
                             value = value.lstrip()[1:]
             if not value:
                 continue

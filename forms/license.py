@@ -16,7 +16,7 @@ from forms.normalize import NormaliseError, find_dates
 from forms.values import (as_code, as_date, as_money, as_term_end, as_text, confirmed_elsewhere,
                           first_good, flag, flag_labels_inside, is_date, make, text_value)
 
-LABELS = Labels({
+LABELS = Labels("business_license", {
     "uscc": ["统一社会信用代码", "社会信用代码", "信用代码"],
     "name": ["名称", "企业名称"],
     "entity_type": ["类型", "主体类型", "企业类型", "公司类型"],

@@ -54,7 +54,3 @@ def needs_review_reasons(analysis: Analysis) -> list[str]:
         if not fv.problems and fv.confidence < review_threshold(key):
             reasons.append(f"{name}: low confidence ({fv.confidence:.2f}) in {fv.value!r}")
     return reasons
-
-
-def needs_review(analysis: Analysis) -> bool:
-    return bool(needs_review_reasons(analysis))

@@ -12,8 +12,8 @@ import opencc
 
 _T2S = opencc.OpenCC("t2s")
 
-# Characters OCR and typesetters use for the ASCII ones; NFKC covers most, these it misses
-# or maps to something we do not want.
+# Characters OCR and typesetters use for ASCII ones besides the full-width block below:
+# the ideographic space, dashes and tildes, small forms.
 _EXTRA = str.maketrans({
     "\u3000": " ", "：": ":", "，": ",", "；": ";", "（": "(", "）": ")", "【": "[", "】": "]",
     "—": "-", "－": "-", "–": "-", "―": "-", "~": "-", "～": "-", "〜": "-",
@@ -24,23 +24,25 @@ _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}（）()：:，、。；])\s+|\s+(?=[{_CJK}（）()：:，、。；])")
 
 
+# Full-width ASCII (U+FF01..U+FF5E) and the characters above, one character for one.
+_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | _EXTRA
+
+
 def to_halfwidth(text: str) -> str:
     """Full-width digits, letters and punctuation to ASCII; ideographic space to a space."""
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if 0xFF01 <= code <= 0xFF5E:
-            out.append(chr(code - 0xFEE0))
-        elif ch == "\u3000":
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out).translate(_EXTRA)
+    return text.translate(_WIDTH)
 
 
 # Variant glyphs an OCR model answers for the standard character (a Traditional font's
 # 填 read as 塡) that opencc leaves alone: folded so labels still match (填表人).
 _VARIANTS = str.maketrans({"塡": "填", "竝": "并", "戸": "户", "黒": "黑"})
+
+# What fold() maps one character to one character, in one table: width, the variants, the
+# CJK compatibility ideographs (which NFC maps to the unified ones) and ASCII case.
+_COMPAT = {c: unicodedata.normalize("NFC", chr(c)) for c in range(0xF900, 0xFB00)}
+_FOLD = {k: (chr(v) if isinstance(v, int) else v).lower()
+         for k, v in (_WIDTH | _VARIANTS | {c: n for c, n in _COMPAT.items() if len(n) == 1 and n != chr(c)}).items()
+         } | {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 
 
 @lru_cache(maxsize=8192)
@@ -48,9 +50,24 @@ def to_simplified(text: str) -> str:
     return _T2S.convert(text).translate(_VARIANTS)
 
 
-def fold(text: str) -> str:
-    """The comparison form: simplified, half-width, no whitespace, ASCII letters upper case."""
-    return re.sub(r"\s+", "", to_simplified(to_halfwidth(unicodedata.normalize("NFC", text)))).upper()
+def fold(text: str, *, keep_length: bool = False) -> str:
+    """The one comparison form of text, for forms, archive matching and the index:
+    half-width, Simplified (variant glyphs too), lower case, no whitespace.
+
+    Values keep their script; only comparisons fold. With `keep_length` whitespace stays
+    and the result has exactly the length of `text`, so an offset in it is an offset in
+    the original (the index marks snippets this way). OpenCC converts phrase by phrase;
+    where a phrase changes length, characters are converted one by one.
+    """
+    text = text.translate(_FOLD)
+    if not text.isascii():
+        out = _T2S.convert(text)
+        if len(out) != len(text):
+            out = "".join(s if len(s := _T2S.convert(c)) == 1 else c for c in text)
+        text = out.lower()
+        if len(text) != len(out):  # a few letters outside ASCII lengthen when lowered (İ)
+            text = "".join(low if len(low := c.lower()) == 1 else c for c in out)
+    return text if keep_length else "".join(text.split())
 
 
 def clean_text(text: str) -> str:
@@ -77,7 +94,11 @@ _ALSO_TRADITIONAL = set("台里后面干只系范于余发松谷丑斗苏汇历�
                         "沈折占周舍困家合克困伙佣御凶卜千万与丰乃么乾亘亚仆仑价众优伤伪佑佘侠侥侩侣"
                         "咸姜尸布帘并庄弦彩径才托扣抵挽搜杰柜梁棱注涂淀游烟熏犹研确秋筑签粮系致蒙蔑"
                         "术谑辟郁采野钩链锈闲雇霉须飘鬓")
-_S2T = opencc.OpenCC("s2t")
+
+
+@lru_cache(maxsize=1)
+def _s2t() -> opencc.OpenCC:  # made when first needed: most callers only fold
+    return opencc.OpenCC("s2t")
 
 
 def to_document_script(text: str, script: str) -> str:
@@ -92,7 +113,7 @@ def to_document_script(text: str, script: str) -> str:
     out = []
     for ch in text:
         if is_cjk(ch) and ch not in _ALSO_TRADITIONAL:
-            conv = _S2T.convert(ch)
+            conv = _s2t().convert(ch)
             out.append(conv if len(conv) == 1 and to_simplified(conv) == ch else ch)
         else:
             out.append(ch)

@@ -17,21 +17,34 @@ database. Typical use::
 `add` or a rebuild repairs the index).
 """
 
-from .analysis import fold
-from .model import Hit, IndexDoc, IndexNeedsRebuild, IndexWriteError, QueryError, SearchResults
-from .query import field_names
-from .schema import SCHEMA_VERSION
-from .store import SearchIndex
+from __future__ import annotations
 
-__all__ = [
-    "Hit",
-    "IndexDoc",
-    "IndexNeedsRebuild",
-    "IndexWriteError",
-    "QueryError",
-    "SCHEMA_VERSION",
-    "SearchIndex",
-    "SearchResults",
-    "field_names",
-    "fold",
-]
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+# Imported when first used: `from index import QueryError` (or IndexDoc) should not load
+# whoosh, numpy and opencc; a search loads them anyway.
+_WHERE = {
+    "fold": ".analysis",
+    "Hit": ".model", "IndexDoc": ".model", "IndexNeedsRebuild": ".model", "IndexWriteError": ".model",
+    "QueryError": ".model", "SearchResults": ".model",
+    "field_names": ".query",
+    "SCHEMA_VERSION": ".schema",
+    "SearchIndex": ".store",
+}
+__all__ = sorted(_WHERE)
+
+if TYPE_CHECKING:
+    from .analysis import fold
+    from .model import Hit, IndexDoc, IndexNeedsRebuild, IndexWriteError, QueryError, SearchResults
+    from .query import field_names
+    from .schema import SCHEMA_VERSION
+    from .store import SearchIndex
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'index' has no attribute {name!r}")
+    value = getattr(import_module(_WHERE[name], __name__), name)
+    globals()[name] = value
+    return value

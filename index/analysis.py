@@ -1,7 +1,8 @@
 """The Chinese analyzer: script and width folding, jieba words, character bigrams.
 
-Every string that reaches the index or a query goes through `fold()` first, so a
-Traditional query finds a Simplified document and `ＡＢＣ１２３` finds `abc123`.
+Every string that reaches the index or a query goes through `fold()` first (forms.text's
+one fold, keeping the length), so a Traditional query finds a Simplified document and
+`ＡＢＣ１２３` finds `abc123`.
 
 Token stream for one text (positions count *units*: one CJK character, or one run
 of letters/digits):
@@ -23,93 +24,156 @@ stands for the characters it spans.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
+import marshal
+import os
 import re
-import threading
 import struct
+import threading
 from collections import Counter, defaultdict
-from itertools import accumulate
 from collections.abc import Iterator
+from itertools import accumulate
+from pathlib import Path
 from typing import NamedTuple
 
 from whoosh import fields, formats
 from whoosh.analysis import Token, Tokenizer
+
+from forms.text import fold as text_fold
 
 # CJK Unified Ideographs, Extension A, compatibility ideographs, Extensions B+.
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _UNIT_RE = re.compile(f"([{_CJK}]+)|([^\\W{_CJK}_]+)")
 _CJK_RE = re.compile(f"[{_CJK}]")
 
-# Full-width ASCII (U+FF01..U+FF5E) and the ideographic space map one-to-one onto
-# ASCII, so folding never changes the length of the text and character offsets
-# stay valid for snippets.
-_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
-_WIDTH[0x3000] = 0x20
-
 _MIN_JIEBA_WORD = 3
 _ONE = struct.Struct("!II")
+log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
-_t2s = None
-_freq: dict[str, int] | None = None
+_CACHE_FORMAT = 2  # bump when what the cache file holds changes
+_NO_WORDS: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
 
 
-def _converter():  # -> opencc.OpenCC, created once per process
-    global _t2s
-    if _t2s is None:
+def _jieba_dict() -> Path:
+    # jieba's own dictionary file, found without importing jieba: importing it costs
+    # ~0.4 s (pkg_resources), and only its word list is used here.
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("jieba is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "dict.txt"
+
+
+def _cache_file(source: Path) -> Path:
+    """Per user (a cache in a shared /tmp belongs to whoever wrote it first), named by
+    the dictionary's size and time and the format, so a new jieba builds a new one."""
+    st = source.stat()
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dossier"
+    return base / f"jieba-words-{_CACHE_FORMAT}-{st.st_size}-{st.st_mtime_ns}.marshal"
+
+
+def _build(source: Path) -> tuple[frozenset[str], frozenset[str]]:
+    """jieba's prefix dictionary (its gen_pfdict) cut to what jieba_words looks up: entries
+    of _MIN_JIEBA_WORD characters or more, as (words, strings that only begin words)."""
+    freq: dict[str, int] = {}
+    with source.open(encoding="utf-8") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            word, count = line.rstrip("\n").split(" ")[:2]
+            freq[word] = int(count)
+            for end in range(_MIN_JIEBA_WORD, len(word)):
+                freq.setdefault(word[:end], 0)
+    words = frozenset(w for w, n in freq.items() if n and len(w) >= _MIN_JIEBA_WORD)
+    prefixes = frozenset(w for w, n in freq.items() if not n and len(w) >= _MIN_JIEBA_WORD)
+    return words, prefixes
+
+
+def _pack(words: frozenset[str], prefixes: frozenset[str]) -> dict[str, bytes]:
+    """Grouped by first character, each group marshalled apart."""
+    groups: defaultdict[str, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
+    for w in words:
+        groups[w[0]][0].add(w)
+    for p in prefixes:
+        groups[p[0]][1].add(p)
+    return {c: marshal.dumps((frozenset(ws), frozenset(ps))) for c, (ws, ps) in groups.items()}
+
+
+class Words:
+    """jieba's words, a group per first character, each unpacked when first looked at:
+    a query needs the groups of its few characters (a millisecond), not all 7,000 (a
+    quarter of a second); indexing soon has them all, as it would anyway."""
+
+    def __init__(self, packed: dict[str, bytes]) -> None:
+        self._packed = packed
+        self._groups: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+
+    def starting_with(self, ch: str) -> tuple[frozenset[str], frozenset[str]]:
+        """(words, strings that only begin words) that start with `ch`."""
+        got = self._groups.get(ch)
+        if got is None:
+            blob = self._packed.get(ch)
+            got = self._groups[ch] = marshal.loads(blob) if blob else _NO_WORDS
+        return got
+
+    def unpack_all(self) -> None:
+        for ch in self._packed:
+            self.starting_with(ch)
+
+
+def _load_words() -> Words:
+    """From the cache file (~4x faster than building it from jieba's dict.txt), which the
+    first process to need it writes (atomically: processes may race to it)."""
+    source = _jieba_dict()
+    cache = _cache_file(source)
+    try:
+        with cache.open("rb") as f:
+            packed = marshal.load(f)
+        if isinstance(packed, dict) and packed:
+            return Words(packed)
+    except (OSError, ValueError, EOFError, TypeError):
+        pass  # missing or damaged: built again
+    packed = _pack(*_build(source))
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps(packed))
+        os.replace(tmp, cache)
+    except OSError as exc:  # a read-only home: searches still work, each building it
+        log.warning("cannot write the jieba word cache %s: %s", cache, exc)
+    return Words(packed)
+
+
+_words: Words | None = None
+
+
+def jieba_dictionary() -> Words:
+    """jieba's words, loaded once per process."""
+    global _words
+    if _words is None:
         with _lock:
-            if _t2s is None:
-                import opencc
-
-                _t2s = opencc.OpenCC("t2s")
-    return _t2s
-
-
-def _jieba_freq() -> dict[str, int]:
-    """jieba's prefix dictionary, loaded once and quietly.
-
-    The first call in a fresh environment builds jieba's cache file (about a second);
-    later processes load the cache.
-    """
-    global _freq
-    if _freq is None:
-        with _lock:
-            if _freq is None:
-                import jieba
-
-                jieba.setLogLevel(logging.WARNING)
-                jieba.initialize()
-                _freq = jieba.dt.FREQ
-    return _freq
+            if _words is None:
+                _words = _load_words()
+    return _words
 
 
 _last_fold = threading.local()
 
 
 def fold(text: str) -> str:
-    """Traditional -> Simplified and full-width -> half-width, same length as input.
+    """forms' one fold, keeping the length so that offsets stay valid for snippets.
 
-    OpenCC converts phrase by phrase; in the rare case a phrase changes length we
-    convert character by character instead, because callers rely on offsets.
     The last long text folded is remembered (per thread): indexing folds a
     document's text once to store it and again, the same object, to analyse it.
     """
-    if not text:
-        return ""
     last = getattr(_last_fold, "pair", None)
     if last is not None and last[0] is text:
         return last[1]
-    original = text
-    text = text.translate(_WIDTH)
-    if _CJK_RE.search(text):
-        conv = _converter()
-        out = conv.convert(text)
-        if len(out) != len(text):
-            out = "".join(c if len(s := conv.convert(c)) != 1 else s for c in text)
-        text = out
-    if len(original) > 512:
-        _last_fold.pair = (original, text)
-    return text
+    folded = text_fold(text, keep_length=True)
+    if len(text) > 512:
+        _last_fold.pair = (text, folded)
+    return folded
 
 
 class Unit(NamedTuple):
@@ -135,16 +199,16 @@ def jieba_words(run: str) -> Iterator[tuple[int, str]]:
     same prefix dictionary runs at ~3 M chars/s and, because it keeps overlapping
     words, finds a superset of the long words the default mode would.
     """
-    freq = _jieba_freq()
+    starting_with = jieba_dictionary().starting_with
     n = len(run)
     for k in range(n - _MIN_JIEBA_WORD + 1):
-        i = k + _MIN_JIEBA_WORD
-        frag = run[k:i]
-        while i <= n and frag in freq:
-            if freq[frag]:
-                yield k, frag
-            i += 1
+        words, prefixes = starting_with(run[k])
+        for i in range(k + _MIN_JIEBA_WORD, n + 1):
             frag = run[k:i]
+            if frag in words:
+                yield k, frag
+            elif frag not in prefixes:
+                break
 
 
 class Tok(NamedTuple):
@@ -202,7 +266,7 @@ class ChineseTokenizer(Tokenizer):
     ) -> Iterator[Token]:
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
-            t.original = t.text = fold(value).lower()
+            t.original = t.text = fold(value)
             t.boost = 1.0
             if positions:
                 t.pos = start_pos
@@ -223,10 +287,6 @@ class ChineseTokenizer(Tokenizer):
                 t.startchar = start_char + tok.start
                 t.endchar = start_char + tok.end
             yield t
-
-
-def ChineseAnalyzer(with_words: bool = True) -> ChineseTokenizer:
-    return ChineseTokenizer(with_words)
 
 
 def term_positions(text: str, *, with_words: bool = True) -> dict[str, list[int]]:

@@ -234,18 +234,24 @@ _NO_TERM = _TermData(_EMPTY_IDS, _EMPTY_SCORES)
 
 
 def _read_postings(m: Any) -> _TermData:
-    if hasattr(m, "block_ids"):  # codec.py's block format: arrays as stored
-        ids: list[Any] = []
-        weights: list[Any] = []
-        while m.is_active():
-            b_ids, b_weights = m.block_ids()
-            ids.append(b_ids[m._i:])
-            weights.append(b_weights[m._i:])
-            m._next_block()
-        if not ids:
-            return _NO_TERM
-        return _TermData(np.concatenate(ids).astype(np.int32), np.concatenate(weights).astype(np.float32))
-    # inlined postings, or a segment another codec wrote
+    if not hasattr(m, "block_ids"):
+        return _read_one_by_one(m)
+    # codec.py's block format: arrays as stored
+    ids: list[Any] = []
+    weights: list[Any] = []
+    while m.is_active():
+        b_ids, b_weights = m.block_ids()
+        ids.append(b_ids[m._i:])
+        weights.append(b_weights[m._i:])
+        m._next_block()
+    if not ids:
+        return _NO_TERM
+    return _TermData(np.concatenate(ids).astype(np.int32), np.concatenate(weights).astype(np.float32))
+
+
+def _read_one_by_one(m: Any) -> _TermData:
+    """Inlined postings (a term in a document or two: whoosh keeps them in the term's
+    info), or a segment another codec wrote: whoosh's per-posting reading."""
     pairs = []
     while m.is_active():
         pairs.append((m.id(), m.weight()))

@@ -132,7 +132,7 @@ def _lex(q: str) -> list[Tok]:
                 j += 1
             word = q[i:j]
             name, colon, value = word.partition(":")
-            folded_name = fold(name).lower()
+            folded_name = fold(name)
             if colon and name and (folded_name in _ALIASES or _FIELD_NAME_RE.match(name)):
                 out.append(Tok("field", name, i))
                 if value:
@@ -260,7 +260,7 @@ class _Parser:
 
 
 def _lookup_field(name: str) -> FieldSpec:
-    spec = _ALIASES.get(fold(name).lower())
+    spec = _ALIASES.get(fold(name))
     if spec is None:
         some = ", ".join(["uscc", "type", "amount", "signed", "name", "archive", "doc", "status", "biz"])
         raise QueryError(

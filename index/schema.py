@@ -10,38 +10,20 @@ from typing import Any
 
 from whoosh import fields
 
+from forms.keys import ALL_KEYS as FIELD_KEYS, DATE_KEYS, MONEY_KEYS
+
 from .analysis import CharField, ChineseText, fold
 from .model import IndexDoc
 
 # Bump whenever the schema or the analyzer's output changes: an index with another
 # version is rebuilt from the database instead of migrated.
-SCHEMA_VERSION = 5
-
-# FIELDS.md keys whose values are dates (YYYY-MM-DD) or money (decimal yuan).
-DATE_KEYS = frozenset(
-    {"established_on", "term_end", "issued_on", "signed_on", "start_on", "end_on", "collected_on"}
-)
-MONEY_KEYS = frozenset({"registered_capital", "amount"})
-FIELD_KEYS = frozenset(
-    {
-        # business_license
-        "uscc", "name", "entity_type", "legal_representative", "registered_capital",
-        "established_on", "term_end", "address", "business_scope",
-        "registration_authority", "issued_on",
-        # contract
-        "contract_no", "title", "party_a", "party_b", "amount", "signed_on", "start_on",
-        "end_on", "signatory_a", "signatory_b",
-        # collection_form
-        "customer_name", "customer_type", "id_number", "contact_person", "phone", "email",
-        "industry", "source_channel", "needs", "collected_by", "collected_on",
-    }
-)
+SCHEMA_VERSION = 6  # 6: the one fold of forms.text (lower case, variant glyphs) in the stored folded text
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def keyword(value: str) -> str:
-    """Codes and keywords are compared folded and lower-cased."""
-    return fold(value.strip()).lower()
+    """Codes and keywords are compared folded (fold lower-cases)."""
+    return fold(value.strip())
 
 
 def build_schema() -> fields.Schema:

@@ -37,7 +37,7 @@ from whoosh import query as wq
 from whoosh.index import LockError
 from whoosh.searching import Searcher
 
-from .analysis import _converter, _jieba_freq
+from .analysis import jieba_dictionary
 from .codec import DossierCodec
 from . import fuzzy
 from .fast import FastSearcher
@@ -262,9 +262,9 @@ class SearchIndex:
         Searches and writes keep going against the live generation meanwhile; writes
         made during the rebuild are replayed into the new one before it goes live.
         """
-        # Load the dictionaries before the build forks, so its workers inherit them instead of each loading jieba again.
-        _jieba_freq()
-        _converter()
+        # Load jieba's dictionary before the build forks, so its workers inherit it instead of each loading it again
+        # (opencc's converter is made when forms.text is imported).
+        jieba_dictionary().unpack_all()
         with self._file_lock():
             name, ix = self._new_generation()
             journal = self.path / (_JOURNAL + name)

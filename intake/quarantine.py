@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from archive_store import audit
+from sqlalchemy import select
+
+from archive_store import access, audit
 from archive_store.errors import NotFound
-from archive_store.models import IntakeJob, utcnow
+from archive_store.models import IntakeJob, User, utcnow
 from archive_store.settings import Settings
 from archive_store.system import System
 from intake.names import disk_name, display_name
@@ -62,7 +64,8 @@ def quarantine_file(settings: Settings, path: Path, *, original_name: str, reaso
 
 def _entry_path(settings: Settings, name: str) -> Path:
     """A quarantined file by name; names from a URL or the command line never leave the folder."""
-    if not name or "/" in name or "\\" in name or name.startswith(".") or name.endswith(REASON_SUFFIX):
+    if (not name or "/" in name or "\\" in name or "\x00" in name or name.startswith(".")
+            or name.endswith(REASON_SUFFIX) or len(os.fsencode(name)) > 255):
         raise NotFound(f"no quarantined file called {name!r}")
     path = settings.quarantine / name
     if not path.is_file():
@@ -86,8 +89,30 @@ def list_quarantined(settings: Settings) -> list[QuarantineEntry]:
     return sorted(entries, key=lambda e: e.at, reverse=True)
 
 
-def retry(system: System, name: str, actor: str) -> Path:
+_INTAKE_ONLY = "只有档案录入员和档案管理员处理收件。"
+
+
+@dataclass
+class IntakeView:
+    in_progress: list[IntakeJob]
+    recent: list[IntakeJob]
+    quarantined: list[QuarantineEntry]
+
+
+def monitor(system: System, actor: User) -> IntakeView:
+    """The clerk's intake page: files being worked on, recently filed, the quarantine."""
+    access.require(actor, access.INTAKE_ROLES, _INTAKE_ONLY)
+    with system.db.read() as s:
+        in_progress = list(s.scalars(select(IntakeJob).where(IntakeJob.state == "claimed")
+                                     .order_by(IntakeJob.created_at)))
+        recent = list(s.scalars(select(IntakeJob).where(IntakeJob.state.in_(("filed", "duplicate")))
+                                .order_by(IntakeJob.updated_at.desc()).limit(50)))
+    return IntakeView(in_progress, recent, list_quarantined(system.settings))
+
+
+def retry(system: System, actor: User, name: str) -> Path:
     """Put a quarantined file back into the inbox (its business-line folder) to be read again."""
+    access.require(actor, access.INTAKE_ROLES, _INTAKE_ONLY)
     settings = system.settings
     path = _entry_path(settings, name)
     reason_path = path.with_name(path.name + REASON_SUFFIX)
@@ -97,7 +122,7 @@ def retry(system: System, name: str, actor: str) -> Path:
     folder.mkdir(exist_ok=True)
     target = _unique(folder, path.name)
     with system.db.write() as s:
-        audit.record(s, actor=actor, action="intake.retried", object_type="quarantine", object_id=name,
+        audit.record(s, actor=actor.username, action="intake.retried", object_type="quarantine", object_id=name,
                      before={"reason": entry.reason if entry else None}, after={"inbox": str(target.relative_to(settings.inbox))})
         if entry and entry.job_id and (row := s.get(IntakeJob, entry.job_id)):
             row.state = "retried"
@@ -106,15 +131,16 @@ def retry(system: System, name: str, actor: str) -> Path:
     return target
 
 
-def dismiss(system: System, name: str, actor: str) -> None:
+def dismiss(system: System, actor: User, name: str) -> None:
     """Take a file off the clerk's list, keeping it (and its reason) in quarantine/dismissed/."""
+    access.require(actor, access.INTAKE_ROLES, _INTAKE_ONLY)
     settings = system.settings
     path = _entry_path(settings, name)
     folder = settings.quarantine / DISMISSED
     folder.mkdir(exist_ok=True)
     target = _unique(folder, path.name)
     with system.db.write() as s:
-        audit.record(s, actor=actor, action="intake.dismissed", object_type="quarantine", object_id=name,
+        audit.record(s, actor=actor.username, action="intake.dismissed", object_type="quarantine", object_id=name,
                      after={"kept_as": f"{DISMISSED}/{target.name}"})
         os.rename(path, target)
     reason_path = path.with_name(path.name + REASON_SUFFIX)

@@ -47,7 +47,7 @@ def create_app(system: System, *, testing: bool = False) -> Flask:
     i18n.register_filters(app)
     labels.register(app)
 
-    from web import admin, audit_view, desk, records, review
+    from web import admin, archives, audit_view, desk, loans, records, review
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(records.bp)
@@ -55,6 +55,8 @@ def create_app(system: System, *, testing: bool = False) -> Flask:
     app.register_blueprint(desk.bp)
     app.register_blueprint(audit_view.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(loans.bp)
+    app.register_blueprint(archives.bp)
 
     app.before_request(_check_request_shape)
     app.before_request(auth.load_user)

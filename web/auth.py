@@ -7,20 +7,19 @@ when their password last changed: an idle, too old, or pre-password-change sessi
 from __future__ import annotations
 
 import time
-from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from archive_store import audit
 from archive_store.errors import NotAllowed
-from archive_store.models import User
-from archive_store.users import BadPassword, authenticate, change_password
+from archive_store.users import (BadPassword, change_password, password_expired, session_user, sign_in,
+                                 sign_out)
 from web.forms import LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__)
 PUBLIC = {"auth.login", "auth.lang", "static"}
+EXPIRED_PW_ALLOWED = {"auth.password", "auth.logout", "auth.lang", "static"}
 
 
 def system():
@@ -37,14 +36,16 @@ def load_user():
         if now - session.get("seen", 0) > idle or now - session.get("since", 0) > life:
             _end_session(_("会话已过期，请重新登录。"))
         else:
-            with system().db.read() as s:
-                user = s.get(User, uid)
-            if user is None or not user.active or user.password_changed_at.isoformat() != session.get("pw"):
+            user = session_user(system(), uid)
+            if user is None or user.password_changed_at.isoformat() != session.get("pw"):
                 _end_session(_("请重新登录。"))
             else:
                 g.user = user
                 if now - session.get("seen", 0) > 60:  # refresh the cookie at most once a minute
                     session["seen"] = now
+                if session.get("expired_pw") and request.endpoint not in EXPIRED_PW_ALLOWED:
+                    # Past its maximum age the password must be changed before anything else.
+                    return redirect(url_for("auth.password"))
     if g.user is None and request.endpoint not in PUBLIC:
         if request.method == "GET" and request.endpoint is not None:
             return redirect(url_for("auth.login", next=request.full_path if request.args else request.path))
@@ -58,18 +59,6 @@ def _end_session(message: str) -> None:
     if lang:
         session["lang"] = lang
     flash(message, "info")
-
-
-def require(*roles: str):
-    """Only these roles: anyone else gets the 403 page."""
-    def wrap(view):
-        @wraps(view)
-        def inner(*args, **kwargs):
-            if g.user is None or g.user.role not in roles:
-                raise NotAllowed(_("您的角色无权使用此页面。"))
-            return view(*args, **kwargs)
-        return inner
-    return wrap
 
 
 def _safe_next(target: str | None) -> str:
@@ -95,13 +84,9 @@ def login():
         if limiter.blocked(username, address):
             return render_template("login.html", form=form,
                                    error=_("尝试次数过多，请15分钟后再试。")), 429
-        with system().db.read() as s:
-            user = authenticate(s, username, form.password.data)
+        user = sign_in(system(), username, form.password.data, address=address)
         if user is None:
             limiter.failed(username, address)
-            with system().db.write() as s:
-                audit.record(s, actor=username[:64] or "?", action="user.login_failed", object_type="user",
-                             object_id=username[:80] or "?", after={"address": address})
             return render_template("login.html", form=form, error=_("用户名或密码不正确。")), 401
         limiter.succeeded(username)
         lang = session.get("lang")
@@ -111,9 +96,10 @@ def login():
         session.update(uid=user.id, since=now, seen=now, pw=user.password_changed_at.isoformat())
         if lang:
             session["lang"] = lang
-        with system().db.write() as s:
-            audit.record(s, actor=user.username, action="user.login", object_type="user",
-                         object_id=user.username, after={"address": address})
+        if password_expired(system().settings, user):
+            session["expired_pw"] = True
+            flash(_("密码已超过有效期，请设置新密码。"), "info")
+            return redirect(url_for("auth.password"))
         return redirect(_safe_next(request.args.get("next")))
     status = 400 if request.method == "POST" else 200
     return render_template("login.html", form=form, error=None), status
@@ -121,9 +107,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    with system().db.write() as s:
-        audit.record(s, actor=g.user.username, action="user.logout", object_type="user",
-                     object_id=g.user.username)
+    sign_out(system(), g.user)
     _end_session(_("已退出。"))
     return redirect(url_for("auth.login"))
 
@@ -137,12 +121,13 @@ def password():
             user = change_password(system(), g.user, old=form.old.data, new=form.new.data)
             stamp = user.password_changed_at.isoformat()
             session["pw"] = stamp  # this session stays signed in; others end
+            session.pop("expired_pw", None)
             flash(_("密码已修改。"), "ok")
             return redirect(url_for("records.search"))
         except NotAllowed:
             error = _("当前密码不正确。")
-        except BadPassword:
-            error = _("新密码至少需要10个字符。")
+        except BadPassword as exc:
+            error = str(exc)
     return render_template("password.html", form=form, error=error), 400 if request.method == "POST" else 200
 
 

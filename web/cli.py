@@ -12,7 +12,6 @@ from pathlib import Path
 import click
 
 from archive_store.errors import DossierError, SetupError
-from archive_store.system import System, init_data_dir, open_system
 
 EXIT_PROBLEMS = 1
 EXIT_SETUP = 2
@@ -39,7 +38,10 @@ def main(ctx: click.Context, data_dir: str) -> None:
     ctx.obj = {"data_dir": data_dir}
 
 
-def system_for(ctx: click.Context) -> System:
+def system_for(ctx: click.Context):
+    # Imported here: `dossier --help` and `dossier read` need no database.
+    from archive_store.system import open_system
+
     system = open_system(ctx.obj["data_dir"])
     ctx.call_on_close(system.close)
     return system
@@ -51,7 +53,7 @@ def as_user(required: bool = True):
                         help="Act as this user (their role is checked as in the portal).")
 
 
-def actor_for(system: System, username: str | None):
+def actor_for(system, username: str | None):
     """The named account, or the console operator when a command allows acting without --as."""
     from archive_store.users import acting_user, console_actor
 
@@ -62,6 +64,8 @@ def actor_for(system: System, username: str | None):
 @click.pass_context
 def init(ctx: click.Context) -> None:
     """Create the data folder and its database, and the first admin account."""
+    from archive_store.system import init_data_dir
+
     system, password = init_data_dir(ctx.obj["data_dir"])
     ctx.call_on_close(system.close)
     click.echo(f"data folder ready: {system.settings.data_dir}")
@@ -77,6 +81,7 @@ def init(ctx: click.Context) -> None:
 @click.pass_context
 def run(ctx: click.Context, host: str, port: int, no_watch: bool) -> None:
     """Run the main job: the inbox watcher and the portal (initialising the data folder if needed)."""
+    from archive_store.system import init_data_dir
     from web.serve import serve
 
     system, password = init_data_dir(ctx.obj["data_dir"])
@@ -118,23 +123,19 @@ def users_add(ctx: click.Context, name: str, role: str, generate: bool) -> None:
 @click.pass_context
 def export(ctx: click.Context, fmt: str) -> None:
     """Print every document as one JSON line (doc_no, archive_no, fields, customer, ...)."""
-    from archive_store.export import export_documents
+    from archive_store.export import export_all
 
-    system = system_for(ctx)
-    with system.db.read() as session:
-        for record in export_documents(session):
-            click.echo(json.dumps(record, ensure_ascii=False))
+    for record in export_all(system_for(ctx)):
+        click.echo(json.dumps(record, ensure_ascii=False))
 
 
 @main.command()
 @click.pass_context
 def verify(ctx: click.Context) -> None:
     """Re-hash every stored file and list missing or altered ones (exit status 1 if any)."""
-    from archive_store.verify import verify_store
+    from archive_store.verify import verify
 
-    system = system_for(ctx)
-    with system.db.read() as session:
-        report = verify_store(session, system.store)
+    report = verify(system_for(ctx))
     for problem in report.problems:
         click.echo(f"{problem.problem}: {report.owners.get(problem.sha256, '?')} {problem.path}")
     click.echo(f"checked {report.checked} stored files: {len(report.problems)} problem(s)")
@@ -250,14 +251,15 @@ def quarantine_list(ctx: click.Context, as_json: bool) -> None:
 
 @quarantine.command("retry")
 @click.argument("name")
+@as_user(required=False)
 @click.pass_context
-def quarantine_retry(ctx: click.Context, name: str) -> None:
+def quarantine_retry(ctx: click.Context, name: str, as_user: str | None) -> None:
     """Move a quarantined file back into the inbox and file it now."""
     from intake.quarantine import retry
     from intake.runner import Intake
 
     system = system_for(ctx)
-    back = retry(system, name, actor="system:cli")
+    back = retry(system, actor_for(system, as_user), name)
     intake = Intake(system, workers=1)
     ctx.call_on_close(intake.close)
     job = intake.pipeline.claim_from_inbox(back)
@@ -303,17 +305,16 @@ def reindex(ctx: click.Context) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--page", default=1, type=click.IntRange(1, 10_000))
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance")
+@as_user(required=False)
 @click.pass_context
-def search(ctx: click.Context, query: str, as_json: bool, page: int, sort: str) -> None:
-    """Search the archive (the command line sees everything, like an administrator)."""
-    from index import QueryError, SearchIndex
+def search(ctx: click.Context, query: str, as_json: bool, page: int, sort: str, as_user: str | None) -> None:
+    """Search the archive: as USER would in the portal, or without --as everything.
+
+    A query the language cannot read, or one on a field USER may not see, exits 1."""
+    from archive_store.search import search as run_search
 
     system = system_for(ctx)
-    try:
-        results = SearchIndex(system.settings.index_dir).search(query, readers=None, sort=sort, page=page)
-    except QueryError as exc:
-        click.echo(f"dossier: {exc}", err=True)
-        ctx.exit(EXIT_SETUP)
+    results = run_search(system, actor_for(system, as_user), query, sort=sort, page=page)
     if as_json:
         click.echo(json.dumps({"total": results.total, "hits": [
             {"doc_no": h.doc_no, "archive_no": h.archive_no, "doc_type": h.doc_type, "title": h.title,
@@ -339,6 +340,538 @@ def form_print(script: str, company: str | None, output: Path) -> None:
 
     output.write_bytes(print_blank_form(script, company=company))
     click.echo(f"wrote {output}")
+
+
+# --- viewing and borrowing (借阅) --------------------------------------------------------
+
+def _emit(as_json: bool, obj: dict, line: str) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, default=str) if as_json else line)
+
+
+def _loan_json(r) -> dict:
+    return {"id": r.id, "kind": r.kind, "status": r.status, "archive_no": r.archive_no, "borrower": r.requester,
+            "department": r.department, "reason": r.reason, "approvers": r.approvers,
+            "out_on": r.out_on, "due_on": r.due_on, "returned_on": r.returned_on, "condition": r.condition,
+            "paper_location": r.paper_location}
+
+
+@main.group()
+def borrow() -> None:
+    """View and borrow requests, the borrow desk and the borrow log (借阅登记表)."""
+
+
+@borrow.command("request")
+@click.argument("archive_no")
+@as_user()
+@click.option("--kind", type=click.Choice(["view", "paper", "electronic"]), required=True)
+@click.option("--reason", required=True, help="Why (事由).")
+@click.option("--days", type=int, required=True, help="Working days: the loan's period, or how long a view may be opened.")
+@click.option("--content", default="", help="For a view: what is wanted.")
+@click.option("--document", "document_no", help="For a view: one document of the archive.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def borrow_request(ctx, archive_no, as_user, kind, reason, days, content, document_no, as_json):
+    """Ask to view or borrow an archive."""
+    from archive_store import loans
+
+    system = system_for(ctx)
+    req = loans.request(system, actor_for(system, as_user), archive_no, kind=kind, reason=reason, days=days,
+                        content=content, document_no=document_no)
+    _emit(as_json, {"id": req.id, "status": req.status}, f"request {req.id}: {req.status}")
+
+
+@borrow.command("approve")
+@click.argument("request_id", type=int)
+@as_user()
+@click.option("--comment", default="")
+@click.option("--allow-download", is_flag=True, help="For a view: the originals may be downloaded.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def borrow_approve(ctx, request_id, as_user, comment, allow_download, as_json):
+    """Approve the step a request (or its extension) waits for."""
+    from archive_store import loans
+
+    system = system_for(ctx)
+    req = loans.approve(system, actor_for(system, as_user), request_id, comment=comment, allow_download=allow_download)
+    _emit(as_json, {"id": req.id, "status": req.status}, f"request {req.id}: {req.status}")
+
+
+@borrow.command("refuse")
+@click.argument("request_id", type=int)
+@as_user()
+@click.option("--comment", required=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def borrow_refuse(ctx, request_id, as_user, comment, as_json):
+    """Refuse a request (or its extension), saying why."""
+    from archive_store import loans
+
+    system = system_for(ctx)
+    req = loans.refuse(system, actor_for(system, as_user), request_id, comment=comment)
+    _emit(as_json, {"id": req.id, "status": req.status}, f"request {req.id}: {req.status}")
+
+
+@borrow.command("withdraw")
+@click.argument("request_id", type=int)
+@as_user()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def borrow_withdraw(ctx, request_id, as_user, as_json):
+    """The requester takes back a request not yet handed out (its history stays)."""
+    from archive_store import loans
+
+    system = system_for(ctx)
+    req = loans.withdraw(system, actor_for(system, as_user), request_id)
+    _emit(as_json, {"id": req.id, "status": req.status}, f"request {req.id}: {req.status}")
+
+
+@borrow.command("hand-out")
+@click.argument("request_id", type=int)
+@as_user()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def borrow_hand_out(ctx, request_id, as_user, as_json):
+    """Hand out an approved loan (prints where the paper folder is)."""
+    from archive_store import loans
+
+    system = system_for(ctx)
+    loan = loans.hand_out(system, actor_for(system, as_user), request_id)
+    _emit(as_json, {"id": request_id, "status": loans.ON_LOAN, "due_on": loan.due_on.isoformat(),
+                    "paper_location": loan.paper_location},
+          f"request {request_id}: on loan until {loan.due_on.isoformat()}"
+          + (f"; paper folder at {loan.paper_location}" if loan.paper_location else ""))
+
+
+@borrow.command("confirm")
+@click.argument("request_id", type=int)
+@as_user()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def borrow_confirm(ctx, request_id, as_user, as_json):
+    """The borrower signs for a loan, or the viewer confirms a view."""
+    from archive_store import loans
+
+    system = system_for(ctx)
+    actor = actor_for(system, as_user)
+    row = loans.get_request(system, actor, request_id)
+    if row.kind == "view":
+        loans.confirm_view(system, actor, request_id)
+    else:
+        loans.confirm_receipt(system, actor, request_id)
+    _emit(as_json, {"id": request_id, "confirmed": True}, f"request {request_id}: confirmed")
+
+
+@borrow.command("return")
+@click.argument("request_id", type=int)
+@as_user()
+@click.option("--condition", type=click.Choice(["complete", "damaged", "pages_missing"]), required=True)
+@click.option("--note", default="")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def borrow_return(ctx, request_id, as_user, condition, note, as_json):
+    """Take a loan back, with the inspection."""
+    from archive_store import loans
+
+    system = system_for(ctx)
+    loan = loans.return_loan(system, actor_for(system, as_user), request_id, condition=condition, note=note)
+    _emit(as_json, {"id": request_id, "status": loans.RETURNED, "condition": loan.condition,
+                    "late": loan.returned_on > loan.due_on}, f"request {request_id}: returned ({condition})")
+
+
+@borrow.command("extend")
+@click.argument("request_id", type=int)
+@as_user()
+@click.option("--days", type=int, required=True, help="More working days.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def borrow_extend(ctx, request_id, as_user, days, as_json):
+    """The borrower asks for more days; a department head approves with `borrow approve`."""
+    from archive_store import loans
+
+    system = system_for(ctx)
+    ext = loans.request_extension(system, actor_for(system, as_user), request_id, days)
+    _emit(as_json, {"id": request_id, "extension": ext.id, "status": ext.status},
+          f"request {request_id}: extension of {days} working days asked")
+
+
+@borrow.command("list")
+@click.option("--overdue", is_flag=True, help="Only paper loans past their due date.")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="The day to look at (default today).")
+@as_user(required=False)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def borrow_list(ctx, overdue, as_of, as_user, as_json):
+    """Loans out (on a day), or only the overdue ones."""
+    from archive_store import loans
+
+    system = system_for(ctx)
+    rows = loans.list_loans(system, actor_for(system, as_user), overdue=overdue,
+                            as_of=as_of.date() if as_of else None)
+    if as_json:
+        click.echo(json.dumps([_loan_json(r) for r in rows], ensure_ascii=False, default=str))
+        return
+    for r in rows:
+        click.echo(f"{r.id}\t{r.archive_no}\t{r.requester}\t{r.kind}\tdue {r.due_on}\t{r.status}")
+    click.echo(f"{len(rows)} loan(s)")
+
+
+@borrow.command("log")
+@click.option("--archive", "archive_no", help="One archive's log (default: all).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "pdf"]), required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout).")
+@click.option("--person", help="Only this borrower.")
+@click.option("--status", help="Only this status (on_loan, overdue, returned, ...).")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]))
+@as_user(required=False)
+@click.pass_context
+def borrow_log_cmd(ctx, archive_no, fmt, output, person, status, date_from, date_to, as_user):
+    """The borrow log (借阅登记表) as CSV or a printable A4 PDF."""
+    from archive_store import borrow_log, loans
+
+    system = system_for(ctx)
+    f = loans.LogFilter(date_from=date_from.date() if date_from else None, date_to=date_to.date() if date_to else None,
+                        person=person, archive_no=archive_no, status=status)
+    rows = loans.borrow_log_export(system, actor_for(system, as_user), f)
+    if fmt == "csv":
+        data = borrow_log.to_csv(rows).encode("utf-8")
+    else:
+        data = borrow_log.to_pdf(rows, scope=f"档案 {archive_no}" if archive_no else "全部档案", printed=loans.today())
+    if output:
+        output.write_bytes(data)
+        click.echo(f"wrote {output} ({len(rows)} rows)", err=True)
+    elif fmt == "pdf" and sys.stdout.isatty():
+        raise DossierError("a PDF is not for a terminal: give -o FILE")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+@users.command("handover")
+@click.argument("username")
+@as_user(required=False)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def users_handover(ctx, username, as_user, as_json):
+    """What a leaving user still holds (loans) or owns (archives) and must hand back first."""
+    from archive_store import loans
+
+    system = system_for(ctx)
+    h = loans.handover(system, actor_for(system, as_user), username)
+    if as_json:
+        click.echo(json.dumps({"user": h.username, "active": h.active, "clear": h.clear,
+                               "loans": [_loan_json(r) for r in h.loans],
+                               "requests": [{"id": r.id, "kind": r.kind, "status": r.status, "archive_no": r.archive_no}
+                                            for r in h.requests],
+                               "archives": [{"archive_no": no, "name": name} for no, name in h.archives]},
+                              ensure_ascii=False, default=str))
+    else:
+        click.echo(f"{h.username}: {len(h.loans)} open loan(s), {len(h.requests)} open request(s), "
+                   f"{len(h.archives)} archive(s) owned")
+        for r in h.loans:
+            click.echo(f"loan\t{r.id}\t{r.archive_no}\t{r.kind}\tdue {r.due_on}\t{r.status}")
+        for r in h.requests:
+            click.echo(f"request\t{r.id}\t{r.archive_no}\t{r.kind}\t{r.status}")
+        for no, name in h.archives:
+            click.echo(f"archive\t{no}\t{name}")
+
+
+@users.command("deactivate")
+@click.argument("username")
+@as_user(required=False)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def users_deactivate(ctx, username, as_user, as_json):
+    """Switch an account off (refused while the user still holds a loan)."""
+    from archive_store.users import deactivate
+
+    system = system_for(ctx)
+    deactivate(system, actor_for(system, as_user), username)
+    _emit(as_json, {"user": username, "active": False}, f"user {username} deactivated")
+
+# --- customer archives day to day (archive_store/archives.py, changes.py, catalogue.py) -------
+
+def _echo_json(value) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, default=str))
+
+
+@main.group()
+def archives() -> None:
+    """Customer archives: by hand, edits, lists, duplicates and merging, the catalogue."""
+
+
+@archives.command("add")
+@click.option("--name", required=True)
+@click.option("--type", "customer_type", required=True, type=click.Choice(["enterprise", "individual"]))
+@click.option("--line", "business_line", required=True, help="Business-line code (see dossier.toml).")
+@click.option("--uscc", help="统一社会信用代码 (enterprise).")
+@click.option("--id-number", help="身份证号 (individual).")
+@click.option("--phone")
+@as_user()
+@click.pass_context
+def archives_add(ctx: click.Context, name: str, customer_type: str, business_line: str, uscc: str | None,
+                 id_number: str | None, phone: str | None, as_user: str) -> None:
+    """Open an archive without a scan (a customer met by phone); prints {"archive_no": ...}."""
+    from archive_store import archives as verbs
+
+    if uscc and id_number:
+        raise click.UsageError("give --uscc or --id-number, not both")
+    system = system_for(ctx)
+    no = verbs.create(system, actor_for(system, as_user), name=name, customer_type=customer_type,
+                      business_line=business_line, uscc=uscc, id_number=id_number, phone=phone)
+    _echo_json({"archive_no": no})
+
+
+@archives.command("edit")
+@click.argument("archive_no")
+@click.option("--grade", help="A, B or C.")
+@click.option("--stage", help="potential, intention, deal or lost.")
+@click.option("--owner", help="The username who looks after the customer.")
+@click.option("--line", "business_line", help="Business-line code.")
+@click.option("--name")
+@click.option("--phone")
+@click.option("--relationship-start", help="YYYY-MM-DD")
+@click.option("--relationship-end", help="YYYY-MM-DD")
+@click.option("--first-contact", "first_contact_on", help="YYYY-MM-DD: the owner's first contact.")
+@click.option("--paper-location", help="Cabinet and box of the paper folder.")
+@click.option("--uscc", help="Waits for a second person (dossier changes confirm).")
+@click.option("--id-number", help="Waits for a second person (dossier changes confirm).")
+@click.option("--reason", default="")
+@click.option("--json", "as_json", is_flag=True)
+@as_user()
+@click.pass_context
+def archives_edit(ctx: click.Context, archive_no: str, reason: str, as_json: bool, as_user: str, **values) -> None:
+    """Change an archive's card; its number never changes. An important field waits for confirmation."""
+    from archive_store import archives as verbs
+
+    values = {k: v for k, v in values.items() if v is not None}
+    if not values:
+        raise click.UsageError("nothing to change: give at least one option")
+    system = system_for(ctx)
+    result = verbs.edit(system, actor_for(system, as_user), archive_no, values, reason=reason)
+    if as_json:
+        _echo_json({"archive_no": archive_no, "changed": result.changed, "waiting": result.waiting})
+        return
+    for key, value in result.changed.items():
+        click.echo(f"{key}: {value if value is not None else '—'}")
+    for key, change_id in result.waiting.items():
+        click.echo(f"{key}: waits for a second person (dossier changes confirm {change_id})")
+    if not result.changed and not result.waiting:
+        click.echo("nothing changed")
+
+
+@archives.command("show")
+@click.argument("archive_no")
+@click.option("--json", "as_json", is_flag=True)
+@as_user(required=False)
+@click.pass_context
+def archives_show(ctx: click.Context, archive_no: str, as_json: bool, as_user: str | None) -> None:
+    """An archive's card, its documents (catalogue order) and its history."""
+    from archive_store import archives as archives_verbs, viewing
+
+    system = system_for(ctx)
+    actor = actor_for(system, as_user)
+    v = viewing.open_archive(system, actor, archive_no)
+    a = v.archive
+    card = {"archive_no": a.archive_no, "name": a.name, "customer_type": a.customer_type,
+            "business_line": a.business_line, "uscc": a.uscc, "grade": a.grade, "stage": a.stage,
+            "owner": v.owner, "paper_location": a.paper_location, "relationship_start": a.relationship_start,
+            "relationship_end": a.relationship_end, "first_contact_on": a.first_contact_on, "status": a.status}
+    docs = [{"doc_no": d.doc_no, "doc_type": d.doc_type, "title": d.title or d.source_name,
+             "issue_date": d.issue_date, "pages": d.pages, "status": d.status} for d in v.catalogue]
+    history = [{"at": e.at, "actor": e.actor, "action": e.action, "object_id": e.object_id,
+                "changes": [{"key": k, "before": b, "after": a} for k, b, a in archives_verbs.diff_rows(actor, e)]}
+               for e in v.history]
+    if as_json:
+        _echo_json({**card, "asked_for": archive_no, "documents": docs, "history": history})
+        return
+    if a.archive_no != archive_no:
+        click.echo(f"{archive_no} was merged into {a.archive_no}")
+    for key, value in card.items():
+        click.echo(f"{key}: {value if value is not None else '—'}")
+    click.echo(f"documents ({len(docs)}):")
+    for d in docs:
+        click.echo(f"  {d['doc_no']}\t{d['issue_date'] or '—'}\t{d['doc_type']}\t{d['status']}\t{d['title']}")
+    click.echo("history:")
+    for h in history:
+        change = "".join(f"; {c['key']}: {c['before'] if c['before'] is not None else '—'} -> {c['after']}"
+                         for c in h["changes"])
+        click.echo(f"  {h['at']:%Y-%m-%d %H:%M} {h['actor']} {h['action']} {h['object_id']}{change}")
+
+
+@archives.command("list")
+@click.option("--stage")
+@click.option("--grade")
+@click.option("--line", "business_line")
+@click.option("--owner")
+@click.option("--json", "as_json", is_flag=True)
+@as_user(required=False)
+@click.pass_context
+def archives_list(ctx, stage, grade, business_line, owner, as_json, as_user) -> None:
+    """Archives in use by stage, grade, business line and owner, with counts."""
+    from archive_store import archives as verbs
+
+    system = system_for(ctx)
+    listing = verbs.list_archives(system, actor_for(system, as_user), stage=stage, grade=grade,
+                                  business_line=business_line, owner=owner)
+    if as_json:
+        _echo_json({"counts": listing.counts, "archives": [r.__dict__ for r in listing.rows]})
+        return
+    for key, counts in listing.counts.items():
+        click.echo(f"{key}: " + ", ".join(f"{k} {n}" for k, n in counts.items()))
+    for r in listing.rows:
+        click.echo(f"{r.archive_no}\t{r.stage}\t{r.grade or '—'}\t{r.business_line}\t{r.owner or '—'}\t{r.name}")
+
+
+@archives.command("duplicates")
+@click.option("--json", "as_json", is_flag=True)
+@as_user(required=False)
+@click.pass_context
+def archives_duplicates(ctx: click.Context, as_json: bool, as_user: str | None) -> None:
+    """Archives that look like one customer: the same code, or the same name in either script."""
+    from archive_store import archives as verbs
+
+    system = system_for(ctx)
+    found = verbs.duplicates(system, actor_for(system, as_user))
+    if as_json:
+        _echo_json([{"reason": d.reason, "value": d.value, "archive_nos": list(d.archive_nos)} for d in found])
+        return
+    for d in found:
+        click.echo(f"{d.reason}\t{d.value}\t{' '.join(d.archive_nos)}")
+
+
+@archives.command("merge")
+@click.argument("from_no")
+@click.argument("into_no")
+@click.option("--reason", default="")
+@click.option("--json", "as_json", is_flag=True)
+@as_user()
+@click.pass_context
+def archives_merge(ctx: click.Context, from_no: str, into_no: str, reason: str, as_json: bool, as_user: str) -> None:
+    """Move FROM_NO's documents into INTO_NO; FROM_NO stays reserved and leads to INTO_NO."""
+    from archive_store import archives as verbs
+
+    system = system_for(ctx)
+    result = verbs.merge(system, actor_for(system, as_user), from_no, into_no, reason=reason)
+    if as_json:
+        _echo_json({"archive_no": result.archive_no, "merged": from_no, "documents": result.moved})
+        return
+    click.echo(f"{from_no} merged into {result.archive_no}")
+    for old, new in result.moved.items():
+        click.echo(f"  {old} -> {new}")
+
+
+@archives.command("late")
+@click.option("--json", "as_json", is_flag=True)
+@as_user(required=False)
+@click.pass_context
+def archives_late(ctx: click.Context, as_json: bool, as_user: str | None) -> None:
+    """Collection forms filed more than the allowed working days after their collection date."""
+    from archive_store import archives as verbs
+
+    system = system_for(ctx)
+    rows = verbs.late_entries(system, actor_for(system, as_user))
+    if as_json:
+        _echo_json([r.__dict__ for r in rows])
+        return
+    for r in rows:
+        click.echo(f"{r.doc_no}\tcollected {r.collected_on}\tfiled {r.filed_on}\t{r.working_days} working days"
+                   f"\t{r.owner or '—'}\t{r.name}")
+
+
+@archives.command("uncontacted")
+@click.option("--json", "as_json", is_flag=True)
+@as_user(required=False)
+@click.pass_context
+def archives_uncontacted(ctx: click.Context, as_json: bool, as_user: str | None) -> None:
+    """New customers not contacted within the allowed days of filing (reassign with edit --owner)."""
+    from archive_store import archives as verbs
+
+    system = system_for(ctx)
+    rows = verbs.uncontacted(system, actor_for(system, as_user))
+    if as_json:
+        _echo_json([r.__dict__ for r in rows])
+        return
+    for r in rows:
+        click.echo(f"{r.archive_no}\tfiled {r.created_on}\t{r.owner or '—'}\t{r.name}")
+
+
+@archives.command("catalogue")
+@click.argument("archive_no")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "csv"]), default="pdf", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write here (default: CSV to stdout, PDF to ARCHIVE_NO-catalogue.pdf).")
+@as_user(required=False)
+@click.pass_context
+def archives_catalogue(ctx: click.Context, archive_no: str, fmt: str, output: Path | None, as_user: str | None) -> None:
+    """The archive catalogue (卷内目录) as an A4 PDF or as CSV."""
+    from archive_store import catalogue
+
+    system = system_for(ctx)
+    cat = catalogue.build(system, actor_for(system, as_user), archive_no)
+    if fmt == "csv":
+        text = catalogue.to_csv(cat)
+        if output is None:
+            click.echo(text.lstrip("\ufeff"), nl=False)
+            return
+        output.write_text(text, encoding="utf-8")
+    else:
+        output = output or Path(f"{cat.archive_no}-catalogue.pdf")
+        output.write_bytes(catalogue.to_pdf(cat))
+    click.echo(f"wrote {output}")
+
+
+@main.group()
+def changes() -> None:
+    """Important changes waiting for a second person (重要信息双人核对)."""
+
+
+@changes.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@as_user(required=False)
+@click.pass_context
+def changes_list(ctx: click.Context, as_json: bool, as_user: str | None) -> None:
+    """Changes waiting for confirmation."""
+    from archive_store import changes as verbs
+
+    system = system_for(ctx)
+    rows = verbs.list_changes(system, actor_for(system, as_user))
+    if as_json:
+        _echo_json([r.__dict__ for r in rows])
+        return
+    for r in rows:
+        click.echo(f"{r.id}\t{r.object_no}\t{r.key}\t{r.old_value or '—'} -> {r.new_value}\tby {r.proposed_by}")
+
+
+@changes.command("confirm")
+@click.argument("change_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@as_user()
+@click.pass_context
+def changes_confirm(ctx: click.Context, change_id: int, as_json: bool, as_user: str) -> None:
+    """Confirm another person's change: it takes effect now."""
+    from archive_store import changes as verbs
+
+    system = system_for(ctx)
+    number = verbs.confirm(system, actor_for(system, as_user), change_id)
+    if as_json:
+        _echo_json({"id": change_id, "state": "confirmed", "object_no": number})
+    else:
+        click.echo(f"change {change_id} confirmed on {number}")
+
+
+@changes.command("reject")
+@click.argument("change_id", type=int)
+@click.option("--reason", required=True)
+@as_user()
+@click.pass_context
+def changes_reject(ctx: click.Context, change_id: int, reason: str, as_user: str) -> None:
+    """Refuse a change (or withdraw one's own): the old value stays."""
+    from archive_store import changes as verbs
+
+    system = system_for(ctx)
+    verbs.reject(system, actor_for(system, as_user), change_id, reason)
+    click.echo(f"change {change_id} rejected")
 
 
 if __name__ == "__main__":

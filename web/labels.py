@@ -27,6 +27,14 @@ ACTION_LABELS = {
     "document.resubmitted": _l("重新提交"), "document.field_corrected": _l("更正字段"),
     "document.viewed": _l("查看"), "document.downloaded": _l("下载"), "archive.opened": _l("建档"),
     "archive.identity_completed": _l("补全身份信息"), "access.granted": _l("授权"), "access.revoked": _l("撤销授权"),
+    "loan.requested": _l("申请查阅/借阅"), "loan.approved": _l("批准借阅"), "loan.refused": _l("不批准借阅"),
+    "loan.withdrawn": _l("撤回申请"), "loan.handed_out": _l("借出"), "loan.received": _l("借阅签收"),
+    "loan.extension_requested": _l("申请续借"), "loan.extension_approved": _l("批准续借"),
+    "loan.extension_refused": _l("不批准续借"), "loan.returned": _l("归还"), "loan.log_exported": _l("导出借阅登记表"),
+    "view.opened": _l("开始查阅"), "view.confirmed": _l("确认查阅"),
+    "archive.edited": _l("修改档案"), "archive.merged": _l("并入其他档案"), "archive.merged_in": _l("并入档案"),
+    "document.moved": _l("随档案合并移入"), "change.proposed": _l("提出重要信息更改"), "change.confirmed": _l("核对确认"),
+    "change.rejected": _l("驳回更改"), "archive.catalogue_exported": _l("导出卷内目录"),
 }
 
 

@@ -12,20 +12,17 @@ import pypdfium2
 import pytest
 from PIL import ImageDraw, ImageFont
 
+import ocr
 from forms import analyze, needs_review_reasons, print_blank_form
 from forms.blank_form import FONT_CANDIDATES, form_cells
+from forms.keys import TEXT_KEYS
 from forms.text import clean_text
 from tests.docgen.documents import generate, render_image, render_pdf
 from tests.docgen.scan import simulate_scan
 
 pytestmark = pytest.mark.slow
 
-ocr = pytest.importorskip("ocr")
 OPTIONS = ocr.ReadOptions(make_archival_pdf=False, page_images=False, workers=1)
-TEXT_KEYS = {"name", "entity_type", "legal_representative", "address", "business_scope", "title",
-             "party_a", "party_b", "signatory_a", "signatory_b", "customer_name", "contact_person",
-             "industry", "source_channel", "needs", "collected_by", "contract_no",
-             "registration_authority"}
 
 
 def _jpeg(img) -> bytes:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 
-from index.analysis import ChineseTokenizer, fold, term_positions, tokens
+import pytest
+
+from index import analysis
+from index.analysis import ChineseTokenizer, fold, jieba_words, term_positions, tokens
 from index.phrase import phrase_items
 
 
@@ -18,8 +22,8 @@ def test_fold_turns_traditional_into_simplified_without_changing_length() -> Non
     assert len(fold(trad)) == len(trad)
 
 
-def test_fold_turns_full_width_letters_digits_and_space_into_ascii() -> None:
-    assert fold("ＨＴ２０２４－００１\u3000ａｂｃ：") == "HT2024-001 abc:"
+def test_fold_turns_full_width_letters_digits_and_space_into_lower_case_ascii() -> None:
+    assert fold("ＨＴ２０２４－００１\u3000ａｂｃ：") == "ht2024-001 abc:"
 
 
 def test_cjk_run_gives_bigrams_and_its_last_character_at_consecutive_positions() -> None:
@@ -83,3 +87,47 @@ def test_the_indexing_fast_path_gives_the_same_terms_and_positions_as_tokens() -
             expected[tok.text].append(tok.pos)
         got = term_positions(text, with_words=with_words)
         assert {t: sorted(p) for t, p in got.items()} == {t: sorted(p) for t, p in expected.items()}
+
+
+@pytest.fixture
+def fresh_dictionary(tmp_path, monkeypatch):
+    """jieba's words as a new process finds them, with the cache in an empty folder."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(analysis, "_words", None)
+    built: list[int] = []
+    build = analysis._build
+    monkeypatch.setattr(analysis, "_build", lambda source: built.append(1) or build(source))
+    return built
+
+
+def test_jieba_words_are_built_once_then_read_from_the_cache(fresh_dictionary, monkeypatch):
+    assert list(jieba_words("营业执照")) == [(0, "营业执照")]
+    assert fresh_dictionary == [1]
+    assert analysis._cache_file(analysis._jieba_dict()).exists()
+    monkeypatch.setattr(analysis, "_words", None)  # the next process
+    assert list(jieba_words("北京欧阳贸易有限公司营业执照")) == [(6, "有限公司"), (10, "营业执照")]
+    assert fresh_dictionary == [1]
+
+
+def test_a_damaged_jieba_cache_is_built_again(fresh_dictionary):
+    cache = analysis._cache_file(analysis._jieba_dict())
+    cache.parent.mkdir(parents=True)
+    cache.write_bytes(b"\x00 half a file")
+    assert list(jieba_words("营业执照")) == [(0, "营业执照")]
+    assert fresh_dictionary == [1]
+
+
+def test_the_cached_words_are_jiebas_own_prefix_dictionary(fresh_dictionary):
+    """What jieba_words looks up is jieba's FREQ, cut to entries of three characters or
+    more: words (a count) and the beginnings of longer words (0)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    expected: defaultdict[str, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
+    for k, v in jieba.dt.FREQ.items():
+        if len(k) >= 3:
+            expected[k[0]][0 if v else 1].add(k)
+    ours = analysis.jieba_dictionary()
+    assert {c: ours.starting_with(c) for c in expected} == expected
+    assert ours.starting_with("\u3400") == (frozenset(), frozenset())  # no word starts so

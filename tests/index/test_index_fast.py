@@ -18,6 +18,7 @@ from whoosh import query as wq
 
 from index import IndexDoc, SearchIndex
 from index.fast import FastSearcher
+from index.phrase import ExactPhrase
 from index.query import compile_query, parse
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
@@ -64,8 +65,37 @@ QUERIES = [
 ]
 
 
+def phrase_docs(searcher, q: ExactPhrase) -> list[int]:
+    """Documents where whoosh's own postings put every (term, offset) of `q` at one start."""
+    starts: dict[int, set[int]] | None = None
+    for term, off in q.items:
+        found: dict[int, set[int]] = {}
+        if (q.fieldname, term) in searcher.reader():
+            m = searcher.reader().postings(q.fieldname, term)
+            while m.is_active():
+                found[m.id()] = {p - off for p in m.value_as("positions")}
+                m.next()
+        starts = found if starts is None else {d: s & found[d] for d, s in starts.items() if d in found}
+    return sorted(d for d, s in (starts or {}).items() if s)
+
+
+def reference(searcher, q: wq.Query) -> wq.Query:
+    """`q` as whoosh alone can run it: an ExactPhrase (which only fast.py evaluates) becomes
+    the AND of its terms, as it is scored, limited at (next to) no score to the documents
+    phrase_docs finds."""
+    if isinstance(q, ExactPhrase):
+        docs = phrase_docs(searcher, q)
+        if not docs:
+            return wq.NullQuery
+        ids = wq.Or([wq.Term("doc_no", searcher.stored_fields(d)["meta"][0].lower()) for d in docs])
+        terms = [wq.Term(q.fieldname, t) for t in dict.fromkeys(t for t, _ in q.items)]
+        # (a constant score of 0 is taken for "none given" and counts 1)
+        return wq.And([*terms, wq.ConstantScoreQuery(ids, 1e-9)])
+    return q.apply(lambda child: reference(searcher, child)) if q.children() else q
+
+
 def whoosh_results(searcher, q: wq.Query, allow: set[int] | None) -> dict[int, float]:
-    results = searcher.search(q, limit=None, filter=allow)
+    results = searcher.search(reference(searcher, q), limit=None, filter=allow)
     return {hit.docnum: hit.score for hit in results}
 
 

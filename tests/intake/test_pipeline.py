@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from archive_store.errors import NotAllowed
 from archive_store.export import export_documents
 from archive_store.models import Document, IntakeJob
+from archive_store.users import console_actor, create_account
 from archive_store.verify import expected_files
 from intake.quarantine import dismiss, list_quarantined, retry
 from tests.conftest import run_dossier
@@ -197,9 +199,14 @@ def test_quarantined_files_can_be_listed_retried_and_dismissed(system, intake, t
     intake.ingest([tmp_path / "blank.pdf", tmp_path / "bad.pdf"], business_line="S")
     assert {e.name: e.reason for e in list_quarantined(system.settings)} == {"blank.pdf": "empty", "bad.pdf": "corrupt"}
 
-    back = retry(system, "bad.pdf", actor="clerk1")
+    with system.db.write() as s:
+        clerk, _ = create_account(s, actor="test", username="clerk1", role="clerk")
+        sales, _ = create_account(s, actor="test", username="sales1", role="sales")
+    with pytest.raises(NotAllowed):
+        retry(system, sales, "bad.pdf")
+    back = retry(system, clerk, "bad.pdf")
     assert back == system.settings.inbox / "S" / "bad.pdf" and back.exists()
-    dismiss(system, "blank.pdf", actor="clerk1")
+    dismiss(system, clerk, "blank.pdf")
     assert list_quarantined(system.settings) == []
     assert (system.settings.quarantine / "dismissed" / "blank.pdf").exists()  # kept, not deleted
 
@@ -209,7 +216,7 @@ def test_quarantine_names_never_leave_the_folder(system, name):
     from archive_store.errors import NotFound
 
     with pytest.raises(NotFound):
-        retry(system, name, actor="clerk1")
+        retry(system, console_actor(), name)
 
 
 def test_ingest_json_is_the_documented_contract(system, tmp_path):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -21,12 +20,25 @@ def bench():
     return mod
 
 
+# A child that spins until its own CPU clock says it has used this much, reports that
+# clock, and (for the live case) waits. How long the spinning takes on the wall clock
+# depends on the machine's load; the CPU time it has used when it reports does not.
+_SPIN = """
+import sys, time
+while time.process_time() < {cpu}: pass
+print(time.process_time(), flush=True)
+{then}
+"""
+
+
 def test_proc_cpu_counts_a_live_processes_cpu_time(bench):
-    child = subprocess.Popen([sys.executable, "-c", "import time\nt=time.time()\nwhile time.time()-t<0.6: pass\ntime.sleep(5)"])
+    child = subprocess.Popen([sys.executable, "-c", _SPIN.format(cpu=0.3, then="sys.stdin.read()")],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
-        time.sleep(1.2)
+        own = float(child.stdout.readline())  # the child's count, now that it waits
         used = bench.proc_cpu(child.pid)
-        assert 0.3 < used < 1.2
+        # /proc counts in clock ticks (1/100 s); printing costs the child a little more
+        assert own - 0.02 <= used <= own + 0.1
     finally:
         child.kill()
         child.wait()
@@ -35,8 +47,9 @@ def test_proc_cpu_counts_a_live_processes_cpu_time(bench):
 
 def test_own_cpu_includes_finished_children(bench):
     before = bench.own_cpu()
-    subprocess.run([sys.executable, "-c", "import time\nt=time.time()\nwhile time.time()-t<0.4: pass"], check=True)
-    assert bench.own_cpu() - before > 0.25
+    out = subprocess.run([sys.executable, "-c", _SPIN.format(cpu=0.3, then="")],
+                         check=True, capture_output=True, text=True).stdout
+    assert bench.own_cpu() - before >= float(out) - 0.02
 
 
 def test_cer_folds_width_and_whitespace(bench):

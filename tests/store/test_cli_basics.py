@@ -78,3 +78,25 @@ def test_export_prints_one_json_line_per_document(system):
     assert first["fields"]["party_b"] == "上海甲有限公司"
     assert first["customer"]["business_line"] == "S"
     assert first["review_reasons"] == ["amount: the 大写 words disagree with the figure"]
+
+
+def test_search_as_a_user_sees_what_that_user_sees_and_refusals_exit_1(world):
+    system, data = world
+    data_dir = system.settings.data_dir
+    everything = json.loads(run_dossier("search", "id_number:11010519491231002X", "--json", data=data_dir).stdout)
+    assert data.docs["person_form"] in {h["doc_no"] for h in everything["hits"]}
+    as_leader = run_dossier("search", "id_number:11010519491231002X", "--json", "--as", "leader1", data=data_dir)
+    assert as_leader.returncode == 0 and json.loads(as_leader.stdout)["total"] >= 1
+    for args in (["id_number:11010519491231002X", "--as", "sales1"],   # a field sales may not see
+                 ['"unclosed', "--as", "clerk1"],                       # a query the language cannot read
+                 ["合同", "--as", "nobody"],                             # no such account
+                 ["合同", "--as", "auditor1"]):                          # a role that opens no document
+        result = run_dossier("search", *args, data=data_dir)
+        assert result.returncode == 1, (args, result.stderr)
+        assert result.stderr.startswith("dossier: ") and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_missing_record_on_the_command_line_exits_1(world):
+    system, _ = world
+    result = run_dossier("quarantine", "retry", "no-such-file.pdf", data=system.settings.data_dir)
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1

@@ -36,3 +36,49 @@ def test_a_database_at_the_first_schema_migrates_forward_with_its_rows(tmp_path)
         doc = s.scalar(select(Document))
         assert doc.doc_no == "2024P02001-001" and doc.field_boxes == {}
     system.close()
+
+
+def test_archives_are_re_keyed_with_the_one_fold(tmp_path):
+    data = tmp_path / "old"
+    data.mkdir()
+    write_default_settings(data)
+    db = Database(f"sqlite:///{data}/dossier.db")
+    cfg = _alembic_config()
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0003")
+    db.dispose()
+    conn = sqlite3.connect(data / "dossier.db")
+    with conn:  # the key the old fold (NFKC, t2s, lower) gave: the variant 塡 left as it was
+        conn.execute("INSERT INTO archives (archive_no, customer_type, business_line, stage, status, created_at, "
+                     "name, name_key) VALUES ('2024P02001', 'enterprise', 'P', 'deal', 'active', "
+                     "'2024-01-01 00:00:00', '塡海ＡＢ有限公司', '塡海ab有限公司')")
+    conn.close()
+
+    system = open_system(data)
+    with system.db.read() as s:
+        from archive_store.matching import CustomerRef, find_archive
+        found = find_archive(s, CustomerRef("enterprise", name="填海AB有限公司"))
+        assert found is not None and found.archive_no == "2024P02001"
+    system.close()
+
+
+def test_head_revision_read_from_the_scripts_is_alembics(tmp_path):
+    from alembic.script import ScriptDirectory
+
+    from archive_store.db import head_revision
+
+    assert head_revision() == ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def test_a_database_at_the_newest_schema_opens_without_running_alembic(tmp_path, monkeypatch):
+    import alembic.command
+
+    from archive_store.system import init_data_dir
+
+    system, _ = init_data_dir(tmp_path / "data")
+    system.close()
+    ran: list[str] = []
+    monkeypatch.setattr(alembic.command, "upgrade", lambda *a, **k: ran.append("upgrade"))
+    open_system(tmp_path / "data").close()
+    assert ran == []

@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw, ImageFont
 from archive_store.filing import FilingInput, file_document
 from archive_store.matching import CustomerRef
 from archive_store.models import Document, Role, User
+from archive_store.search_docs import reindex
 from archive_store.system import System
 from archive_store.users import create_account
 from werkzeug.security import generate_password_hash
@@ -132,14 +133,5 @@ def seed(system: System) -> Seeded:
         for label, doc_no in out.docs.items():
             doc = s.scalar(select(Document).where(Document.doc_no == doc_no))
             out.archives[label] = doc.archive.archive_no
-    index_all(system, list(out.docs.values()))
+    reindex(system, list(out.docs.values()))
     return out
-
-
-def index_all(system: System, doc_nos: list[str]) -> None:
-    """Through the lead's reindex when it exists; the portal falls back to the database otherwise."""
-    try:
-        from archive_store.search_docs import reindex
-    except ImportError:
-        return
-    reindex(system, doc_nos)

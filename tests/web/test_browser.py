@@ -151,6 +151,13 @@ def test_department_head_corrects_a_field_and_approves_from_the_queue(as_role, l
     page.fill("#field-amount input[name=reason]", "对照原件大写金额更正")
     page.click("#field-amount button[type=submit]")
     page.wait_for_selector(".flash.ok")
+    # The amount is an important field: a second person confirms the correction (双人核对).
+    assert "另一人核对" in page.inner_text(".flash.ok")
+    clerk = as_role("clerk")
+    clerk.goto(f"{live_server}/customers/changes")
+    clerk.locator("#pending-changes tr", has_text=doc_no).locator("text=核对无误，确认").click()
+    clerk.wait_for_selector(".flash.ok")
+    page.reload()
     assert "¥88,000.00" in page.locator("#field-amount").inner_text()
     assert "人工更正" in page.locator("#field-amount").inner_text()
     shot(page, "09-document-corrected")

@@ -1,14 +1,12 @@
-"""The access table and the review verbs, without the web."""
+"""The access table: which role sees which kinds and fields, without the web."""
 from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-from sqlalchemy import select
 
-from archive_store import access, review
-from archive_store.errors import DossierError, InvalidState, NotAllowed
-from archive_store.models import AccessGrant, AuditEvent, Document, User, utcnow
+from archive_store import access
+
+from archive_store.models import AccessGrant, Document, User, utcnow
 
 
 def _user(role: str, uid: int = 1) -> User:
@@ -81,67 +79,3 @@ def test_downloads_only_for_roles_that_see_every_field_on_it():
     assert not access.can_download(_user("sales"), _doc("business_license", name="甲"), [])
     assert access.can_download(_user("archive_manager"), _doc("business_license", name="甲"), [])
     assert not access.can_download(_user("archive_manager"), _doc(), [])  # id_number on it
-
-
-@pytest.fixture
-def pending(seeded):
-    from tests.web.seed import _file
-    from archive_store.matching import CustomerRef
-
-    system, _ = seeded
-    def make(name):
-        return _file(system, name=name, doc_type="contract", title="测试合同",
-                     customer=CustomerRef("enterprise", name="审核测试有限公司"),
-                     lines=[("合同编号", "T-1", "contract_no")], fields={"contract_no": "T-1"},
-                     issue=utcnow().date(), effective=False)
-    return system, make
-
-
-def _users(s):
-    return {u.role: u for u in s.scalars(select(User))}
-
-
-def test_approve_needs_a_department_head_and_a_pending_record(pending):
-    system, make = pending
-    doc_no = make("rv-approve.jpg")
-    with system.db.write() as s:
-        users, doc = _users(s), s.scalar(select(Document).where(Document.doc_no == doc_no))
-        with pytest.raises(NotAllowed):
-            review.approve(s, actor=users["clerk"], doc=doc)
-        review.approve(s, actor=users["dept_head"], doc=doc)
-        with pytest.raises(InvalidState):
-            review.approve(s, actor=users["dept_head"], doc=doc)
-    with system.db.read() as s:
-        assert s.scalar(select(Document.status).where(Document.doc_no == doc_no)) == "effective"
-        event = s.scalars(select(AuditEvent).where(AuditEvent.object_id == doc_no)
-                          .order_by(AuditEvent.seq.desc())).first()
-        assert event.action == "document.approved" and "pending_review" in event.before
-
-
-def test_correct_field_records_before_after_and_marks_it_set_by_a_person(pending):
-    system, make = pending
-    doc_no = make("rv-correct.jpg")
-    with system.db.write() as s:
-        users, doc = _users(s), s.scalar(select(Document).where(Document.doc_no == doc_no))
-        with pytest.raises(DossierError):
-            review.correct_field(s, actor=users["dept_head"], doc=doc, key="contract_no", value="T-2", reason="")
-        review.correct_field(s, actor=users["dept_head"], doc=doc, key="contract_no", value="T-2",
-                             reason="印刷模糊，对照原件")
-    with system.db.read() as s:
-        doc = s.scalar(select(Document).where(Document.doc_no == doc_no))
-        assert doc.fields["contract_no"] == "T-2" and doc.field_set_by["contract_no"] == "person"
-        event = s.scalars(select(AuditEvent).where(AuditEvent.object_id == doc_no)
-                          .order_by(AuditEvent.seq.desc())).first()
-        assert event.action == "document.field_corrected"
-        assert '"value":"T-1"' in event.before and '"value":"T-2"' in event.after
-
-
-def test_a_failed_review_verb_changes_nothing(pending):
-    system, make = pending
-    doc_no = make("rv-fail.jpg")
-    with pytest.raises(NotAllowed):
-        with system.db.write() as s:
-            users, doc = _users(s), s.scalar(select(Document).where(Document.doc_no == doc_no))
-            review.return_to_clerk(s, actor=users["sales"], doc=doc, reason="x")
-    with system.db.read() as s:
-        assert s.scalar(select(Document.status).where(Document.doc_no == doc_no)) == "pending_review"
