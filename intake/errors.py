@@ -20,7 +20,7 @@ CAUSES = {
     "link": "The file is a link to somewhere else; links in the inbox are never followed. Copy the file itself into the inbox.",
     "special": "This is not a file but a named pipe, socket or device; only ordinary files can be filed.",
     "name": "The file's name contains a Windows path (\\); rename it and drop it again.",
-    "crashes": "Dossier stopped several times while reading this file, so it was set aside; an administrator should look at the log.",
+    "crashes": "Dossier stopped many times while reading this file, so it was set aside; an administrator should look at the log.",
 }
 
 

@@ -44,8 +44,12 @@ log = logging.getLogger("dossier.intake")
 ACTOR = "system:intake"
 INDEX_BATCH_WAIT_S = 0.3
 INDEX_BATCH_MAX = 200
-# a file under which the whole process died this many times while reading it is set aside
-MAX_READ_CRASHES = 3
+# A file under which the whole process died this many times while reading it is set aside.
+# Reading runs in memory-capped workers, so a file should never kill the watcher itself;
+# this is the last resort, and high because a kill -9 from outside (an operator, the crash
+# tests: 6 and 20 kills) cannot be told from a crash, and a slow scan read at every kill
+# must not be taken for a killer. Files with crashes behind them are read last.
+MAX_READ_CRASHES = 25
 _SEP = "~"
 
 
@@ -187,13 +191,16 @@ class Pipeline:
             if state == "filed":  # committed, but the index or the clean-up had not happened
                 self._finish_filed(job)
             elif _read_crashes(self._reading_mark(job)) >= MAX_READ_CRASHES:
+                log.warning("setting %s aside: Dossier stopped %d times while reading it", for_log(job.source),
+                            MAX_READ_CRASHES)
                 self._reading_mark(job).unlink(missing_ok=True)
                 self._quarantine(job, IntakeFailure("internal", cause="crashes"))
             else:
                 self._undo_uncommitted_store(job)
                 jobs.append(job)
         self.flush_index()
-        return jobs
+        # a file that may have brought the last run down goes after the others (sort is stable)
+        return sorted(jobs, key=lambda j: _read_crashes(self._reading_mark(j)))
 
     # -- processing -----------------------------------------------------------------------
     def process(self, job: Job) -> Outcome:

@@ -236,7 +236,7 @@ def test_recovery_leaves_a_live_process_work_alone_and_adopts_an_ended_one(syste
             i.close()
 
 
-def test_a_file_under_which_the_watcher_died_three_times_is_set_aside_on_the_next_start(system):
+def test_a_file_under_which_the_watcher_died_again_and_again_is_set_aside_on_the_next_start(system):
     from intake.pipeline import MAX_READ_CRASHES
     from intake.runner import Intake
 
@@ -244,10 +244,25 @@ def test_a_file_under_which_the_watcher_died_three_times_is_set_aside_on_the_nex
     watcher = Intake(system, workers=1, watcher=True)
     try:
         job = watcher.pipeline.claim_from_inbox(system.settings.inbox / "killer.docx")
-        watcher.pipeline._reading_mark(job).write_text(str(MAX_READ_CRASHES))  # three deaths while reading it
+        watcher.pipeline._reading_mark(job).write_text(str(MAX_READ_CRASHES))  # that many deaths while reading it
         assert watcher.pipeline.recover() == []
     finally:
         watcher.close()
     note = samples.reason_of(system, "killer.docx")
     assert (note["reason"], note["cause"]) == ("internal", "crashes")
     assert [p for p in system.settings.work.iterdir()] == []
+
+
+def test_after_a_crash_the_files_that_were_being_read_are_read_last(system):
+    from intake.runner import Intake
+
+    for name in ("a.docx", "b.docx", "c.docx"):
+        samples.docx_form(system.settings.inbox / name, ord(name[0]))
+    watcher = Intake(system, workers=1, watcher=True)
+    try:
+        jobs = {n: watcher.pipeline.claim_from_inbox(system.settings.inbox / n) for n in ("a.docx", "b.docx", "c.docx")}
+        watcher.pipeline._reading_mark(jobs["a.docx"]).write_text("2")
+        watcher.pipeline._reading_mark(jobs["b.docx"]).write_text("1")
+        assert [j.source for j in watcher.pipeline.recover()] == ["c.docx", "b.docx", "a.docx"]
+    finally:
+        watcher.close()
