@@ -85,7 +85,7 @@ class FileStore:
                 fill(out)
                 out.flush()
                 os.fsync(out.fileno())
-            os.chmod(tmp, 0o444)
+            os.chmod(tmp, 0o400)  # read-only, and for the service's own user alone
             os.replace(tmp, final)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

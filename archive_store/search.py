@@ -54,6 +54,9 @@ class SearchPage:
     # No document has every word: `hits` are similar ones (the loose reading), to be shown
     # apart and so labelled, never as matches; `total` counts them.
     similar: bool = False
+    # False while the index is missing, damaged or of another schema (the watcher rebuilds it
+    # at start): the answer may then be short, and the page and the command line say so.
+    index_ready: bool = True
 
 
 def open_index(system: System):
@@ -95,7 +98,7 @@ def search(system: System, user: User, query: str, *, filters: dict[str, Any] | 
     hits = _shown_hits(system, user, [(h.doc_no, h.score) for h in results.hits], results.highlights)
     _record(system, user, query, filters, total=results.total)
     return SearchPage(total=results.total, page=page, pages=max(1, -(-results.total // page_size)), hits=hits,
-                      similar=results.loose)
+                      similar=results.loose, index_ready=not index.needs_rebuild)
 
 
 def _record(system: System, user: User, query: str, filters: dict[str, Any], *, total: int | None = None,

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from archive_store import redaction
@@ -99,7 +99,24 @@ def rebuild(system: System) -> int:
         return index.rebuild(index_doc(d) for d in _documents(session))
 
 
-def ensure_index(system: System) -> None:
-    """At start: an index of another schema version, damaged or never built is rebuilt."""
-    if SearchIndex(system.settings.index_dir).needs_rebuild:
+def ensure_index(system: System) -> bool:
+    """At start: an index of another schema version, missing, damaged, never built, or not
+    holding every document is rebuilt; returns whether it was. A damaged segment file
+    passes `needs_rebuild` (the table of contents still opens) and fails only on the first
+    search, so the index is also searched once and its count compared with the database."""
+    index = SearchIndex(system.settings.index_dir)
+    if index.needs_rebuild or not _answers_for_every_document(system, index):
         rebuild(system)
+        return True
+    return False
+
+
+def _answers_for_every_document(system: System, index: SearchIndex) -> bool:
+    try:
+        index.search("档案", readers=None)  # opens every segment
+        indexed = index.doc_count()
+    except Exception:  # whoosh fails in many ways on a damaged segment
+        return False
+    with system.db.read() as session:
+        expected = session.scalar(select(func.count()).select_from(Document).where(Document.status != DocStatus.destroyed))
+    return indexed == expected

@@ -47,6 +47,7 @@ S = "服务"
 [ocr]
 engine = "rapidocr"    # or "tesseract"
 workers = 0            # 0: one per core
+memory_limit_mb = 2048 # each reading process; a file that needs more is quarantined as too_large
 
 [loans]
 # Borrow periods count working days: weekends and these holidays are skipped, and the
@@ -69,6 +70,8 @@ class Settings:
     our_companies: tuple[str, ...] = ()
     ocr_engine: str = "rapidocr"
     ocr_workers: int = 0
+    # the address space each reading worker may use; files that need more are too_large
+    ocr_memory_limit_mb: int = 2048
     holidays: frozenset[date] = frozenset()
     extra_workdays: frozenset[date] = frozenset()
     borrow_max_days: int = 10
@@ -176,6 +179,10 @@ def _check(root: Path, raw: dict, path: Path) -> Settings:
     workers = ocr.get("workers", 0)
     if not isinstance(workers, int) or workers < 0:
         raise bad("ocr.workers", "must be a whole number, 0 for one per core")
+    memory = ocr.get("memory_limit_mb", 2048)
+    # below ~1 GB a RapidOCR worker cannot even load its models (it maps ~0.8 GB idle)
+    if not isinstance(memory, int) or isinstance(memory, bool) or memory < 1024:
+        raise bad("ocr.memory_limit_mb", "must be a whole number of megabytes, at least 1024")
 
     loans = raw.get("loans", {})
     if not isinstance(loans, dict):
@@ -203,6 +210,7 @@ def _check(root: Path, raw: dict, path: Path) -> Settings:
         our_companies=tuple(companies),
         ocr_engine=engine,
         ocr_workers=workers,
+        ocr_memory_limit_mb=memory,
         holidays=holidays,
         extra_workdays=workdays,
         borrow_max_days=max_days,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -26,6 +27,32 @@ class System:
         self.db.dispose()
 
 
+# what holds records, originals or secrets: the service's own user only. The inbox is left
+# as it is: it is often shared so that clerks and scanners can write to it.
+PRIVATE_SUBFOLDERS = ("work", "quarantine", "store", "index", "certificates")
+
+
+def _keep_private(settings: Settings) -> None:
+    """Files the service writes are readable by its own user only: a umask for everything
+    this process creates, and the folders and the SQLite database of a data folder made
+    before this rule (or by hand) closed to others."""
+    os.umask(0o077)
+    for name in PRIVATE_SUBFOLDERS:
+        _chmod(settings.data_dir / name, 0o700)
+    if settings.database_url.startswith("sqlite:///"):
+        db = settings.database_url[len("sqlite:///"):]
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            _chmod(Path(db + suffix), 0o600)
+
+
+def _chmod(path: Path, mode: int) -> None:
+    try:
+        if path.exists() and path.stat().st_mode & 0o077:
+            path.chmod(mode)
+    except OSError:  # not ours to change (another owner): the umask still covers new files
+        pass
+
+
 def open_system(data_dir: str | os.PathLike | None = None, *, migrate_db: bool = True) -> System:
     settings = load_settings(data_dir)
     for name in DATA_SUBFOLDERS:
@@ -41,6 +68,7 @@ def open_system(data_dir: str | os.PathLike | None = None, *, migrate_db: bool =
     db = Database(settings.database_url)
     if migrate_db:
         migrate(db)
+    _keep_private(settings)
     db.attach(audit=load_keys(settings.data_dir, db))
     return System(settings=settings, db=db, store=FileStore(settings.store))
 

@@ -23,7 +23,8 @@ from archive_store import access, audit
 from archive_store.messages import Refused
 from archive_store.models import Document, IntakeJob, User, utcnow
 from archive_store.system import System
-from intake.pipeline import safe_name
+from intake.names import disk_name
+from intake import status
 from intake.quarantine import QuarantineEntry, _unique, list_quarantined
 from intake.watcher import inbox_files
 from ocr.sniff import sniff
@@ -68,6 +69,9 @@ class LiveView:
     working: list[Working]
     done: list[Done]
     quarantined: list[QuarantineEntry]
+    watcher: status.WatcherStatus            # alive or not, its failures and the files it could not take
+    left_alone: list[status.WaitingFile]     # hidden and temporary names: someone's work in progress
+    index: status.IndexStatus
 
 
 def _waiting(system: System) -> list[Waiting]:
@@ -101,7 +105,9 @@ def live(system: System, actor: User) -> LiveView:
             done.append(Done(j.id, os.path.basename(j.source_name), j.state, doc.doc_no if doc else None,
                              j.unsorted_id, bool(doc and (doc.review_reasons or doc.field_problems)),
                              j.updated_at))
-    return LiveView(_waiting(system), working, done, list_quarantined(system.settings))
+    settings = system.settings
+    return LiveView(_waiting(system), working, done, list_quarantined(settings), status.watcher_status(settings),
+                    status.waiting_files(settings), status.index_status(settings))
 
 
 @dataclass(frozen=True)
@@ -142,7 +148,8 @@ def upload(system: System, actor: User, files: list[tuple[str, BinaryIO]], busin
 
 
 def _accept(folder: Path, name: str, stream: BinaryIO, limit: int) -> Path:
-    safe = safe_name(name or "")
+    # The browser's name for it, without any folder a browser may send (C:\fakepath\…).
+    safe = disk_name((name or "").replace("\\", "/").rsplit("/", 1)[-1])
     tmp = folder / f".upload-{secrets.token_hex(6)}"  # hidden: the watcher leaves it alone
     size = 0
     try:

@@ -14,8 +14,19 @@ MESSAGES = {
 }
 
 
+# What, within a reason, the file was: a script can tell a link from a named pipe without
+# parsing the sentence meant for the clerk.
+CAUSES = {
+    "link": "The file is a link to somewhere else; links in the inbox are never followed. Copy the file itself into the inbox.",
+    "special": "This is not a file but a named pipe, socket or device; only ordinary files can be filed.",
+    "name": "The file's name contains a Windows path (\\); rename it and drop it again.",
+    "crashes": "Dossier stopped many times while reading this file, so it was set aside; an administrator should look at the log.",
+}
+
+
 class IntakeFailure(Exception):
-    def __init__(self, reason: str, detail: str | None = None):
+    def __init__(self, reason: str, detail: str | None = None, *, cause: str | None = None):
         self.reason = reason if reason in MESSAGES else "internal"
-        self.detail = detail or MESSAGES[self.reason]
+        self.cause = cause if cause in CAUSES else None
+        self.detail = detail or (CAUSES[self.cause] if self.cause else MESSAGES[self.reason])
         super().__init__(self.detail)

@@ -15,7 +15,6 @@ import json
 import logging
 import os
 import queue
-import re
 import secrets
 import shutil
 import threading
@@ -37,12 +36,20 @@ from archive_store.search_docs import reindex
 from archive_store.system import System
 from archive_store.verify import expected_files
 from intake.errors import MESSAGES, IntakeFailure
+from intake.lock import LOCK_NAME, PROC_PREFIX, host_name, is_held
+from intake.names import disk_name, display_name, for_log, looks_like_a_path
 from intake.quarantine import quarantine_file
 
 log = logging.getLogger("dossier.intake")
 ACTOR = "system:intake"
 INDEX_BATCH_WAIT_S = 0.3
 INDEX_BATCH_MAX = 200
+# A file under which the whole process died this many times while reading it is set aside.
+# Reading runs in memory-capped workers, so a file should never kill the watcher itself;
+# this is the last resort, and high because a kill -9 from outside (an operator, the crash
+# tests: 6 and 20 kills) cannot be told from a crash, and a slow scan read at every kill
+# must not be taken for a killer. Files with crashes behind them are read last.
+MAX_READ_CRASHES = 25
 _SEP = "~"
 
 
@@ -61,11 +68,12 @@ class Outcome:
     doc_type: str | None = None
     read_seconds: float = 0.0  # time in the ocr room, for the benchmark's overhead figure
     total_seconds: float = 0.0
+    cause: str | None = None  # within a reason: "link", "special", "name", "crashes" (intake/errors.py)
 
     def to_json(self) -> dict:
         return {"source": self.source, "status": self.status, "doc_no": self.doc_no,
                 "archive_no": self.archive_no, "reason": self.reason, "detail": self.detail,
-                "doc_type": self.doc_type, "pages": self.pages, "job_id": self.job_id}
+                "doc_type": self.doc_type, "pages": self.pages, "job_id": self.job_id, "cause": self.cause}
 
 
 @dataclass(frozen=True)
@@ -76,17 +84,13 @@ class Job:
     business_line: str
 
 
-def safe_name(name: str) -> str:
-    """A file name that is safe to put in our folders: no separators, no leading dots."""
-    name = os.path.basename(name).replace(_SEP, "-")
-    name = re.sub(r"[\x00-\x1f/\\]", "_", name).lstrip(".") or "unnamed"
-    return name[:200]
-
-
 class Pipeline:
-    def __init__(self, system: System, *, read_options: ocr.ReadOptions):
+    def __init__(self, system: System, *, read_options: ocr.ReadOptions, work_dir: Path | None = None):
         self.system = system
         self.settings = system.settings
+        # the watcher works in work/ itself; other processes in a private folder under it
+        # (intake/lock.py), so that a watcher's recovery never takes their live jobs
+        self.work = work_dir or system.settings.work
         self.read_options = read_options
         self._filing = threading.Lock()  # filing stays serialised: numbers and the store sidecars
         self._inflight: dict[str, threading.Event] = {}
@@ -108,7 +112,7 @@ class Pipeline:
         return self.settings.default_business_line
 
     def _work_path(self, business_line: str, name: str) -> Path:
-        return self.settings.work / f"{business_line}{_SEP}{secrets.token_hex(6)}{_SEP}{safe_name(name)}"
+        return self.work / f"{business_line}{_SEP}{secrets.token_hex(6)}{_SEP}{disk_name(name)}"
 
     def claim_from_inbox(self, path: Path) -> Job | None:
         """Atomically move an inbox file into work/; None if someone else took it first."""
@@ -118,7 +122,27 @@ class Pipeline:
             os.rename(path, target)
         except FileNotFoundError:
             return None
-        return self._open_job(target, source=str(path.relative_to(self.settings.inbox)), business_line=biz)
+        return self._open_job(target, source=display_name(str(path.relative_to(self.settings.inbox))),
+                              business_line=biz)
+
+    def refuse_from_inbox(self, path: Path, cause: str) -> Outcome | None:
+        """An inbox entry that is not an ordinary file (a link, a named pipe): never opened
+        and never followed. It is replaced, in quarantine, by a note saying what it was, so
+        that nothing in the quarantine can lead a download elsewhere on the server."""
+        biz = self.business_line_for(path)
+        try:
+            what = f"a link to {display_name(os.readlink(path))}" if cause == "link" else "a named pipe, socket or device"
+        except OSError:
+            what = "a link"
+        target = self._work_path(biz, path.name)
+        _write_durably(target, f"{display_name(path.name)} was {what}; Dossier did not open it.\n")
+        try:
+            os.unlink(path)  # the link or pipe itself; whatever it points to is not touched
+        except FileNotFoundError:
+            target.unlink()
+            return None
+        job = self._open_job(target, source=display_name(str(path.relative_to(self.settings.inbox))), business_line=biz)
+        return self._quarantine(job, IntakeFailure("unsupported", cause=cause))
 
     def claim_copy(self, path: Path, business_line: str | None = None) -> Job:
         """For `dossier ingest`: the user's file stays where it is; we work on a copy."""
@@ -129,19 +153,25 @@ class Pipeline:
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.rename(tmp, target)
-        return self._open_job(target, source=str(path), business_line=biz)
+        return self._open_job(target, source=display_name(str(path)), business_line=biz)
 
     def _open_job(self, work_path: Path, *, source: str, business_line: str) -> Job:
         with self.system.db.write() as s:
-            row = IntakeJob(source_name=source, work_path=work_path.name, business_line=business_line, state="claimed")
+            row = IntakeJob(source_name=source[-512:], work_path=work_path.name, business_line=business_line, state="claimed")
             s.add(row)
             s.flush()
             return Job(row.id, work_path, source, business_line)
 
     def recover(self) -> list[Job]:
-        """Jobs a crashed run left in work/: finished where they were filed, redone otherwise."""
+        """Jobs a crashed run left in work/: finished where they were filed, redone otherwise.
+
+        Only the watcher recovers, holding the data folder's lock, so nothing else works in
+        work/ itself; a private folder of a process that has ended is taken over, one whose
+        process still runs is left alone. A file under which Dossier stopped MAX_READ_CRASHES
+        times while reading it is set aside, so that it cannot stop every restart in turn."""
         jobs: list[Job] = []
-        work = self.settings.work
+        work = self.work
+        adopt_orphaned_work(work)
         for path in sorted(work.iterdir()):
             if path.name.startswith(".") or not path.is_file():
                 if path.name.endswith(".copying"):
@@ -162,11 +192,17 @@ class Pipeline:
                 self._finish_filed(job)
             elif state == "unsorted":  # committed into the tray: only the clean-up was left
                 path.unlink(missing_ok=True)
+            elif _read_crashes(self._reading_mark(job)) >= MAX_READ_CRASHES:
+                log.warning("setting %s aside: Dossier stopped %d times while reading it", for_log(job.source),
+                            MAX_READ_CRASHES)
+                self._reading_mark(job).unlink(missing_ok=True)
+                self._quarantine(job, IntakeFailure("internal", cause="crashes"))
             else:
                 self._undo_uncommitted_store(job)
                 jobs.append(job)
         self.flush_index()
-        return jobs
+        # a file that may have brought the last run down goes after the others (sort is stable)
+        return sorted(jobs, key=lambda j: _read_crashes(self._reading_mark(j)))
 
     # -- processing -----------------------------------------------------------------------
     def process(self, job: Job) -> Outcome:
@@ -177,12 +213,14 @@ class Pipeline:
         except IntakeFailure as failure:
             outcome = self._quarantine(job, failure)
         except Exception as exc:  # never lose a file to a bug: quarantine it and say so
-            log.exception("intake failed on %s", job.source)
+            log.exception("intake failed on %s", for_log(job.source))
             outcome = self._quarantine(job, IntakeFailure("internal", f"{MESSAGES['internal']} ({type(exc).__name__}: {exc})"))
         return dataclasses.replace(outcome, read_seconds=self._read_seconds.value,
                                    total_seconds=time.perf_counter() - started)
 
     def _process(self, job: Job) -> Outcome:
+        if looks_like_a_path(os.path.basename(job.source)):
+            raise IntakeFailure("unsupported", cause="name")
         size = job.work_path.stat().st_size
         if size == 0:
             raise IntakeFailure("empty", "The file is empty (0 bytes).")
@@ -197,11 +235,16 @@ class Pipeline:
                 return self._duplicate(job, sha, *existing)
             read_started = time.perf_counter()
             self._stage(job, "reading")
+            mark = self._reading_mark(job)
+            # gone again unless this process dies while reading; no fsync: what it guards
+            # against is the process being killed, and the kernel keeps what it wrote
+            mark.write_text(str(_read_crashes(mark) + 1))
             try:
                 result = ocr.read_path(job.work_path, self.read_options)
             except ocr.ReadError as err:
                 raise IntakeFailure(err.reason, err.detail) from None
             finally:
+                mark.unlink(missing_ok=True)
                 self._read_seconds.value = time.perf_counter() - read_started
             self._stage(job, "extracting", pages=len(result.extraction.pages))
             analysis = forms.analyze(result.extraction, our_companies=self.settings.our_companies,
@@ -257,6 +300,10 @@ class Pipeline:
 
     def _sidecar(self, job: Job) -> Path:
         return job.work_path.with_name("." + job.work_path.name + ".stored.json")
+
+    @staticmethod
+    def _reading_mark(job: Job) -> Path:
+        return job.work_path.with_name("." + job.work_path.name + ".reading")
 
     def _store_and_file(self, job: Job, sha: str, size: int, result: ocr.ReadResult,
                         analysis: forms.Analysis) -> Outcome:
@@ -389,13 +436,44 @@ class Pipeline:
         self._undo_uncommitted_store(job)
         name = quarantine_file(self.settings, job.work_path, original_name=os.path.basename(job.source),
                                reason=failure.reason, detail=failure.detail, job_id=job.id,
-                               business_line=job.business_line)
+                               business_line=job.business_line, cause=failure.cause)
         with self.system.db.write() as s:
             row = s.get(IntakeJob, job.id)
             row.state, row.reason, row.detail, row.work_path = "quarantined", failure.reason, failure.detail, name
             audit.record(s, actor=ACTOR, action="intake.quarantined", object_type="intake_job",
                          object_id=str(job.id), after={"file": name, "reason": failure.reason})
-        return Outcome(job.source, "rejected", reason=failure.reason, detail=failure.detail, job_id=job.id)
+        return Outcome(job.source, "rejected", reason=failure.reason, detail=failure.detail, job_id=job.id,
+                       cause=failure.cause)
+
+
+def _read_crashes(mark: Path) -> int:
+    try:
+        return int(mark.read_text() or 0)
+    except (OSError, ValueError):
+        return 0
+
+
+def private_work_dir(settings) -> Path:
+    """A work folder of this Intake's own, locked for as long as it lives (intake/lock.py);
+    the token tells apart two Intakes of one process (tests, `quarantine retry` in a shell)."""
+    folder = settings.work / f"{PROC_PREFIX}{host_name()}@{os.getpid()}@{secrets.token_hex(3)}"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def adopt_orphaned_work(work: Path) -> None:
+    """Move the files of private work folders whose process has ended into work/ itself,
+    where recovery finishes them like the watcher's own: an `ingest` copy is filed, a
+    `quarantine retry` file (its only copy) is not lost. Only this machine's folders: a
+    lock can only be checked on the machine that holds it."""
+    for folder in work.glob(f"{PROC_PREFIX}{host_name()}@*"):
+        if not folder.is_dir() or is_held(folder / LOCK_NAME):
+            continue
+        for entry in folder.iterdir():
+            if entry.name != LOCK_NAME:
+                os.rename(entry, work / entry.name)
+        (folder / LOCK_NAME).unlink(missing_ok=True)
+        folder.rmdir()
 
 
 def _write_durably(path: Path, text: str) -> None:

@@ -18,6 +18,7 @@ from archive_store.errors import NotFound
 from archive_store.models import IntakeJob, User, utcnow
 from archive_store.settings import Settings
 from archive_store.system import System
+from intake.names import disk_name, display_name
 
 REASON_SUFFIX = ".reason.json"
 DISMISSED = "dismissed"
@@ -31,6 +32,8 @@ class QuarantineEntry:
     at: datetime
     job_id: int | None
     business_line: str | None
+    original_name: str = ""    # as given: the name on disk is made safe (long, non-UTF-8, ..\ names)
+    cause: str | None = None   # link | special | name | crashes, where the reason needs one
 
 
 def _unique(folder: Path, name: str) -> Path:
@@ -43,16 +46,21 @@ def _unique(folder: Path, name: str) -> Path:
 
 
 def quarantine_file(settings: Settings, path: Path, *, original_name: str, reason: str, detail: str,
-                    job_id: int | None, business_line: str | None) -> str:
-    """Move `path` into quarantine/ under its original name (made unique) with its reason."""
-    target = _unique(settings.quarantine, original_name)
+                    job_id: int | None, business_line: str | None, cause: str | None = None) -> str:
+    """Move `path` into quarantine/ under its original name made safe for the disk (and
+    unique) with its reason; the name as given stays in the reason file for display."""
+    original_name = display_name(original_name)
+    target = _unique(settings.quarantine, disk_name(original_name))
     note = {"reason": reason, "message": detail, "at": utcnow().isoformat(timespec="seconds") + "Z",
             "job_id": job_id, "original_name": original_name, "business_line": business_line}
+    if cause:
+        note["cause"] = cause
     reason_path = target.with_name(target.name + REASON_SUFFIX)
     tmp = reason_path.with_name("." + reason_path.name + ".tmp")
     tmp.write_text(json.dumps(note, ensure_ascii=False, indent=2), encoding="utf-8")
     os.replace(tmp, reason_path)  # the reason first: a quarantined file never lacks one
     os.rename(path, target)
+    os.chmod(target, 0o600)  # it kept the inbox's mode (often world-readable on a share)
     return target.name
 
 
@@ -79,7 +87,8 @@ def list_quarantined(settings: Settings) -> list[QuarantineEntry]:
         except (ValueError, KeyError, OSError):
             note, at = {"reason": "internal", "message": "the reason file is damaged"}, utcnow()
         entries.append(QuarantineEntry(name, note.get("reason", "internal"), note.get("message", ""), at,
-                                       note.get("job_id"), note.get("business_line")))
+                                       note.get("job_id"), note.get("business_line"),
+                                       note.get("original_name") or name, note.get("cause")))
     return sorted(entries, key=lambda e: e.at, reverse=True)
 
 

@@ -25,6 +25,11 @@ class ReadOptions:
     text_score: float = 0.5  # RapidOCR drops lines it is less sure of than this
     max_pixels: int = 100_000_000  # per page; an A3 scan at 600 dpi (7016×9921 = 69.6 MP) must pass
     max_pages: int = 500
+    # Word files: a body that unpacks past this, or holds more paragraphs, is refused before
+    # it is parsed (a 180 KB XML bomb unpacks to 1.39 million paragraphs); a 500-page contract
+    # is some 15,000 paragraphs and a few MB
+    max_paragraphs: int = 100_000
+    max_docx_xml_bytes: int = 64 * 1024 * 1024
     max_bytes: int = 500 * 1024 * 1024
     timeout_s: float = 120.0  # per page of OCR; the worker is killed and the read fails
     make_archival_pdf: bool = True
@@ -39,7 +44,9 @@ class ReadOptions:
     # threads per worker inside the engine (onnxruntime intra-op; tesseract's OpenMP);
     # workers × threads should not exceed the cores (bench/README-ocr.md)
     threads_per_worker: int = 1
-    memory_limit_mb: int | None = 6000  # address-space cap of each OCR worker process
+    # address-space cap of each reading worker process (the `[ocr] memory_limit_mb` setting):
+    # an idle RapidOCR worker maps ~0.8 GB, one reading a 70 MP A3 scan at 600 dpi 1.5 GB
+    memory_limit_mb: int | None = 2048
 
     def engine_key(self) -> tuple:
         """What a worker's loaded engine depends on; other options may change per call."""

@@ -6,9 +6,12 @@ The engine is created on the worker's first page and kept for every later one.
 """
 from __future__ import annotations
 
+import gc
 import io
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -48,6 +51,8 @@ class PageOut:
     rotation: int  # degrees counter-clockwise applied to make the page upright
     skew: float
 
+
+T = TypeVar("T")
 
 _engines: dict[tuple, Engine] = {}
 
@@ -134,15 +139,29 @@ def _to_line(raw: RawLine, f: float) -> Line:
     return Line(raw.text, box(raw.box), round(raw.confidence, 4), words)
 
 
+def within_memory(fn: Callable[[], T], too_large: str) -> T:
+    """`fn()`, with a failed allocation (the worker's memory cap) turned into TooLarge.
+
+    The TooLarge is raised only once the MemoryError is gone: a MemoryError kept as the
+    new error's cause keeps its traceback, whose frames hold the very arrays that filled
+    the worker, and the next document read by this worker would fail for want of memory."""
+    try:
+        return fn()
+    except MemoryError:
+        pass
+    gc.collect()
+    raise TooLarge(too_large)
+
+
 def read_page(job: PageJob) -> PageOut:
     """OCR one page into a Page whose boxes are in the preview image's pixels."""
     o = job.options
-    try:
+
+    def read() -> tuple:
         engine = engine_for(o)
-        img = _fit(_load(job), engine.max_side)
-        img, out, rotation, skew = recognize_upright(engine, img, o)
-    except MemoryError as e:
-        raise TooLarge(f"Page {job.number} needs more memory than a reader may use.") from e
+        return (engine,) + recognize_upright(engine, _fit(_load(job), engine.max_side), o)
+
+    engine, img, out, rotation, skew = within_memory(read, f"Page {job.number} needs more memory than a reader may use.")
 
     h, w = img.shape[:2]
     f = min(1.0, o.page_image_max_side / max(h, w))
@@ -169,6 +188,48 @@ def read_page(job: PageJob) -> PageOut:
     return PageOut(page, jpeg, rotation, skew)
 
 
+def read_word(data: bytes, options: ReadOptions) -> tuple[list[Page], list[bytes]]:
+    """A Word file's pages and their preview images, read inside a worker: the XML is
+    parsed where running out of memory costs a worker, not the intake."""
+    from ocr.docx_reader import read_docx
+    from ocr.preview import docx_previews
+
+    def read() -> tuple[list[Page], list[bytes]]:
+        pages = read_docx(data, options)
+        return pages, (docx_previews(pages, options) if options.page_images else [])
+
+    return within_memory(read, "The Word file needs more memory to read than a reader may use.")
+
+
+def pdf_text_layers(data: bytes, options: ReadOptions) -> tuple[list[Page | None], list[bytes | None]]:
+    """Pages read from usable text layers (None where OCR is needed), with previews;
+    inside a worker, for the same reason as `read_word`."""
+    from ocr.errors import CorruptDocument
+    from ocr.pdf import PDFIUM_LOCK, open_pdf, render_preview, text_layer_page
+
+    def read() -> tuple[list[Page | None], list[bytes | None]]:
+        with PDFIUM_LOCK:  # workers=0 reads in the caller's process, which may have threads
+            doc = open_pdf(data, options)
+            try:
+                pages: list[Page | None] = []
+                previews: list[bytes | None] = []
+                for i in range(len(doc)):
+                    try:
+                        page = text_layer_page(doc, i, options)
+                    except MemoryError:
+                        raise
+                    except Exception as e:  # pdfium's text API fails on some damaged pages
+                        raise CorruptDocument(f"Page {i + 1} of the PDF is damaged.") from e
+                    pages.append(page)
+                    previews.append(render_preview(doc, i, options.page_image_max_side, options.page_image_quality)
+                                    if page is not None and options.page_images else None)
+            finally:
+                doc.close()
+        return pages, previews
+
+    return within_memory(read, "The PDF needs more memory to read than a reader may use.")
+
+
 def worker_init(options: ReadOptions) -> None:
     """Runs once in each worker process: thread limits, memory cap, engine load."""
     threads = str(max(1, options.threads_per_worker))
@@ -190,4 +251,4 @@ def ping(_: int = 0) -> int:
     return os.getpid()
 
 
-__all__ = ["PageJob", "PageOut", "read_page", "worker_init", "engine_for", "ping"]
+__all__ = ["PageJob", "PageOut", "read_page", "read_word", "pdf_text_layers", "worker_init", "engine_for", "ping"]

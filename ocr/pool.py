@@ -3,7 +3,8 @@
 Pages are independent, so each worker reads whole pages with its own engine, loaded once.
 A page that runs past its time limit, or a worker that dies (out of memory, a crash in
 native code), fails the document with a ReadError and the pool is replaced, so one bad
-file never stops the inbox. `workers=0` reads in the calling process (no time limit):
+file never stops the inbox. Whole-document steps that parse untrusted bytes (Word XML, a
+PDF's text layers) run here too, through `call`, under the same memory cap. `workers=0` reads in the calling process (no time limit):
 for debugging and for measuring the bare cost in benchmarks.
 """
 from __future__ import annotations
@@ -17,10 +18,13 @@ import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Callable, TypeVar
 
-from ocr.errors import OcrFailed, OcrTimeout, ReadError
+from ocr.errors import OcrFailed, OcrTimeout, TooLarge
 from ocr.options import ReadOptions
 from ocr.pagework import PageJob, PageOut, ping, read_page, worker_init
+
+T = TypeVar("T")
 
 # loading the models and importing onnxruntime in a fresh process
 STARTUP_TIMEOUT_S = 120.0
@@ -61,6 +65,11 @@ class PagePool:
             self._executor = ex
         return self._executor
 
+    def start(self) -> None:
+        if self.workers:
+            with self._lock:
+                self._start()
+
     @staticmethod
     def _kill(ex: ProcessPoolExecutor) -> None:
         # ProcessPoolExecutor cannot cancel a running task; its worker must be killed.
@@ -85,37 +94,57 @@ class PagePool:
 
             engine_for(jobs[0].options)
             return [read_page(j) for j in jobs]
-        for attempt in (1, 2):
+        timeout_s = jobs[0].options.timeout_s * math.ceil(len(jobs) / self.workers)
+        return self._submit_all([(read_page, (j,)) for j in jobs], timeout_s,
+                                f"Reading took longer than the limit of {jobs[0].options.timeout_s:g} s a page and was stopped.")
+
+    def call(self, fn: Callable[..., T], *args: Any, timeout_s: float) -> T:
+        """Run one whole-document step (parsing a Word file, a PDF's text layers) in a
+        worker, under the workers' memory cap, so that a hostile file can exhaust only a
+        worker, never the process that called."""
+        if self.workers == 0:
+            return fn(*args)
+        [out] = self._submit_all([(fn, args)], timeout_s, f"Reading took longer than the limit of {timeout_s:g} s and was stopped.")
+        return out
+
+    def _submit_all(self, calls: list[tuple[Callable, tuple]], timeout_s: float, timeout_detail: str) -> list:
+        # A pool that dies by itself (a worker killed for memory, a crash in native code)
+        # breaks every document in flight, not only the one that killed it: each is read
+        # again on a new pool, and only a document under which a pool dies twice is failed
+        # (as too large: nearly always the memory cap). A pool killed by another thread's
+        # time-out does not count against this document.
+        deaths = 0
+        for attempt in range(1, 5):
             with self._lock:
                 ex = self._start()
                 generation = self._generation
             try:
-                return self._collect(ex, jobs)
+                return self._collect(ex, calls, timeout_s, timeout_detail)
             except _PoolLost as lost:
-                # another thread's timeout killed the pool under this document: read it
-                # again on the new pool; a pool that died by itself fails the document
                 with self._lock:
                     replaced = self._generation != generation
                 self._reset(generation)
-                if not (replaced and attempt == 1):
-                    raise OcrFailed("The reader stopped while reading this file (it may need too much memory).") from lost.__cause__
+                deaths += 0 if replaced else 1
+                if deaths >= 2 or attempt == 4:
+                    limit = f" ({self.options.memory_limit_mb} MB)" if self.options.memory_limit_mb else ""
+                    raise TooLarge("The reader stopped twice while reading this file: it needs more memory "
+                                   f"than a reader may use{limit}.") from lost.__cause__
             except OcrTimeout:
                 self._reset(generation)
                 raise
         raise AssertionError("unreachable")
 
-    def _collect(self, ex: ProcessPoolExecutor, jobs: list[PageJob]) -> list[PageOut]:
-        timeout_s = jobs[0].options.timeout_s
+    def _collect(self, ex: ProcessPoolExecutor, calls: list[tuple[Callable, tuple]], timeout_s: float,
+                 timeout_detail: str) -> list:
         try:
-            futures: list[Future] = [ex.submit(read_page, j) for j in jobs]
+            futures: list[Future] = [ex.submit(fn, *args) for fn, args in calls]
         except (BrokenProcessPool, RuntimeError) as e:  # RuntimeError: the pool was shut down
             raise _PoolLost() from e
-        # each page may take timeout_s; pages queue behind each other on the workers
-        deadline = time.monotonic() + timeout_s * math.ceil(len(jobs) / self.workers)
+        deadline = time.monotonic() + timeout_s
         try:
             return [f.result(timeout=max(0.0, deadline - time.monotonic())) for f in futures]
         except FutureTimeout as e:
-            raise OcrTimeout(f"Reading took longer than the limit of {timeout_s:g} s a page and was stopped.") from e
+            raise OcrTimeout(timeout_detail) from e
         except BrokenProcessPool as e:
             raise _PoolLost() from e
         finally:

@@ -1,5 +1,6 @@
-"""From bytes to a ReadResult: detect the format, read text layers and Word files directly,
-send every page that needs OCR to the worker pool, assemble the archival PDF."""
+"""From bytes to a ReadResult: detect the format, read text layers and Word files in a
+worker (under its memory cap), send every page that needs OCR to the worker pool,
+assemble the archival PDF."""
 from __future__ import annotations
 
 import atexit
@@ -7,10 +8,10 @@ import os
 import threading
 
 from ocr.archival import build_archival_pdf
-from ocr.errors import CorruptDocument, EmptyDocument, EncryptedDocument, ReadError, TooLarge, UnsupportedFormat
+from ocr.errors import EmptyDocument, EncryptedDocument, ReadError, TooLarge, UnsupportedFormat
 from ocr.extraction import Extraction, Page, ReadResult
 from ocr.options import ENGINES, ReadOptions
-from ocr.pagework import PageJob
+from ocr.pagework import PageJob, pdf_text_layers, read_word
 from ocr.pool import PagePool
 from ocr.script import detect_document_script
 from ocr.sniff import DOCX, describe_unknown, sniff
@@ -40,18 +41,31 @@ class Reader:
     def close(self) -> None:
         self._pool.close()
 
-    def read(self, data: bytes, options: ReadOptions | None = None) -> ReadResult:
-        o = options or self.options
-        if o.engine not in ENGINES:
-            raise ValueError(f"unknown OCR engine {o.engine!r} (choose {' or '.join(ENGINES)})")
+    def start(self, options: ReadOptions | None = None) -> None:
+        """Start the workers and load their models now rather than on the first page."""
+        self._pool_for(options or self.options).start()
+
+    def _pool_for(self, o: ReadOptions) -> PagePool:
         with self._swap:
             if not self._pool.accepts(o):  # another engine set-up: new workers for it
                 self._pool.close()
                 self._pool = PagePool(o)
+            return self._pool
+
+    def read(self, data: bytes, options: ReadOptions | None = None) -> ReadResult:
+        o = options or self.options
+        if o.engine not in ENGINES:
+            raise ValueError(f"unknown OCR engine {o.engine!r} (choose {' or '.join(ENGINES)})")
+        self._pool_for(o)
         if not data:
             raise EmptyDocument("The file is empty (0 bytes).")
         if len(data) > o.max_bytes:
             raise TooLarge(f"The file is {len(data) / 2**20:.0f} MB; the limit is {o.max_bytes / 2**20:.0f} MB.")
+        if data.startswith(b"PK\x03\x04"):
+            # a ZIP is opened only in a worker: even its directory can be a bomb; a damaged
+            # ZIP is a damaged Word file (corrupt), a ZIP without a Word body is unsupported
+            pages, images = self._pool.call(read_word, data, o, timeout_s=_whole_document_limit(o))
+            return self._result(DOCX, pages, images, archival=False, options=o)
         media = sniff(data)
         if media is None:
             if data.startswith(_OLE) and _ENCRYPTED_PACKAGE in data:
@@ -59,13 +73,6 @@ class Reader:
             raise UnsupportedFormat(
                 f"The file is {describe_unknown(data)}; Dossier reads PDF, JPEG, PNG, TIFF and Word (.docx) files."
             )
-        if media == DOCX:
-            from ocr.docx_reader import read_docx
-            from ocr.preview import docx_previews
-
-            pages = read_docx(data)
-            images = docx_previews(pages, o) if o.page_images else ()
-            return self._result(media, pages, images, archival=False, options=o)
         if media == "application/pdf":
             return self._read_pdf(data, o)
         return self._read_image(data, media, o)
@@ -80,10 +87,7 @@ class Reader:
         return self._result(media, pages, jpegs, archival=True, options=o)
 
     def _read_pdf(self, data: bytes, o: ReadOptions) -> ReadResult:
-        from ocr.pdf import PDFIUM_LOCK
-
-        with PDFIUM_LOCK:
-            pages, previews = self._pdf_text_layers(data, o)
+        pages, previews = self._pool.call(pdf_text_layers, data, o, timeout_s=_whole_document_limit(o))
         todo = [PageJob(i + 1, "pdf", data, i, o) for i, p in enumerate(pages) if p is None]
         for out in self._pool.run(todo):
             pages[out.page.number - 1] = out.page
@@ -91,28 +95,6 @@ class Reader:
         done = [p for p in pages if p is not None]
         # the original is already searchable where every page had a text layer
         return self._result("application/pdf", done, previews, archival=bool(todo), options=o)
-
-    @staticmethod
-    def _pdf_text_layers(data: bytes, o: ReadOptions) -> tuple[list[Page | None], list[bytes | None]]:
-        """Pages read from usable text layers (None where OCR is needed), with previews."""
-        from ocr.pdf import open_pdf, render_preview, text_layer_page
-
-        doc = open_pdf(data, o)
-        try:
-            n = len(doc)
-            pages: list[Page | None] = []
-            previews: list[bytes | None] = []
-            for i in range(n):
-                try:
-                    page = text_layer_page(doc, i, o)
-                except Exception as e:  # pdfium's text API fails on some damaged pages
-                    raise CorruptDocument(f"Page {i + 1} of the PDF is damaged.") from e
-                pages.append(page)
-                previews.append(render_preview(doc, i, o.page_image_max_side, o.page_image_quality)
-                                if page is not None and o.page_images else None)
-        finally:
-            doc.close()
-        return pages, previews
 
     def _result(self, media: str, pages: list[Page], images, *, archival: bool, options: ReadOptions) -> ReadResult:
         if not any(p.lines for p in pages):
@@ -123,6 +105,12 @@ class Reader:
         if archival and options.make_archival_pdf and all(images):
             pdf = build_archival_pdf(pages, list(images))
         return ReadResult(extraction, imgs, pdf)
+
+
+def _whole_document_limit(o: ReadOptions) -> float:
+    """Time for one whole-document step in a worker (a Word body, a PDF's text layers and
+    previews): a page of it takes well under 2 s, so this stops a hang, never a long file."""
+    return o.timeout_s + 2.0 * o.max_pages
 
 
 _default: Reader | None = None

@@ -318,6 +318,8 @@ def search(ctx: click.Context, query: str, as_json: bool, page: int, sort: str, 
 
     system = system_for(ctx)
     results = run_search(system, actor_for(system, as_user), query, sort=sort, page=page)
+    if not results.index_ready:
+        click.echo("dossier: 检索索引正在重建或需要重建，结果可能不全（dossier reindex 可立即重建）。", err=True)
     hits = [{"doc_no": h.doc_no, "archive_no": h.archive_no, "doc_type": h.doc_type, "title": h.title,
              "score": round(h.score, 4), "snippet": h.snippet} for h in results.hits]
     # Similar documents (no document has every word) are never reported as matches.

@@ -1,9 +1,18 @@
-"""The main job: the portal on a WSGI server, and the inbox watcher beside it."""
+"""The main job: the portal on a WSGI server, and the inbox watcher beside it.
+
+One watcher per data folder on each machine: `run_watcher` holds the data folder's lock
+(intake/lock.py) for as long as it runs, so a second `dossier watch` or `dossier run` is
+refused with the first one's pid and host before it touches anything. Inside that, a
+watcher that fails is started again after a pause, and the failure goes to the log and to
+the intake page (intake/status.py): a watcher thread that died silently while the portal
+kept answering would stop all filing with nobody the wiser.
+"""
 from __future__ import annotations
 
 import logging
 import signal
 import threading
+import time
 
 import click
 from waitress import create_server
@@ -11,13 +20,20 @@ from waitress import create_server
 from archive_store.system import System
 from web.app import create_app
 
+log = logging.getLogger("dossier.intake")
+
+RESTART_PAUSE_S = (1, 2, 5, 10, 30, 60)  # after repeated failures, at most once a minute
+STEADY_S = 300  # a watcher that ran this long before failing starts the pauses afresh
+
 
 def _report(outcome) -> None:
-    line = f"{outcome.status}: {outcome.source}"
+    from intake.names import for_log
+
+    line = f"{outcome.status}: {for_log(outcome.source)}"
     if outcome.doc_no:
         line += f" → {outcome.doc_no}"
     if outcome.status == "rejected":
-        line += f" [{outcome.reason}] {outcome.detail}"
+        line += f" [{outcome.reason}] {for_log(outcome.detail or '')}"
     click.echo(line)
 
 
@@ -29,23 +45,59 @@ def _stop_on_signals(stop: threading.Event, also=lambda: None) -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
+def watcher_lock(system: System):
+    """Take this machine's watcher lock on the data folder, or raise AlreadyRunning."""
+    from intake.lock import FolderLock, watcher_lock_path
+
+    return FolderLock(watcher_lock_path(system.settings.data_dir)).acquire()
+
+
 def run_watcher(system: System, *, workers: int | None = None, poll: bool = False,
-                settle_seconds: float = 2.0, stop: threading.Event | None = None) -> None:
-    from intake.runner import Intake
+                settle_seconds: float = 2.0, stop: threading.Event | None = None, lock=None) -> None:
+    """Watch until `stop` is set (or a signal), restarting the watcher after each failure."""
+    from intake.status import StatusBoard
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         _stop_on_signals(stop)
-    intake = Intake(system, workers=workers)
+    own_lock = lock is None
+    lock = lock or watcher_lock(system)  # before anything else: a refused watcher touches nothing
+    try:
+        board = StatusBoard(system.settings)
+        failures = 0
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                _watch_once(system, workers=workers, poll=poll, settle_seconds=settle_seconds, stop=stop, board=board)
+                return
+            except Exception as exc:
+                if time.monotonic() - started > STEADY_S:
+                    failures = 0
+                pause = RESTART_PAUSE_S[min(failures, len(RESTART_PAUSE_S) - 1)]
+                failures += 1
+                log.exception("the inbox watcher failed; starting it again in %d s", pause)
+                board.failed(exc, restarted=not stop.is_set())
+                stop.wait(pause)
+    finally:
+        if own_lock:
+            lock.release()
+
+
+def _watch_once(system: System, *, workers, poll, settle_seconds, stop, board) -> None:
+    from intake.runner import Intake
+
+    intake = Intake(system, workers=workers, watcher=True)
     click.echo(f"watching {system.settings.inbox} with {intake.workers} worker(s)")
     try:
-        intake.watch(stop, settle_seconds=settle_seconds, poll=poll, on_done=_report)
+        intake.watch(stop, settle_seconds=settle_seconds, poll=poll, on_done=_report, board=board)
     finally:
         intake.close()
 
 
 def serve(system: System, *, host: str, port: int, watch: bool) -> None:
+    # refused before the portal starts: a second `dossier run` on a watched folder says so
+    lock = watcher_lock(system) if watch else None
     app = create_app(system)
     # Searches run one at a time inside the index; enough threads that a page view never
     # waits behind a queue of searches (measured in bench/portal_bench.py).
@@ -53,7 +105,7 @@ def serve(system: System, *, host: str, port: int, watch: bool) -> None:
     stop = threading.Event()
     watcher = None
     if watch:
-        watcher = threading.Thread(target=run_watcher, kwargs={"system": system, "stop": stop},
+        watcher = threading.Thread(target=run_watcher, kwargs={"system": system, "stop": stop, "lock": lock},
                                    name="inbox-watcher", daemon=True)
         watcher.start()
     _stop_on_signals(stop, also=server.close)
@@ -66,3 +118,5 @@ def serve(system: System, *, host: str, port: int, watch: bool) -> None:
         stop.set()
         if watcher:
             watcher.join(timeout=30)
+        if lock:
+            lock.release()

@@ -137,3 +137,50 @@ def reason_of(system, name: str) -> dict:
 
 def stored_files(system) -> set[str]:
     return {p.name for p in system.settings.store.rglob("*") if p.is_file() and not p.name.startswith(".")}
+
+
+# -- hostile files (issue 20) ---------------------------------------------------------------
+def docx_bomb(path: Path, paragraphs: int = 1_390_000) -> None:
+    """An XML bomb as found in the wild: a 180 KB Word file whose body unpacks to 1.39 million
+    paragraphs; drawn as one page it would be a picture of 55 million pixels' height."""
+    base = io.BytesIO()
+    Docx().save(base)
+    src = zipfile.ZipFile(io.BytesIO(base.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "word/document.xml":
+                head, tail = data.split(b"<w:body>")
+                data = head + b"<w:body>" + "<w:p><w:r><w:t>长</w:t></w:r></w:p>".encode() * paragraphs + tail
+            z.writestr(info.filename, data)
+    path.write_bytes(out.getvalue())
+
+
+def long_contract(path: Path, paragraphs: int = 1800) -> None:
+    """An ordinary long contract: one paragraph per clause."""
+    doc = Docx()
+    doc.add_heading("买卖合同", level=1)
+    for i in range(paragraphs):
+        doc.add_paragraph(f"第{i + 1}条 甲乙双方就本合同第{i + 1}项约定如下，双方共同遵守。")
+    doc.save(path)
+
+
+def memory_hog_png(path: Path, width: int = 9500, height: int = 10000) -> None:
+    """95 megapixels: under the pixel limit, so only a reader's memory cap stops it."""
+    img = Image.new("L", (width, height), 255)
+    ImageDraw.Draw(img).rectangle((100, 100, width - 100, height - 100), outline=0, width=20)
+    img.save(path, format="PNG")
+
+
+def broken_docx(path: Path) -> None:
+    """A Word file cut off half-way, as a failed copy leaves it."""
+    docx_form(path, 0)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def hashlib_sha(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
