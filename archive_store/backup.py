@@ -224,6 +224,10 @@ def backup(system: System, actor: User, dest: str | os.PathLike | None = None, *
         except OSError as exc:
             shutil.rmtree(partial, ignore_errors=True)
             raise (_full(exc, dest) or BackupRefused(f"备份失败：{exc}；未完成的部分已清除。")) from None
+        except sqlite3.Error as exc:  # the online backup reports a full disk in its own words
+            shutil.rmtree(partial, ignore_errors=True)
+            full = "full" in str(exc) and _full(OSError(errno.ENOSPC, str(exc)), dest)
+            raise (full or BackupRefused(f"备份数据库失败：{exc}；未完成的部分已清除。")) from None
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)
             raise
