@@ -133,7 +133,16 @@ def _store_files(store: Path) -> Iterator[tuple[str, Path]]:
 @contextlib.contextmanager
 def _locked(dest: Path, *, exclusive: bool) -> Iterator[None]:
     """Writers (backup, prune) exclude everyone; readers (restore, drill) only writers."""
-    with open(dest / ".lock", "a+") as f:
+    try:
+        f = open(dest / ".lock", "a+")
+    except OSError as exc:
+        if exclusive:
+            raise BackupRefused(f"无法写入备份目录 {dest}：{exc.strerror}。") from None
+        # A read-only medium (an offline copy, a write-protected disk): no one can be
+        # writing into it, so a reader needs no lock.
+        yield
+        return
+    with f:
         try:
             fcntl.flock(f, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -475,7 +484,10 @@ class RestoreResult:
 def restore(src: str | os.PathLike, data_dir: str | os.PathLike, *, backup_id: str | None = None,
             actor_name: str = "system:cli", record: bool = True, progress: Progress | None = None) -> RestoreResult:
     """Restore a backup into an empty data folder: the backup is checked first and refused,
-    with the list of what is wrong, if anything is; then the files, then the index."""
+    with the list of what is wrong, if anything is; then the files, then the index.
+
+    No acting user is checked: there is no system yet to hold one. Whoever can read the
+    backup and write the folder is the operator; the restored trail records the restore."""
     target = Path(data_dir).expanduser().resolve()
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise BackupRefused(f"{target} 不是空目录：恢复只写入新的或空的数据目录，不会覆盖现有档案。")

@@ -275,6 +275,16 @@ def test_a_dest_that_is_not_writable_is_refused(live):
     assert "rc=1" in result.stdout and "无法写入备份目录" in result.stderr, result.stdout + result.stderr
 
 
+@pytest.mark.e2e
+def test_a_backup_on_a_write_protected_medium_still_restores(live, tmp_path):
+    data, out = live.settings.data_dir, tmp_path / "restored"
+    live.close()
+    result = _in_small_mount("8m", f'{DOSSIER} --data {data} backup $M/bk && mount -o remount,ro $M && '
+                                   f'{DOSSIER} --data {out} restore $M/bk; echo "rc=$?"')
+    assert "rc=0" in result.stdout, result.stdout + result.stderr
+    assert run_dossier("verify", data=out).returncode == 0 and len(export(out)) == 7
+
+
 def test_two_backups_into_one_dest_at_once_the_second_is_refused(live, tmp_path):
     dest = tmp_path / "offsite"
     dest.mkdir()
