@@ -600,6 +600,7 @@ class DrillReport:
     stored_files_checked: int
     audit_events_checked: int
     seconds: float
+    stages: dict[str, float] = field(default_factory=dict)  # where the time went
 
 
 def drill(system: System, actor: User, dest: str | os.PathLike | None = None, *,
@@ -619,6 +620,7 @@ def drill(system: System, actor: User, dest: str | os.PathLike | None = None, *,
         report.backup_id = snap.name
         report.backup_counts = _manifest(snap)["counts"]
         restore(snap, work / "data", record=False, progress=progress)
+        report.stages["restore"] = time.monotonic() - started
         with _env_without("DATABASE_URL"):
             restored = open_system(work / "data")
         try:
@@ -630,7 +632,9 @@ def drill(system: System, actor: User, dest: str | os.PathLike | None = None, *,
     except Exception as exc:  # noqa: BLE001 - a drill that breaks is a failed drill, and is recorded
         problems.append(f"the drill stopped: {type(exc).__name__}: {exc}")
     finally:
+        mark = time.monotonic()
         shutil.rmtree(work, ignore_errors=True)
+        report.stages["cleanup"] = time.monotonic() - mark
     report.passed = not problems and report.backup_id is not None
     report.seconds = round(time.monotonic() - started, 2)
     with system.db.write() as s:
@@ -646,6 +650,7 @@ def _compare(live: System, restored: System, report: DrillReport) -> None:
     from archive_store.verify import verify_store
 
     problems = report.problems
+    mark = time.monotonic()
     with restored.db.read() as s:
         fixity = verify_store(s, restored.store)
         chain = audit.verify_chain(s)
@@ -653,6 +658,8 @@ def _compare(live: System, restored: System, report: DrillReport) -> None:
     report.stored_files_checked = fixity.checked
     problems += [f"verify: {p.problem} {fixity.owners.get(p.sha256, '?')} {p.sha256}" for p in fixity.problems]
     problems += [f"audit verify: event {p.seq}: {p.problem}" for p in chain]
+    report.stages["verify and audit verify"] = time.monotonic() - mark
+    mark = time.monotonic()
 
     report.restored_counts = _counts(restored.db.engine)
     report.live_counts = _counts(live.db.engine)
@@ -664,6 +671,7 @@ def _compare(live: System, restored: System, report: DrillReport) -> None:
         if table in ("documents", "archives", "audit_events") and report.live_counts.get(table, 0) < n:
             problems.append(f"counts: {table} has {report.live_counts.get(table)} rows live, fewer than the backup's {n}")
     _compare_searches(live, restored, report)
+    report.stages["counts and searches"] = time.monotonic() - mark
 
 
 def _compare_searches(live: System, restored: System, report: DrillReport) -> None:

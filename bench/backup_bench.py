@@ -118,6 +118,7 @@ def main() -> None:
         print(f"{'drill (restore + verify + compare)':34}{t_drill:9.1f}{t_drill / t_cp:9.2f}{'':>9}"
               f"   {report.stored_files_checked:,} files, {report.audit_events_checked:,} events, "
               f"{len(report.searches)} searches")
+        print("  the drill's time: " + ", ".join(f"{k} {v:.1f} s" for k, v in report.stages.items()))
         system.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
