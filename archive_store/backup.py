@@ -318,7 +318,7 @@ def _take(system: System, dest: Path, snap: Path, backup_id: str, progress: Prog
     # file the snapshot's records name is already there. Files newer than the snapshot come
     # along too and are harmless. Objects already in DEST are not copied again.
     store_files = list(_store_files(settings.store))
-    _check_space(dest, store_files, snap)
+    _check_space(dest, store_files)
     new_objects = copied = 0
     for done, (rel, path) in enumerate(store_files, 1):
         target = _object_path(dest, rel)
@@ -394,7 +394,7 @@ def _counts(engine) -> dict[str, int]:
         return {n: conn.execute(text(f'SELECT count(*) FROM "{n}"')).scalar_one() for n in names}
 
 
-def _check_space(dest: Path, store_files: list[tuple[str, Path]], snap: Path) -> None:
+def _check_space(dest: Path, store_files: list[tuple[str, Path]]) -> None:
     needed = 0
     for rel, path in store_files:
         target = _object_path(dest, rel)
