@@ -1109,8 +1109,10 @@ def restore(ctx: click.Context, src: str, backup_id: str | None) -> None:
 
 @main.command()
 @click.argument("dest", required=False)
+@click.option("--scratch", type=click.Path(file_okay=False, exists=True),
+              help="Where to restore for the drill (default: the system's temporary folder); it needs room for a full copy.")
 @click.pass_context
-def drill(ctx: click.Context, dest: str | None) -> None:
+def drill(ctx: click.Context, dest: str | None, scratch: str | None) -> None:
     """The restore drill (恢复演练): restore the latest backup in DEST into a scratch folder,
     check it, compare it with the live system and record how it went (exit 1 if it failed)."""
     from contextlib import ExitStack
@@ -1119,7 +1121,7 @@ def drill(ctx: click.Context, dest: str | None) -> None:
 
     system = system_for(ctx)
     with ExitStack() as stack:
-        report = safekeeping.drill(system, actor_for(system, None), dest, progress=_progress_bar(stack))
+        report = safekeeping.drill(system, actor_for(system, None), dest, scratch=scratch, progress=_progress_bar(stack))
     click.echo(f"restore drill of backup {report.backup_id or '-'}: {'PASSED' if report.passed else 'FAILED'} "
                f"in {report.seconds:.1f} s")
     click.echo(f"  verify: {report.stored_files_checked} stored files; audit verify: {report.audit_events_checked} events")

@@ -214,9 +214,12 @@ def test_dossier_drill_prints_the_report_and_exits_0(live, tmp_path):
     data, dest = live.settings.data_dir, tmp_path / "offsite"
     live.close()
     assert run_dossier("backup", str(dest), data=data).returncode == 0
-    result = run_dossier("drill", str(dest), data=data)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    result = run_dossier("drill", str(dest), "--scratch", str(scratch), data=data)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "PASSED" in result.stdout and "documents: 7 in the backup, 7 restored, 7 live" in result.stdout
+    assert list(scratch.iterdir()) == []  # the scratch copy is gone afterwards
 
 
 def test_a_drill_never_run_or_older_than_the_setting_is_overdue():
