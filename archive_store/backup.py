@@ -14,7 +14,7 @@ second backup copies only what is new (the store is content-addressed):
 
 What is copied is a rule, not a list of today's files: every regular file of the data folder
 except the folders in NOT_COPIED, the database's own files (copied through the database),
-lock files and half-written temporary files. A file someone adds to the data folder later
+lock files (`*.lock`) and half-written temporary files (`*.tmp`, `.incoming-*`). A file someone adds to the data folder later
 (a key, an anchor, certificates) comes along without a change here.
 """
 from __future__ import annotations
@@ -112,7 +112,7 @@ def _copied_files(data_dir: Path, skip: set[Path]) -> Iterator[tuple[str, Path]]
         dirs.sort()
         for name in sorted(files):
             path = here / name
-            if path in skip or name.endswith(".lock") or name.startswith(_TEMP_PREFIXES):
+            if path in skip or name.endswith((".lock", ".tmp")) or name.startswith(_TEMP_PREFIXES):
                 continue
             if path.is_file() and not path.is_symlink():
                 yield path.relative_to(data_dir).as_posix(), path

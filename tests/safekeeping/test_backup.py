@@ -425,8 +425,9 @@ def test_every_file_of_the_data_folder_comes_along_but_the_index_inbox_work_and_
     (data / "quarantine" / "bad.pdf").write_bytes(b"bad")
     (data / "inbox" / "arriving.pdf").write_bytes(b"in flux")
     (data / "dossier.lock").write_bytes(b"")
+    (data / "audit.head.tmp").write_bytes(b'{"seq": 1')                # an anchor being written
     made = safekeeping.backup(live, operator(), tmp_path / "offsite")
     files = json.loads((made.path / "manifest.json").read_text(encoding="utf-8"))["files"]
     assert {"later.key", "audit.key", "audit.head", "certificates/DC-1.pdf", "quarantine/bad.pdf", "dossier.toml",
             "dossier.db"} <= set(files)
-    assert not [f for f in files if f.startswith(("index/", "inbox/", "work/")) or f.endswith(".lock")]
+    assert not [f for f in files if f.startswith(("index/", "inbox/", "work/")) or f.endswith((".lock", ".tmp"))]
