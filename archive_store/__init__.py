@@ -17,8 +17,9 @@ audit.py      the HMAC-chained trail, key and head in the data folder   audit_lo
 export.py, verify.py   the JSON-lines export and the fixity check
 loans.py      view and borrow requests, two approvals, the borrow desk, views that open for a while,
               the borrow log (借阅登记表) and the hand-over list   borrow_log.py  the log as CSV and A4 PDF
+backup.py     backups kept elsewhere, restore, the restore drill (恢复演练), prune, backups_holding
 Coming: retention.py (rules,
 due dates, legal holds), disposal.py (batches and destruction certificates), archives.py
-(archives by hand, merging, the two-person check), backup.py (backup, restore, the drill).
+(archives by hand, merging, the two-person check).
 The quarantine's actions live with the inbox, in intake/quarantine.py, on the same shape.
 """

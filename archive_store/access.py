@@ -113,6 +113,10 @@ ADMIN_ROLES = frozenset({Role.admin, OPERATOR})
 # Who opens some kind of document, and so may search and view (the auditor and admin open
 # none); the console operator sees everything, as the command line always has.
 READER_ROLES = frozenset({r for r, a in ACCESS.items() if a.kinds} | {OPERATOR})
+# Backups, restores and drills are the archive manager's (POLICY.md "Safekeeping"); the
+# auditor sees how the last drill went, as a control on them.
+SAFEKEEPING_ROLES = frozenset({Role.archive_manager, OPERATOR})
+DRILL_VIEW_ROLES = frozenset({Role.archive_manager, Role.auditor, OPERATOR})
 GRANT_MAX_DAYS = 90
 
 

@@ -286,6 +286,14 @@ def remove_all(store, shas: list[str]) -> None:
 
 # --- the certificate -------------------------------------------------------------------------
 
+def _backups_holding(system: System, docs: list[Document]) -> list[tuple[str, date]]:
+    """The backups (POLICY.md: kept elsewhere) that still hold a destroyed original, each with
+    the day it expires: the certificate names them, since destruction is complete only then."""
+    from archive_store.backup import backups_holding
+
+    return backups_holding(system.settings, [d.sha256 for d in docs])
+
+
 def _issue_certificate(system: System, batch_id: int, *, removed: int, shared: int) -> DestructionCertificate:
     with system.db.write() as s:
         existing = s.scalar(select(DestructionCertificate).where(DestructionCertificate.batch_id == batch_id))
@@ -295,7 +303,8 @@ def _issue_certificate(system: System, batch_id: int, *, removed: int, shared: i
         docs = [i.document for i in batch.items if i.outcome == "destroyed"]
         rule_ids = {d.retention_rule_id for d in docs if d.retention_rule_id is not None}
         rules = list(s.scalars(select(RetentionRule).where(RetentionRule.id.in_(rule_ids)).order_by(RetentionRule.id)))
-        pdf = render_certificate(batch, removed=removed, shared=shared, rules_used=rules)
+        held = _backups_holding(system, docs)
+        pdf = render_certificate(batch, removed=removed, shared=shared, rules_used=rules, backups=held)
         sha = hashlib.sha256(pdf).hexdigest()
         name = f"{batch.batch_no}.pdf"
         _write_once(system.settings.certificates / name, pdf)
@@ -385,7 +394,7 @@ class _CertificatePDF(FPDF):
 
 
 def render_certificate(batch: DisposalBatch, *, removed: int, shared: int,
-                       rules_used: list[RetentionRule] = ()) -> bytes:
+                       rules_used: list[RetentionRule] = (), backups: list[tuple[str, date]] = ()) -> bytes:
     """The certificate as an A4 PDF: the batch, who approved and witnessed, every item, the totals."""
     path, index = _font()
     pdf = _CertificatePDF(format="A4", unit="mm")
@@ -462,7 +471,12 @@ def render_certificate(batch: DisposalBatch, *, removed: int, shared: int,
     line("声明：上列文件的电子原件、归档 PDF 和页面图像已从 Dossier 存储中删除"
          f"（删除 {removed} 个文件；与未销毁文件共用的 {shared} 个文件保留），检索索引中的条目已删除；"
          "各件的件号、卷内目录条目和元数据保留，状态为“已销毁”。", 9, 5)
-    line("备份：本系统尚未建立备份记录，没有仍含上列文件的备份。", 9, 5)
+    if backups:
+        last = max(expires for _, expires in backups)
+        line(f"备份：以下 {len(backups)} 份备份仍含上列文件的电子原件，将随备份到期一并清除，"
+             f"最晚于 {last.isoformat()} 到期：{'、'.join(sorted(b for b, _ in backups))}。", 9, 5)
+    else:
+        line("备份：没有仍含上列文件的备份。", 9, 5)
     pdf.ln(6)
     line("执行人签字：____________    监销人签字：____________  ____________    日期：____________", 10)
 

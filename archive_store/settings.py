@@ -21,8 +21,9 @@ PATTERN_TOKENS = re.compile(r"\{(year|month|day|biz|ctype|seq:(\d+))\}")
 DEFAULT_TOML = """\
 # Dossier settings. Environment variables DOSSIER_DATA and DATABASE_URL override.
 
-# SQLite in the data folder by default; a PostgreSQL URL works the same.
-database_url = "sqlite:///{data}/dossier.db"
+# SQLite in the data folder by default; a PostgreSQL URL works the same. A relative SQLite
+# path is inside the data folder, so a copied, moved or restored folder uses its own.
+database_url = "sqlite:///dossier.db"
 
 # Archive numbers: tokens {{year}} {{month}} {{day}} {{biz}} {{ctype}} {{seq:N}}.
 # The sequence counts within the other tokens and grows past N digits.
@@ -56,6 +57,11 @@ holidays = []          # e.g. ["2026-10-01", "2026-10-02"]
 workdays = []          # e.g. ["2026-09-27"]
 max_days = 10          # the longest period a borrow or an extension may ask for, in working days
 view_minutes = 120     # how long one opening of an approved view stays open
+
+[backup]
+# dest = "/mnt/backup/dossier"   # where `dossier backup`, `drill` and `prune` go by default
+keep_days = 365                  # `dossier backup prune` removes backups older than this
+drill_max_age_days = 90          # the portal warns when the last restore drill is older
 """
 
 
@@ -78,6 +84,9 @@ class Settings:
     view_minutes: int = 120
     rules: ArchiveRules = field(default_factory=lambda: ArchiveRules())
     secure_cookies: bool = False
+    backup_dest: Path | None = None
+    backup_keep_days: int = 365
+    drill_max_age_days: int = 90
 
     @property
     def inbox(self) -> Path:
@@ -112,9 +121,7 @@ def data_dir_from_env(explicit: str | os.PathLike | None = None) -> Path:
 
 def write_default_settings(data_dir: Path) -> Path:
     path = data_dir / SETTINGS_FILE
-    text = DEFAULT_TOML.format(
-        data=data_dir.as_posix(), pattern=DEFAULT_PATTERN, secret=secrets.token_hex(32)
-    )
+    text = DEFAULT_TOML.format(pattern=DEFAULT_PATTERN, secret=secrets.token_hex(32))
     path.write_text(text, encoding="utf-8")
     path.chmod(0o600)  # it holds the session secret
     return path
@@ -144,9 +151,10 @@ def _check(root: Path, raw: dict, path: Path) -> Settings:
     def bad(key: str, why: str) -> SetupError:
         return SetupError(f"setting `{key}` in {path} {why}")
 
-    url = os.environ.get("DATABASE_URL") or raw.get("database_url") or f"sqlite:///{root}/dossier.db"
+    url = os.environ.get("DATABASE_URL") or raw.get("database_url") or DEFAULT_DATABASE_URL
     if not isinstance(url, str) or "://" not in url:
-        raise bad("database_url", "must be a database URL such as sqlite:///path/dossier.db")
+        raise bad("database_url", "must be a database URL such as sqlite:///dossier.db")
+    url = _database_in_folder(root, url, from_file=not os.environ.get("DATABASE_URL"), bad=bad)
 
     pattern = raw.get("numbering_pattern", DEFAULT_PATTERN)
     if not isinstance(pattern, str):
@@ -198,6 +206,16 @@ def _check(root: Path, raw: dict, path: Path) -> Settings:
     secure = raw.get("secure_cookies", False)
     if not isinstance(secure, bool):
         raise bad("secure_cookies", "must be true or false")
+    backup = raw.get("backup", {})
+    if not isinstance(backup, dict):
+        raise bad("backup", "must be a table: [backup]")
+    dest = backup.get("dest")
+    if dest is not None and (not isinstance(dest, str) or not dest.strip()):
+        raise bad("backup.dest", "must be a folder path")
+    keep_days, drill_days = backup.get("keep_days", 365), backup.get("drill_max_age_days", 90)
+    for key, value in (("backup.keep_days", keep_days), ("backup.drill_max_age_days", drill_days)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise bad(key, "must be a whole number of days, at least 1")
 
     return Settings(
         secure_cookies=secure,
@@ -216,7 +234,36 @@ def _check(root: Path, raw: dict, path: Path) -> Settings:
         borrow_max_days=max_days,
         view_minutes=view_minutes,
         rules=_rules(raw.get("rules", {}), bad),
+        backup_dest=Path(dest).expanduser() if dest else None,
+        backup_keep_days=keep_days,
+        drill_max_age_days=drill_days,
     )
+
+
+DEFAULT_DATABASE_URL = "sqlite:///dossier.db"
+
+
+def _database_in_folder(root: Path, url: str, *, from_file: bool, bad) -> str:
+    """A relative SQLite path is resolved against the data folder, not the working directory:
+    the folder then names nothing outside itself and works wherever it is copied."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - any unparsable URL is the same one-line refusal
+        raise bad("database_url", "must be a database URL such as sqlite:///dossier.db") from None
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return url
+    path = Path(parsed.database)
+    if not path.is_absolute():
+        return parsed.set(database=str(root / path)).render_as_string(hide_password=False)
+    own = root / "dossier.db"
+    if from_file and path != own and own.exists():
+        # Folders made before the path became relative name their own absolute path: a copy
+        # of one would silently keep writing into the original's database.
+        raise bad("database_url", f"names {path}, but this folder has its own {own.name} (was the folder "
+                  "copied or moved?): set database_url = \"sqlite:///dossier.db\" to use this folder's database")
+    return url
 
 
 def _dates(value, fail) -> frozenset[date]:

@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from archive_store.errors import DossierError, InvalidState, NotAllowed, NotFound
 from archive_store.messages import Refused
 from archive_store.system import System
-from web import auth, i18n, labels
+from web import auth, i18n, labels, safekeeping
 from web.ratelimit import LoginLimiter
 from flask_babel import gettext as _gettext
 
@@ -52,6 +52,7 @@ def create_app(system: System, *, testing: bool = False) -> Flask:
     Babel(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Asia/Shanghai")
     i18n.register_filters(app)
     labels.register(app)
+    safekeeping.register(app)
 
     from web import admin, archives, audit_view, desk, fixes, loans, records, retention, review, tray
 

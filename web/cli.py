@@ -1052,5 +1052,100 @@ def disposal_certificate(ctx: click.Context, batch_id: int, output: Path, as_use
     click.echo(f"wrote {output} (sha256 {hashlib.sha256(data).hexdigest()})")
 
 
+# --- safekeeping: backup, restore, the drill (archive_store/backup.py) ----------------
+
+
+def _progress_bar(stack):
+    """A progress callback that draws on a terminal, or None when the output is piped."""
+    if not sys.stdout.isatty():
+        return None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    bar = stack.enter_context(Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()))
+    tasks: dict[str, int] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total)
+        bar.update(tasks[stage], completed=done, total=total)
+    return update
+
+
+@main.command()
+@click.argument("args", nargs=-1, metavar="[prune] [DEST]")
+@click.pass_context
+def backup(ctx: click.Context, args: tuple[str, ...]) -> None:
+    """Back up the data folder into DEST (default: [backup] dest in dossier.toml).
+
+    `dossier backup prune [DEST]` removes the backups older than [backup] keep_days."""
+    from contextlib import ExitStack
+
+    from archive_store import backup as safekeeping
+
+    if args and args[0] == "prune":
+        if len(args) > 2:
+            raise click.UsageError("usage: dossier backup prune [DEST]")
+        system = system_for(ctx)
+        result = safekeeping.prune(system, actor_for(system, None), args[1] if len(args) > 1 else None)
+        click.echo(f"removed {len(result.removed)} expired backup(s) {' '.join(result.removed)}; "
+                   f"kept {len(result.kept)}; removed {result.objects_removed} unlisted store file(s)")
+        return
+    if len(args) > 1:
+        raise click.UsageError("usage: dossier backup [DEST]")
+    system = system_for(ctx)
+    with ExitStack() as stack:
+        result = safekeeping.backup(system, actor_for(system, None), args[0] if args else None,
+                                    progress=_progress_bar(stack))
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"backup {result.backup_id}: {result.files} files, {result.new_objects} new store file(s), "
+               f"{result.bytes_copied:,} bytes copied, {result.counts.get('documents', 0)} documents -> {result.path}")
+    ctx.exit(EXIT_PROBLEMS if result.warnings else 0)
+
+
+@main.command()
+@click.argument("src", type=click.Path(file_okay=False))
+@click.option("--backup", "backup_id", help="Which backup in SRC (default: the latest).")
+@click.pass_context
+def restore(ctx: click.Context, src: str, backup_id: str | None) -> None:
+    """Restore a backup from SRC into the (empty) data folder given by --data."""
+    from contextlib import ExitStack
+
+    from archive_store.backup import restore as run_restore
+
+    with ExitStack() as stack:
+        result = run_restore(src, ctx.obj["data_dir"], backup_id=backup_id, progress=_progress_bar(stack))
+    click.echo(f"restored backup {result.backup_id} into {result.data_dir}: {result.files} files, "
+               f"{result.counts.get('documents', 0)} documents, {result.indexed} indexed")
+
+
+@main.command()
+@click.argument("dest", required=False)
+@click.option("--scratch", type=click.Path(file_okay=False, exists=True),
+              help="Where to restore for the drill (default: the system's temporary folder); it needs room for a full copy.")
+@click.pass_context
+def drill(ctx: click.Context, dest: str | None, scratch: str | None) -> None:
+    """The restore drill (恢复演练): restore the latest backup in DEST into a scratch folder,
+    check it, compare it with the live system and record how it went (exit 1 if it failed)."""
+    from contextlib import ExitStack
+
+    from archive_store import backup as safekeeping
+
+    system = system_for(ctx)
+    with ExitStack() as stack:
+        report = safekeeping.drill(system, actor_for(system, None), dest, scratch=scratch, progress=_progress_bar(stack))
+    click.echo(f"restore drill of backup {report.backup_id or '-'}: {'PASSED' if report.passed else 'FAILED'} "
+               f"in {report.seconds:.1f} s")
+    click.echo(f"  verify: {report.stored_files_checked} stored files; audit verify: {report.audit_events_checked} events")
+    for table in ("archives", "documents", "audit_events"):
+        if table in report.backup_counts:
+            click.echo(f"  {table}: {report.backup_counts[table]} in the backup, "
+                       f"{report.restored_counts.get(table, '-')} restored, {report.live_counts.get(table, '-')} live")
+    click.echo(f"  searches: {len(report.searches)} compared with the live system")
+    for problem in report.problems:
+        click.echo(f"  problem: {problem}")
+    ctx.exit(0 if report.passed else EXIT_PROBLEMS)
+
+
 if __name__ == "__main__":
     main()

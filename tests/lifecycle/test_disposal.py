@@ -419,3 +419,19 @@ def test_a_destroyed_document_keeps_its_page_but_shows_no_image_and_offers_no_do
         viewing.page_image(system, staff["am1"], docs[0], 1)
     with pytest.raises(NotFound):
         viewing.download(system, staff["am1"], docs[0], "original")
+
+
+def test_the_certificate_names_the_backups_that_still_hold_a_destroyed_original(system, staff, due, tmp_path):
+    import dataclasses
+
+    from archive_store import backup
+
+    docs, _ = due
+    dest = tmp_path / "backups"
+    dest.mkdir()
+    taken = backup.backup(system, staff["am1"], dest)
+    system.settings = dataclasses.replace(system.settings, backup_dest=dest)
+    batch = approved(system, staff, docs[:1])
+    disposal.execute(system, staff["am1"], batch, ["clerk1", "sales1"])
+    text = pdf_text(disposal.certificate(system, staff["lead1"], batch)[1])
+    assert taken.backup_id in text and "份备份仍含上列文件" in text

@@ -1,0 +1,24 @@
+"""The restore drill's status on the archive manager's and the auditor's pages.
+
+A template include (`_drill.html`) asks `drill_status()`; everyone else gets None and sees
+nothing, so the include can sit on any page.
+"""
+from __future__ import annotations
+
+from flask import Flask, g
+
+from archive_store import access
+from web.auth import system
+
+
+def drill_status():
+    user = getattr(g, "user", None)
+    if user is None or user.role not in access.DRILL_VIEW_ROLES:
+        return None
+    from archive_store.backup import last_drill
+
+    return last_drill(system(), user)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.globals["drill_status"] = drill_status
