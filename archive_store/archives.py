@@ -449,15 +449,6 @@ def diff_rows(actor: User, event) -> list[tuple[str, Any, Any]]:
     return [(k, b, a) if access.group_of(k) in seen else (k, b and MASK, a and MASK) for k, b, a in rows]
 
 
-def survivor(session: Session, archive: Archive) -> Archive:
-    """The archive a (possibly merged-away) archive's number leads to."""
-    seen = set()
-    while archive.merged_into_id is not None and archive.id not in seen:
-        seen.add(archive.id)
-        archive = session.get(Archive, archive.merged_into_id)
-    return archive
-
-
 def resolve_doc_no(session: Session, doc_no: str) -> Document | None:
     """The document an old number (given up in a merge) now lives under."""
     alias = session.scalar(select(DocNoAlias).where(DocNoAlias.old_doc_no == doc_no))

@@ -12,11 +12,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from archive_store import access, audit, csvfile
-from archive_store.archives import survivor
+from archive_store import audit, csvfile
 from archive_store.models import DocNoAlias, User
 from archive_store.system import System
-from archive_store.viewing import catalogue as listed, check_no, load_archive, refuse
+from archive_store.viewing import open_card
 
 COLUMNS = ("序号", "档号", "题名", "类型", "形成日期", "页数", "状态", "备注")
 KINDS = {"business_license": "营业执照", "contract": "合同", "collection_form": "客户信息收集表", "other": "其他"}
@@ -46,13 +45,8 @@ class Catalogue:
 
 def build(system: System, actor: User, archive_no: str) -> Catalogue:
     """The catalogue as `actor` may see it; the export is an audit event like any look."""
-    if not (actor.active and actor.role in access.READER_ROLES):
-        raise refuse(system, actor, "archive", check_no(archive_no), "catalogue")
     with system.db.read() as s:
-        archive = survivor(s, load_archive(s, archive_no))  # a merged-away number leads on
-        docs, withheld = listed(s, actor, archive)
-        if not access.can_view_archive(actor, archive, docs):
-            raise refuse(system, actor, "archive", archive.archive_no, "catalogue")
+        archive, docs, withheld = open_card(system, s, actor, archive_no, "catalogue")
         former: dict[int, list[str]] = {}
         for alias in s.scalars(select(DocNoAlias).where(DocNoAlias.document_id.in_([d.id for d in docs]))
                                .order_by(DocNoAlias.id)):

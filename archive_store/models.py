@@ -86,15 +86,11 @@ class Archive(Base):
     )
 
 
-class Document(Base):
-    """One filed file (件): `doc_no` is the archive number plus its item number."""
+class ReadFile:
+    """The columns of a file Dossier has read: its original, its pages, what was read from it
+    and what people corrected. A filed Document and a tray item (UnsortedDocument) share
+    them, so the field rules (corrections.apply_field, masking) serve both."""
 
-    __tablename__ = "documents"
-    __table_args__ = (UniqueConstraint("archive_id", "item_no"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    doc_no: Mapped[str] = mapped_column(String(80), unique=True)
-    archive_id: Mapped[int] = mapped_column(ForeignKey("archives.id"), index=True)
-    item_no: Mapped[int] = mapped_column(Integer)
     doc_type: Mapped[str] = mapped_column(String(32))
     title: Mapped[str | None] = mapped_column(String(256))
     source_name: Mapped[str] = mapped_column(String(512))
@@ -109,30 +105,41 @@ class Document(Base):
     field_problems: Mapped[dict[str, Any]] = mapped_column(default=dict)
     field_set_by: Mapped[dict[str, Any]] = mapped_column(default=dict)  # key -> "extraction" | "person"
     field_boxes: Mapped[dict[str, Any]] = mapped_column(default=dict)  # key -> {"page": n, "box": [x0, y0, x1, y1]}
+    # key -> {"as_read": value the extractor read (None if a person added the field), "by", "at"}
+    field_corrections: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Values a person corrected away, key -> [as extracted, …]: the page still prints them,
     # so they stay masked wherever the field is hidden.
     earlier_values: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    review_reasons: Mapped[list[Any]] = mapped_column(default=list)
+    issue_date: Mapped[date | None] = mapped_column(Date)
+    archival_sha256: Mapped[str | None] = mapped_column(String(64))  # searchable PDF in the store
+    page_image_sha256: Mapped[list[Any]] = mapped_column(default=list)  # page previews in the store
+
+
+class Document(ReadFile, Base):
+    """One filed file (件): `doc_no` is the archive number plus its item number."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("archive_id", "item_no"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    doc_no: Mapped[str] = mapped_column(String(80), unique=True)
+    archive_id: Mapped[int] = mapped_column(ForeignKey("archives.id"), index=True)
+    item_no: Mapped[int] = mapped_column(Integer)
     # Where the secrets `redaction` found are printed, [{"page", "box", "group"}] in the page
     # previews' pixels; "box" is None for one that could not be located on its page. None:
     # never looked (filed before this column), so pages with hidden secrets are withheld.
     secret_boxes: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
-    # key -> {"as_read": value the extractor read (None if a person added the field), "by", "at"}
-    field_corrections: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    review_reasons: Mapped[list[Any]] = mapped_column(default=list)
-    issue_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default=DocStatus.pending_review)
     retention_class: Mapped[str | None] = mapped_column(String(32))  # "permanent" | "<N>y", from the rule
     retention_rule_id: Mapped[int | None] = mapped_column(Integer)     # the RetentionRule it came from
     retention_due: Mapped[date | None] = mapped_column(Date, index=True)  # None: permanent or trigger unknown
-    archival_sha256: Mapped[str | None] = mapped_column(String(64))  # searchable PDF in the store
-    page_image_sha256: Mapped[list[Any]] = mapped_column(default=list)  # page previews in the store
     filed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     filed_by: Mapped[str] = mapped_column(String(64))
 
     archive: Mapped[Archive] = relationship(back_populates="documents")
 
 
-class UnsortedDocument(Base):
+class UnsortedDocument(ReadFile, Base):
     """A stored original whose kind or customer could not be recognised (DESIGN.md "Unsorted
     document"): it waits in the clerk's tray with no archive and no number, and becomes a
     `Document` (and takes its number) only when a clerk files it. A table of its own, so
@@ -143,26 +150,6 @@ class UnsortedDocument(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     business_line: Mapped[str] = mapped_column(String(8))
     customer_type: Mapped[str | None] = mapped_column(String(16))
-    doc_type: Mapped[str] = mapped_column(String(32))
-    title: Mapped[str | None] = mapped_column(String(256))
-    source_name: Mapped[str] = mapped_column(String(512))
-    sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    size: Mapped[int] = mapped_column(BigInteger)
-    media_type: Mapped[str] = mapped_column(String(128))
-    pages: Mapped[int] = mapped_column(Integer, default=0)
-    script: Mapped[str | None] = mapped_column(String(8))
-    text: Mapped[str] = mapped_column(Text, default="")
-    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    field_confidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    field_problems: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    field_set_by: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    field_boxes: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    field_corrections: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    earlier_values: Mapped[dict[str, Any]] = mapped_column(default=dict)  # as Document's: stays masked
-    review_reasons: Mapped[list[Any]] = mapped_column(default=list)
-    issue_date: Mapped[date | None] = mapped_column(Date)
-    archival_sha256: Mapped[str | None] = mapped_column(String(64))
-    page_image_sha256: Mapped[list[Any]] = mapped_column(default=list)
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     received_by: Mapped[str] = mapped_column(String(64))
 
@@ -301,8 +288,10 @@ class LoanExtension(Base):
     days: Mapped[int] = mapped_column(Integer)
     old_due: Mapped[date] = mapped_column(Date)
     new_due: Mapped[date | None] = mapped_column(Date)  # set when approved
-    status: Mapped[str] = mapped_column(String(16))  # pending | approved | refused
+    status: Mapped[str] = mapped_column(String(16))  # pending | approved | refused | withdrawn
     asked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class DocNoAlias(Base):

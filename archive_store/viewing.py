@@ -280,14 +280,23 @@ def catalogue(session: Session, user: User, archive: Archive) -> tuple[list[Docu
     return shown, len(docs) - len(shown)
 
 
-def open_archive(system: System, user: User, archive_no: str) -> ArchiveView:
+def open_card(system: System, session: Session, user: User, archive_no: str,
+              action: str) -> tuple[Archive, list[Document], int]:
+    """The archive a number leads to (a merged-away one to its survivor), the documents of it
+    the user may open and how many others there are; refused, and the refusal audited, when
+    the user may not open its card (the archive page and its catalogue alike)."""
     if not (user.active and user.role in access.READER_ROLES):
-        raise refuse(system, user, "archive", check_no(archive_no), "view")
+        raise refuse(system, user, "archive", check_no(archive_no), action)
+    archive = survivor(session, load_archive(session, archive_no))
+    shown, withheld = catalogue(session, user, archive)
+    if not access.can_view_archive(user, archive, shown):
+        raise refuse(system, user, "archive", archive.archive_no, action)
+    return archive, shown, withheld
+
+
+def open_archive(system: System, user: User, archive_no: str) -> ArchiveView:
     with system.db.read() as s:
-        archive = _survivor(s, load_archive(s, archive_no))  # a merged-away number leads on
-        shown, withheld = catalogue(s, user, archive)
-        if not access.can_view_archive(user, archive, shown):
-            raise refuse(system, user, "archive", archive.archive_no, "view")
+        archive, shown, withheld = open_card(system, s, user, archive_no, "view")
         ids = [archive.archive_no, *(d.doc_no for d in shown)]
         history = list(s.scalars(select(AuditEvent).where(AuditEvent.object_id.in_(ids))
                                  .where(AuditEvent.action.not_in(_VIEW_ACTIONS))
@@ -311,7 +320,10 @@ def _moved_document(session: Session, doc_no: str) -> Document | None:
     return resolve_doc_no(session, doc_no)
 
 
-def _survivor(session: Session, archive: Archive) -> Archive:
-    from archive_store.archives import survivor
-
-    return survivor(session, archive)
+def survivor(session: Session, archive: Archive) -> Archive:
+    """The archive a (possibly merged-away) archive's number leads to."""
+    seen = set()
+    while archive.merged_into_id is not None and archive.id not in seen:
+        seen.add(archive.id)
+        archive = session.get(Archive, archive.merged_into_id)
+    return archive
