@@ -4,7 +4,7 @@ confirms it; until then the record keeps its old value.
 
 The settings name the important fields (`[rules] important_fields`). Both ways a person
 changes a value come through here: an archive edit (archives.edit, for the archive's own
-USCC or ID number) and a reviewer's correction of a document's field (review.correct_field).
+USCC or ID number) and a reviewer's correction of a document's field (corrections.correct_field).
 It is its own module, not part of archives.py, so that review.py can call it without
 importing the archive verbs (which import review's neighbours).
 """

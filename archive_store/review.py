@@ -6,12 +6,9 @@ transaction, then re-indexes the document after the commit.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from sqlalchemy.orm import Session
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, defer, joinedload
-
-from archive_store import access, audit, changes, grants, messages
+from archive_store import access, audit, changes, messages
 from archive_store.errors import DossierError, InvalidState, NotAllowed
 from archive_store.models import DocStatus, Document, User
 from archive_store.search_docs import reindex_after_commit
@@ -99,12 +96,3 @@ def resubmit(system: System, actor: User, doc_no: str) -> None:
                      object_id=doc.doc_no, before={"status": DocStatus.returned},
                      after={"status": DocStatus.pending_review})
     reindex_after_commit(system, [doc_no])
-
-
-def correct_field(system: System, actor: User, doc_no: str, key: str, value: str, reason: str) -> int | None:
-    """A person sets a field: the rules (validators, history, the archive's name, the
-    two-person check) are in `corrections`; this is the review room's entry point to them.
-    Returns the waiting change's id when an important field waits for a second person."""
-    from archive_store import corrections
-
-    return corrections.correct_field(system, actor, doc_no, key, value, reason)

@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,3 +35,46 @@ def run_dossier(*args: str, data: Path | None = None, input: str | None = None,
     full_env.update(env or {})
     cmd = [DOSSIER] + (["--data", str(data)] if data else []) + list(args)
     return subprocess.run(cmd, input=input, capture_output=True, text=True, env=full_env, timeout=timeout)
+
+
+# --- the portal in a real browser ------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's package: never a browser Playwright downloads
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SHOTS = REPO / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the run, driven by Playwright."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@contextmanager
+def serve(app) -> Iterator[str]:
+    """The portal on waitress in a thread, on a free loopback port; yields its address."""
+    from waitress.server import create_server
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = create_server(app, host="127.0.0.1", port=port, threads=4)
+    threading.Thread(target=server.run, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.close()
+
+
+def shot(page, name: str) -> None:
+    """A screenshot to look at after the run (test-artifacts/screenshots)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)

@@ -21,9 +21,12 @@ def act(doc_no: str, verb: str):
     form = request.form
     try:
         if verb == "field":
-            corrections.correct_field(system(), g.user, doc_no, form.get("key", ""), form.get("value", ""),
-                                      form.get("reason", ""))
-            flash(_("已更正字段。"), "ok")
+            waiting = corrections.correct_field(system(), g.user, doc_no, form.get("key", ""),
+                                                form.get("value", ""), form.get("reason", ""))
+            if waiting:  # an important field: the old value stands until a second person confirms
+                flash(_("重要信息的更正须由另一人核对后生效（待核对编号 %(id)s）。", id=waiting), "ok")
+            else:
+                flash(_("已更正字段。"), "ok")
         elif verb == "kind":
             corrections.set_kind(system(), g.user, doc_no, form.get("doc_type", ""), form.get("reason", ""))
             flash(_("已更正类型。"), "ok")

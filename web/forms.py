@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, PasswordField, SelectField,
+from wtforms import (BooleanField, DateField, IntegerField, PasswordField, SelectField,
                      StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
@@ -60,12 +60,6 @@ class ActionForm(FlaskForm):
 
 class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("理由"), validators=[DataRequired(), Length(max=1000)])
-
-
-class CorrectForm(FlaskForm):
-    key = HiddenField(validators=[DataRequired(), Regexp(r"^[a-z][a-z0-9_]{0,40}$")])
-    value = StringField(_l("更正为"), validators=[DataRequired(), Length(max=2000)])
-    reason = StringField(_l("更正理由"), validators=[DataRequired(), Length(max=1000)])
 
 
 class GrantForm(FlaskForm):

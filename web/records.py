@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from archive_store import access, corrections, grants, review, search as search_verbs, viewing
 from web.auth import system
 from web.labels import say
-from web.forms import ActionForm, choices, CorrectForm, GrantForm, ReasonForm, SearchForm
+from web.forms import ActionForm, choices, GrantForm, ReasonForm, SearchForm
 
 bp = Blueprint("records", __name__)
 
@@ -88,7 +88,7 @@ def revoke(archive_no: str, grant_id: int):
 def document(doc_no: str):
     view = viewing.open_document(system(), g.user, doc_no)
     return render_template("document.html", v=view, action=ActionForm(), reason_form=ReasonForm(),
-                           correct_form=CorrectForm(), doc_kinds=corrections.KINDS,
+                           doc_kinds=corrections.KINDS,
                            kind_fields=corrections.KIND_FIELDS,
                            notes_visible=access.review_notes_visible(g.user, view.doc),
                            flagged=review.flagged_codes(view.doc))

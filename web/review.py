@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from archive_store import review, worklists
 from archive_store.messages import Refused
 from web.auth import system
-from web.forms import ActionForm, CorrectForm, ReasonForm
+from web.forms import ActionForm, ReasonForm
 from web.labels import say
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -68,17 +68,4 @@ def resubmit(doc_no: str):
         abort(400)
     review.resubmit(system(), g.user, doc_no)
     flash(_("已重新提交审核：%(no)s", no=doc_no), "ok")
-    return redirect(url_for("records.document", doc_no=doc_no))
-
-
-@bp.post("/<doc_no>/correct")
-def correct(doc_no: str):
-    form = CorrectForm()
-    if not form.validate_on_submit():
-        abort(400)
-    waiting = review.correct_field(system(), g.user, doc_no, form.key.data, form.value.data, form.reason.data)
-    if waiting:
-        flash(_("重要信息的更正须由另一人核对后生效（待核对编号 %(id)s）。", id=waiting), "ok")
-    else:
-        flash(_("已更正字段。"), "ok")
     return redirect(url_for("records.document", doc_no=doc_no))

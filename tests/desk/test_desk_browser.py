@@ -14,7 +14,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from tests.web.seed import PASSWORD, USERS, _file
-from tests.web.test_browser import ARGS, CHROMIUM, shot
+from tests.conftest import shot
 
 pytestmark = pytest.mark.e2e
 WIDTHS = {"wide": 1366, "phone": 390}
@@ -36,20 +36,6 @@ def english_sentences():
             if part.count(" ") >= 2 and len(part) >= 12:
                 out.add(part)
     return out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    import os
-
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -175,8 +161,8 @@ def test_a_correction_renames_the_archive_and_search_finds_the_new_name(as_role,
     doc_no = _file(seeded[0], name=f"rename-{width}.jpg", doc_type="business_license", title="营业执照",
                    customer=CustomerRef("enterprise", name=wrong), lines=[("名称", wrong, "name")],
                    fields={"name": wrong}, issue=date(2024, 5, 6), effective=False)
-    from tests.web.seed import index_all
-    index_all(seeded[0], [doc_no])
+    from archive_store.search_docs import reindex
+    reindex(seeded[0], [doc_no])
     page = as_role("clerk")
     page.goto(f"{live_server}/documents/{doc_no}")
     check(page, "document")

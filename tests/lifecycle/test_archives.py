@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from archive_store import archives, catalogue, changes, review, viewing
+from archive_store import archives, catalogue, changes, corrections, review, viewing
 from archive_store.errors import DossierError, InvalidState, NotAllowed
 from archive_store.models import Archive, AuditEvent, DocNoAlias, Document, utcnow
 from archive_store.workdays import working_days_between
@@ -260,7 +260,7 @@ def test_a_reviewers_correction_of_an_important_field_waits_for_a_second_person(
     doc_no = data.docs["pending_flagged"]  # a pending contract whose amount is flagged
     with system.db.read() as s:
         old = s.scalar(select(Document).where(Document.doc_no == doc_no)).fields["amount"]
-    change_id = review.correct_field(system, who["dept_head"], doc_no, "amount", "88000.00", "大写为捌万捌仟元")
+    change_id = corrections.correct_field(system, who["dept_head"], doc_no, "amount", "88000.00", "大写为捌万捌仟元")
     assert change_id is not None
     with system.db.read() as s:
         doc = s.scalar(select(Document).where(Document.doc_no == doc_no))
@@ -273,7 +273,7 @@ def test_a_reviewers_correction_of_an_important_field_waits_for_a_second_person(
         assert doc.fields["amount"] == "88000.00" and doc.field_set_by["amount"] == "person"
         assert "amount" not in doc.field_problems
     # A field that is not important still takes effect at once.
-    assert review.correct_field(system, who["dept_head"], doc_no, "contract_no", "HD-2025-0102", "笔误") is None
+    assert corrections.correct_field(system, who["dept_head"], doc_no, "contract_no", "HD-2025-0102", "笔误") is None
 
 
 def test_a_core_secret_change_is_masked_for_those_who_may_not_see_it(world):
@@ -537,7 +537,7 @@ def test_a_record_with_a_correction_waiting_is_not_approved_until_it_is_confirme
                    customer=CustomerRef("enterprise", name="审批等待有限公司"),
                    lines=[("合同金额", "¥5,000.00", "amount")], fields={"amount": "500.00"},
                    issue=date(2025, 3, 1), effective=False)
-    change_id = review.correct_field(system, who["dept_head"], doc_no, "amount", "5000.00", "对照原件")
+    change_id = corrections.correct_field(system, who["dept_head"], doc_no, "amount", "5000.00", "对照原件")
     with pytest.raises(InvalidState, match="待核对"):
         review.approve(system, who["dept_head"], doc_no)
     changes.confirm(system, who["clerk"], change_id)

@@ -4,23 +4,16 @@ archive manager confirms the correction (the two-person check). Screenshots go t
 test-artifacts/screenshots/."""
 from __future__ import annotations
 
-import os
 import re
-import socket
-import threading
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from archive_store.models import Archive
 from tests.web.seed import PASSWORD, USERS, seed
+from tests.conftest import serve, shot
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 OLD_USCC = "91310115MA1H7GXX0A"
 NEW_USCC = "91320100MA1MXXXX09"
 
@@ -28,33 +21,15 @@ NEW_USCC = "91320100MA1MXXXX09"
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory):
     """Its own seeded data folder and portal on a free port: this test merges archives."""
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed")
-    from waitress.server import create_server
 
     from archive_store.system import init_data_dir
     from web.app import create_app
 
     system, _ = init_data_dir(tmp_path_factory.mktemp("archives-browser") / "data")
     seed(system)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = create_server(create_app(system, testing=True), host="127.0.0.1", port=port, threads=4)
-    threading.Thread(target=server.run, daemon=True).start()
-    yield system, f"http://127.0.0.1:{port}"
-    server.close()
+    with serve(create_app(system, testing=True)) as url:
+        yield system, url
     system.close()
-
-
-@pytest.fixture(scope="module")
-def browser(portal):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def sign_in(browser, url: str, role: str):
@@ -66,11 +41,6 @@ def sign_in(browser, url: str, role: str):
     page.wait_for_load_state()
     assert "/login" not in page.url
     return page
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def _new_archive(page, url: str, name: str, uscc: str | None) -> str:

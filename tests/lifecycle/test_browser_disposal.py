@@ -2,12 +2,8 @@
 execution before two witnesses, and the certificate downloaded and read back."""
 from __future__ import annotations
 
-import os
 import re
-import socket
-import threading
 from datetime import date
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -17,20 +13,14 @@ from archive_store import search_docs
 from archive_store.models import Document
 from archive_store.system import init_data_dir
 from tests.lifecycle.helpers import PASSWORD, add_staff, file_doc
+from tests.conftest import serve, shot
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory):
     """A data folder of its own (the shared portal seed belongs to other tests), served on loopback."""
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed")
-    from waitress.server import create_server
 
     from web.app import create_app
 
@@ -39,29 +29,9 @@ def portal(tmp_path_factory):
     docs = [file_doc(system, customer="上海甲贸易有限公司", issue=date(2010, 1, 1)),
             file_doc(system, customer="杭州乙科技有限公司", issue=date(2011, 1, 1))]
     search_docs.reindex(system, docs)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = create_server(create_app(system, testing=True), host="127.0.0.1", port=port, threads=4)
-    threading.Thread(target=server.run, daemon=True).start()
-    yield system, docs, f"http://127.0.0.1:{port}"
-    server.close()
+    with serve(create_app(system, testing=True)) as url:
+        yield system, docs, url
     system.close()
-
-
-@pytest.fixture(scope="module")
-def browser(portal):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def test_a_batch_runs_from_proposal_to_certificate_download(browser, portal, tmp_path):

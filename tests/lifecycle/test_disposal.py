@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from archive_store import audit, disposal, retention, search_docs
+from archive_store import audit, corrections, disposal, retention, search_docs
 from archive_store.errors import DossierError, InvalidState, NotAllowed, NotFound
 from archive_store.models import (Archive, AuditEvent, DestructionCertificate, DisposalBatch, Document,
                                   User)
@@ -392,7 +392,7 @@ def test_holds_stop_borrowing_archive_edits_merges_and_corrections(system, staff
     with system.db.write() as s:
         s.scalar(select(Document).where(Document.doc_no == doc_no)).status = "pending_review"
     with pytest.raises(Held, match="保留"):
-        review.correct_field(system, staff["head1"], doc_no, "name", "冻结检查有限责任公司", "对照原件")
+        corrections.correct_field(system, staff["head1"], doc_no, "name", "冻结检查有限责任公司", "对照原件")
 
 
 def test_an_archive_out_on_loan_is_not_destroyed(system, staff):

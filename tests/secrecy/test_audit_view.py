@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from archive_store import audit_log, csvfile, users
+from archive_store import audit_log, corrections, csvfile, users
 from tests.secrecy.conftest import BANK, EMAIL, ID_OWN, ID_PARTY, ID_PROPOSED, ID_SPOUSE, MOBILE, leaked_runs, users_of
 
 SECRETS = [ID_OWN, ID_SPOUSE, ID_PARTY, ID_PROPOSED, BANK, MOBILE]
@@ -24,8 +24,7 @@ def _all_rows(system, auditor):
 
 def test_the_auditor_reads_actions_and_field_names_but_no_customer_values(world):
     system, data = world
-    from archive_store import review
-    review.correct_field(system, users_of(system)["clerk"], data.docs["corrected"], "collected_by", "欧阳秀远", "识别错误")
+    corrections.correct_field(system, users_of(system)["clerk"], data.docs["corrected"], "collected_by", "欧阳秀远", "识别错误")
     auditor = users_of(system)["auditor"]
     rows = _all_rows(system, auditor)
     page_text = "\n".join(f"{e.actor} {e.object_id} {e.before or ''} {e.after or ''}" for e in rows)

@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image, ImageStat
 
-from archive_store import access, review, viewing, worklists
+from archive_store import access, corrections, review, viewing, worklists
 from archive_store.messages import render
 from archive_store.errors import NotAllowed
 from archive_store.search import search
@@ -132,7 +132,7 @@ def test_hidden_values_stay_masked_in_their_printed_forms_and_after_a_correction
     system, data = world
     who = users_of(system)
     doc_no = data.docs["corrected"]
-    review.correct_field(system, who["clerk"], doc_no, "collected_by", "欧阳秀远", "采集人姓名识别错误")
+    corrections.correct_field(system, who["clerk"], doc_no, "collected_by", "欧阳秀远", "采集人姓名识别错误")
     review.approve(system, who["dept_head"], doc_no)
     text = viewing.open_document(system, who["sales"], doc_no).text
     for printed in ("2025年5月6日", "O'Neil <Z&Co>", "欧阳修远"):

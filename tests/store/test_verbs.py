@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 from sqlalchemy import func, select
 
-from archive_store import audit_log, grants, review, users, viewing, worklists
+from archive_store import audit_log, corrections, grants, review, users, viewing, worklists
 from archive_store.errors import DossierError, InvalidState, NotAllowed, NotFound
 from archive_store.matching import CustomerRef
 from archive_store.messages import render
@@ -90,12 +90,12 @@ def test_correct_field_records_before_after_and_marks_it_set_by_a_person(world):
     system, _ = world
     who, doc_no = users_of(system), _pending(system, "rv-correct.jpg")
     with pytest.raises(DossierError):
-        review.correct_field(system, who["dept_head"], doc_no, "contract_no", "T-2", "")
+        corrections.correct_field(system, who["dept_head"], doc_no, "contract_no", "T-2", "")
     with pytest.raises(DossierError):
-        review.correct_field(system, who["dept_head"], doc_no, "no_such_key", "x", "理由")
+        corrections.correct_field(system, who["dept_head"], doc_no, "no_such_key", "x", "理由")
     with pytest.raises(NotAllowed):
-        review.correct_field(system, who["clerk"], doc_no, "id_number", "11010519491231002X", "理由")
-    review.correct_field(system, who["dept_head"], doc_no, "contract_no", "T-2", "印刷模糊，对照原件")
+        corrections.correct_field(system, who["clerk"], doc_no, "id_number", "11010519491231002X", "理由")
+    corrections.correct_field(system, who["dept_head"], doc_no, "contract_no", "T-2", "印刷模糊，对照原件")
     doc = _doc(system, doc_no)
     assert doc.fields["contract_no"] == "T-2" and doc.field_set_by["contract_no"] == "person"
     with system.db.read() as s:
@@ -105,7 +105,7 @@ def test_correct_field_records_before_after_and_marks_it_set_by_a_person(world):
     assert '"value":"T-1"' in event.before and '"value":"T-2"' in event.after
     review.approve(system, who["dept_head"], doc_no)
     with pytest.raises(InvalidState):  # an effective record is not corrected in review
-        review.correct_field(system, who["dept_head"], doc_no, "contract_no", "T-3", "理由")
+        corrections.correct_field(system, who["dept_head"], doc_no, "contract_no", "T-3", "理由")
 
 
 def test_a_refused_review_verb_changes_nothing(world):

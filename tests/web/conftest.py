@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import re
-import socket
-import threading
 
 import pytest
 
+from tests.conftest import serve
 from tests.web.seed import PASSWORD, USERS, seed
 
 
@@ -46,14 +45,6 @@ def sign_in(client, role: str, password: str = PASSWORD):
 
 @pytest.fixture(scope="session")
 def live_server(app):
-    """The portal on waitress in a thread, on a free loopback port."""
-    from waitress.server import create_server
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = create_server(app, host="127.0.0.1", port=port, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.close()
+    """The seeded portal on a free loopback port, for the browser tests."""
+    with serve(app) as url:
+        yield url

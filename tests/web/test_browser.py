@@ -6,30 +6,13 @@ screenshots of the main pages under test-artifacts/screenshots/.
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import pytest
 
 from tests.web.seed import PASSWORD, USERS
+from tests.conftest import shot
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -51,11 +34,6 @@ def as_role(browser, live_server):
     yield open_as
     for ctx in contexts:
         ctx.close()
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def test_login_page_and_a_wrong_password(browser, live_server):

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from tests.web.test_browser import CHROMIUM, as_role, browser  # noqa: F401  (fixtures)
+from tests.web.test_browser import as_role  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.e2e
 ID = "330106198702153017"      # valid check digit

@@ -10,24 +10,19 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import socket
-import threading
 
 import pytest
 from pypdf import PdfReader
 
 from tests.web.seed import PASSWORD, USERS, seed
-from tests.web.test_browser import ARGS, CHROMIUM, shot
+from tests.conftest import serve, shot
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def loans_site(tmp_path_factory):
-    from waitress.server import create_server
-
     from archive_store.models import Archive
     from archive_store.system import init_data_dir
     from web.app import create_app
@@ -38,26 +33,9 @@ def loans_site(tmp_path_factory):
     with system.db.write() as s:
         s.query(Archive).filter_by(archive_no=archive_no).one().paper_location = "A柜-07盒"
     app = create_app(system, testing=True)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = create_server(app, host="127.0.0.1", port=port, threads=4)
-    threading.Thread(target=server.run, daemon=True).start()
-    yield f"http://127.0.0.1:{port}", archive_no
-    server.close()
+    with serve(app) as url:
+        yield url, archive_no
     system.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def test_a_sales_loan_through_both_approvals_the_desk_an_extension_the_return_and_the_log(browser, loans_site):

@@ -215,7 +215,7 @@ def test_reviewer_corrects_then_approves_and_others_cannot(app, seeded):
     head = app.test_client()
     sign_in(head, "dept_head")
     token = _token(head)
-    r = head.post(f"/review/{doc_no}/correct", data={"key": "amount", "value": "9900.00",
+    r = head.post(f"/documents/{doc_no}/fix/field", data={"key": "amount", "value": "9900.00",
                                                      "reason": "对照原件", "csrf_token": token})
     assert r.status_code == 302
     # The amount is an important field: the correction waits for a second person (双人核对).
@@ -240,14 +240,14 @@ def test_reviewer_corrects_then_approves_and_others_cannot(app, seeded):
     {"key": "no_such_field", "value": "1", "reason": "r"},
     {"key": "amount", "value": "x" * 3000, "reason": "r"},
 ])
-def test_tampered_correction_forms_are_400_and_change_nothing(app, seeded, form):
+def test_tampered_correction_forms_are_refused_and_change_nothing(app, seeded, form):
     system, data = seeded
     doc_no = data.docs["pending_plain"]
     before = _doc(system, doc_no).fields
     c = app.test_client()
     sign_in(c, "dept_head")
-    r = c.post(f"/review/{doc_no}/correct", data={**form, "csrf_token": _token(c)})
-    assert r.status_code == 400
+    r = c.post(f"/documents/{doc_no}/fix/field", data={**form, "csrf_token": _token(c)}, follow_redirects=True)
+    assert r.status_code == 400 or 'class="flash error"' in r.get_data(as_text=True)
     assert _doc(system, doc_no).fields == before
 
 
