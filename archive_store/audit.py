@@ -271,3 +271,9 @@ def _in_order(session: Session) -> Iterator[AuditEvent]:
 
 def count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+
+
+def check(system) -> tuple[list[ChainProblem], int]:
+    """`dossier audit verify`: every break in the chain, and how many events were read."""
+    with system.db.read() as session:
+        return verify_chain(session), count(session)

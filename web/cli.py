@@ -154,10 +154,7 @@ def audit_verify(ctx: click.Context) -> None:
     """Check the audit trail's hash chain; list edited, inserted or deleted events (exit 1 if any)."""
     from archive_store import audit as audit_trail
 
-    system = system_for(ctx)
-    with system.db.read() as session:
-        problems = audit_trail.verify_chain(session)
-        total = audit_trail.count(session)
+    problems, total = audit_trail.check(system_for(ctx))
     for problem in problems:
         click.echo(f"event {problem.seq}: {problem.problem}")
     click.echo(f"checked {total} audit events: {len(problems)} problem(s)")
