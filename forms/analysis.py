@@ -65,7 +65,8 @@ def analyze(extraction: Extraction, *, our_companies: Sequence[str] = (),
     title: str | None = None
     fields: dict[str, FieldValue] = {}
     if doc_type == "business_license":
-        fields, problems = license.extract(lines)
+        fields, problems = license.extract(
+            lines, [(p.number, s) for p in extraction.pages for s in p.seals])
         title = _licence_title(extraction.text)
     elif doc_type == "collection_form":
         fields, problems = collection.extract(lines)

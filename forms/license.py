@@ -6,11 +6,13 @@ two-column layout only needs the right-hand neighbour search to stop at the next
 from __future__ import annotations
 
 import re
+from typing import Sequence
 
-from forms import codes
-from forms.layout import CODE_SHAPE, DATE_SHAPE, MONEY_SHAPE, Found, Labels, TextLine, find_values
+from forms import codes, divisions
+from forms.layout import _proportional, CODE_SHAPE, DATE_SHAPE, MONEY_SHAPE, Found, Labels, TextLine, find_values
 from forms.entity_types import match_entity_type
 from forms.model import FieldValue
+from ocr.extraction import Seal
 from forms.text import clean_text, fold
 from forms.normalize import NormaliseError, find_dates
 from forms.values import (as_code, as_date, as_money, as_term_end, as_text, confirmed_elsewhere,
@@ -34,7 +36,10 @@ LABELS = Labels("business_license", {
    shapes={"uscc": CODE_SHAPE, "established_on": DATE_SHAPE, "registered_capital": MONEY_SHAPE})
 
 
-def extract(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[str]]:
+def extract(lines: list[TextLine], seals: Sequence[tuple[int, Seal]] = ()
+            ) -> tuple[dict[str, FieldValue], list[str]]:
+    """The licence's fields from its lines; `seals` are the (page, seal) rings ocr read,
+    evidence for 登记机关 (see _authority)."""
     found = find_values(lines, LABELS)
     fields: dict[str, FieldValue] = {}
     problems: list[str] = []
@@ -64,9 +69,12 @@ def extract(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[str]]:
     authority = [f for f in found.get("registration_authority", [])]
     for f in authority:
         name = re.sub(r"\d{4}\s*年.*$", "", text_value(f)).strip()
-        if name and not _is_only_date(name):
+        # 年 月 日 printed below the label, the figures not read: no name either
+        if name and not _date_chars_only(name):
             fields["registration_authority"] = make(f, name)
             break
+    from_ring = _authority(fields, seals)
+    _division_checks(fields, from_ring)
     authority_lines = [tl for tl in lines
                        if any(h.key == "registration_authority" for h in LABELS.hits(tl))]
     issued = _issued_on(lines, authority_lines, fields)
@@ -77,6 +85,13 @@ def extract(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[str]]:
     if est and iss and is_date(est.value) and is_date(iss.value) and est.value > iss.value:
         p = "成立日期 is after the date the licence was issued"
         fields["issued_on"] = flag(iss, p)
+        problems.append(p)
+    start = _term_start(found)
+    if est and start and is_date(est.value) and start != est.value:
+        # the term runs from the day the enterprise was established: two readings of one
+        # date that differ mean one of them is misread (a digit under the seal's edge)
+        p = f"营业期限 starts {start} but 成立日期 reads {est.value}: one of them is misread"
+        fields["established_on"] = flag(est, p)
         problems.append(p)
     if est and end and is_date(est.value) and is_date(end.value) and end.value < est.value:
         p = "营业期限 ends before 成立日期"
@@ -115,15 +130,19 @@ def _type_under_the_name(found: dict[str, list[Found]]) -> None:
             break
 
 
+def _term_start(found: dict[str, list[Found]]) -> str | None:
+    for f in found.get("term_end", []):
+        try:
+            dates = find_dates(f.raw)
+        except NormaliseError:
+            return None
+        if dates:
+            return dates[0][2]
+    return None
+
+
 def _date_chars_only(text: str) -> bool:
     return len(re.sub(r"[\d年月日\s.\-/〇○零一二三四五六七八九十]", "", text)) == 0
-
-
-def _is_only_date(text: str) -> bool:
-    try:
-        return bool(find_dates(text)) and _date_chars_only(text)
-    except NormaliseError:
-        return False
 
 
 def _issued_on(lines: list[TextLine], authority_lines: list[TextLine], fields) -> FieldValue | None:
@@ -138,9 +157,18 @@ def _issued_on(lines: list[TextLine], authority_lines: list[TextLine], fields) -
             try:
                 dates = find_dates(t.text)
             except NormaliseError as exc:
-                return make(None, t.text.strip(), problems=(f"登记日期: {exc}",))
+                return make(Found("issued_on", "登记机关", t.text, (t,), lab, "below"), t.text.strip(),
+                            problems=(f"登记日期: {exc}",))
             if dates:
                 return make(Found("issued_on", "登记机关", t.text, (t,), lab, "below"), dates[-1][2])
+        for text, row in _stitched_rows(below, h):
+            try:
+                dates = find_dates(text)
+            except NormaliseError as exc:
+                return make(Found("issued_on", "登记机关", text, row, lab, "below"), text,
+                            problems=(f"登记日期: {exc}",))
+            if dates:
+                return make(Found("issued_on", "登记机关", text, row, lab, "below"), dates[-1][2])
     # No 登记机关 label read (the seal may cover it): the last date on the page that is
     # no other field's, if it stands on a line of its own near the bottom.
     used_boxes = {(fv.page, fv.box) for fv in fields.values() if fv.box is not None}
@@ -158,6 +186,35 @@ def _issued_on(lines: list[TextLine], authority_lines: list[TextLine], fields) -
     return None
 
 
+def _stitched_rows(lines: list[TextLine], h: float) -> list[tuple[str, tuple[TextLine, ...]]]:
+    """Rows whose text OCR cut into boxes, put back together character by character.
+
+    Older licences print 年 月 日 on the form and the office's printer fills the figures in
+    a little lower: OCR reads 年月日 as one box and 2019, 01, 01 as three others. Every
+    character placed by its position along its box, the row reads 2019年01月01日 again."""
+    rows: list[list[TextLine]] = []
+    for t in sorted(lines, key=lambda t: (t.box.y0 + t.box.y1) / 2):
+        mid = (t.box.y0 + t.box.y1) / 2
+        if rows and abs(mid - sum((o.box.y0 + o.box.y1) / 2 for o in rows[-1]) / len(rows[-1])) < 0.9 * h:
+            rows[-1].append(t)
+        else:
+            rows.append([t])
+    out = []
+    for row in rows:
+        if len(row) < 2:
+            continue
+        chars = []
+        for t in row:
+            text = t.text
+            for i, ch in enumerate(t.folded):
+                o = t.fmap[i]  # the character's own cell, not the gap after it
+                x0 = _proportional(text, o, t.box.x0, t.box.width)
+                x1 = _proportional(text, o + 1, t.box.x0, t.box.width)
+                chars.append(((x0 + x1) / 2, ch))
+        out.append(("".join(ch for _, ch in sorted(chars, key=lambda c: c[0])), tuple(row)))
+    return out
+
+
 def _uscc_anywhere(lines: list[TextLine]) -> dict[str, FieldValue]:
     """A code the label search missed (label misread): an 18-character run that validates."""
     for t in lines:
@@ -166,3 +223,77 @@ def _uscc_anywhere(lines: list[TextLine]) -> dict[str, FieldValue]:
                 return {"uscc": make(Found("uscc", "", m.group(0), (t,), t, "same_line"),
                                      m.group(0), factor=0.9)}
     return {}
+
+
+# what a seal's ring says after the authority's name: the seal's purpose and its number
+_RING_TAIL = re.compile(r"(登记专用章|业务专用章|专用章|之印|印章|\(?[0-9A-Z]{6,}\)?)$")
+_AUTHORITY = re.compile(r"(局|工商|市场监督|行政审批|管理委员会|委员会)")
+
+
+def _ring_authority(seals: Sequence[tuple[int, Seal]]) -> tuple[int, Seal, str] | None:
+    for page, seal in seals:
+        name = clean_text(seal.text).replace(" ", "")
+        for _ in range(2):
+            name = _RING_TAIL.sub("", name)
+        if len(name) >= 5 and _AUTHORITY.search(fold(name)):
+            return page, seal, name
+    return None
+
+
+def _seal_value(page: int, seal: Seal, name: str, problems: tuple[str, ...]) -> FieldValue:
+    conf = seal.confidence * 0.9  # curved text, read once: never as sure as a printed line
+    if problems:
+        conf *= 0.5
+    return FieldValue(name, round(conf, 4), problems, None, page, seal.box)
+
+
+def _authority(fields: dict[str, FieldValue], seals: Sequence[tuple[int, Seal]]) -> bool:
+    """登记机关 from the print under the seal, cross-checked with the seal's ring.
+
+    What the page prints wins; the ring confirms it or, when they differ, flags it with
+    the ring's reading as the evidence (either may be misread). With nothing printed (or
+    nothing read under the seal) the ring's name is the value, flagged unless the
+    USCC's division agrees with it (_division_checks)."""
+    ring = _ring_authority(seals)
+    if ring is None:
+        return False
+    page, seal, name = ring
+    read = fields.get("registration_authority")
+    if read is None:
+        fields["registration_authority"] = _seal_value(page, seal, name, ())
+        return True
+    a, b = fold(read.value), fold(name)
+    if not (a == b or (len(a) >= 5 and (a in b or b in a))):
+        fields["registration_authority"] = flag(read, f"登记机关 printed {read.value!r} but the seal's "
+                                                      f"ring reads {name!r}: check which is right")
+    return False
+
+
+def _division_checks(fields: dict[str, FieldValue], from_ring: bool) -> None:
+    """Characters 3–8 of the USCC name the registering authority's division (GB/T 2260):
+    the authority and the address must be in it. With no authority read, one is proposed
+    from the code, flagged: a proposal, not a reading."""
+    code = fields.get("uscc")
+    div = divisions.code_division(code.value) if code is not None and not code.problems else None
+    auth = fields.get("registration_authority")
+    if auth is not None:
+        verdict = divisions.agrees(auth.value, div) if div is not None else None
+        if verdict is False:
+            fields["registration_authority"] = flag(
+                auth, f"登记机关 {auth.value!r} is not in {''.join(div.names)}, where the USCC's "
+                      f"division code {div.code} says it was registered")
+        elif from_ring and not (verdict is True and divisions.authority_in_form(auth.value, div)):
+            # a curved reading is trusted only when it is exactly the code's own places
+            # and a kind of authority: one misread character breaks that
+            fields["registration_authority"] = flag(
+                auth, "登记机关 read only from the seal's curved ring, with nothing printed under it "
+                      "to confirm it")
+    elif div is not None and code is not None:
+        proposal = divisions.proposed_authority(div)
+        fields["registration_authority"] = FieldValue(
+            proposal, 0.3, (f"登记机关 not read: proposed from the USCC's division code {div.code} "
+                            f"({''.join(div.names)})",), proposal, code.page, code.box)
+    addr = fields.get("address")
+    if addr is not None and div is not None and divisions.agrees(addr.value, div) is False:
+        fields["address"] = flag(addr, f"the address is not in {''.join(div.names)}, where the "
+                                       f"USCC's division code {div.code} says it was registered")
