@@ -22,11 +22,12 @@ LABELS = Labels("business_license", {
     "uscc": ["统一社会信用代码", "社会信用代码", "信用代码"],
     "name": ["名称", "企业名称"],
     "entity_type": ["类型", "主体类型", "企业类型", "公司类型"],
-    "legal_representative": ["法定代表人", "负责人", "经营者", "执行事务合伙人", "投资人"],
+    # 法定代表人姓名 on the older 工商 format: its own label, or 姓名 becomes the value
+    "legal_representative": ["法定代表人姓名", "法定代表人", "负责人", "经营者", "执行事务合伙人", "投资人"],
     "registered_capital": ["注册资本", "注册资金", "出资额", "资金数额"],
     "established_on": ["成立日期", "注册日期"],
     "term_end": ["营业期限", "经营期限", "合伙期限"],
-    "address": ["住所", "经营场所", "主要经营场所"],
+    "address": ["住所", "经营场所", "主要经营场所", "营业场所"],  # 营业场所: a branch's
     "business_scope": ["经营范围"],
     "registration_authority": ["登记机关"],
     # not fields, but labels whose values must not be taken for someone else's
