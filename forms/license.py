@@ -75,7 +75,7 @@ def extract(lines: list[TextLine], seals: Sequence[tuple[int, Seal]] = ()
             fields["registration_authority"] = make(f, name)
             break
     from_ring = _authority(fields, seals)
-    _division_checks(fields, from_ring)
+    _division_checks(fields, from_ring, _registration_no(found))
     authority_lines = [tl for tl in lines
                        if any(h.key == "registration_authority" for h in LABELS.hits(tl))]
     issued = _issued_on(lines, authority_lines, fields)
@@ -270,11 +270,26 @@ def _authority(fields: dict[str, FieldValue], seals: Sequence[tuple[int, Seal]])
     return False
 
 
-def _division_checks(fields: dict[str, FieldValue], from_ring: bool) -> None:
+def _registration_no(found: dict[str, list[Found]]) -> FieldValue | None:
+    """The older 工商 format's 15-digit 注册号: not a field of FIELDS.md, but its first six
+    digits are the registering authority's division, as a USCC's characters 3–8 are."""
+    for f in found.get("_licence_no", []):
+        if f.label != "注册号":
+            continue
+        m = re.search(r"(?<!\d)\d{15}(?!\d)", codes.compact_code(f.raw))
+        if m:
+            return make(f, m.group(0))
+    return None
+
+
+def _division_checks(fields: dict[str, FieldValue], from_ring: bool,
+                     reg_no: FieldValue | None = None) -> None:
     """Characters 3–8 of the USCC name the registering authority's division (GB/T 2260):
     the authority and the address must be in it. With no authority read, one is proposed
     from the code, flagged: a proposal, not a reading."""
     code = fields.get("uscc")
+    if code is None or code.problems:
+        code = reg_no  # an old licence: its 注册号 names the division too
     div = divisions.code_division(code.value) if code is not None and not code.problems else None
     auth = fields.get("registration_authority")
     if auth is not None:
