@@ -151,8 +151,17 @@ def authority_in_form(name: str, div: Division) -> bool:
     return rest in {fold(k) for k in AUTHORITY_KINDS}
 
 
-def proposed_authority(div: Division) -> str:
-    """The name an authority at this division has carried since the 2018 reform."""
+# The 2018 institutional reform merged the 工商 bureaus into market regulation bureaus
+MARKET_REGULATION_SINCE = "2018-01-01"
+
+
+def proposed_authority(div: Division, issued_on: str | None = None) -> str:
+    """The name the authority at this division carried when the licence was issued: a
+    工商行政管理局 before the 2018 reform, a 市场监督管理局 since (or when the date is not
+    known). Some cities gave registration to an administrative-approval bureau instead:
+    that is why this is only ever a proposal."""
+    if issued_on and issued_on < MARKET_REGULATION_SINCE:
+        return f"{div.full_name}工商行政管理局"
     return f"{div.full_name}市场监督管理局"
 
 

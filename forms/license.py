@@ -74,13 +74,15 @@ def extract(lines: list[TextLine], seals: Sequence[tuple[int, Seal]] = ()
         if name and not _date_chars_only(name):
             fields["registration_authority"] = make(f, name)
             break
-    from_ring = _authority(fields, seals)
-    _division_checks(fields, from_ring, _registration_no(found))
     authority_lines = [tl for tl in lines
                        if any(h.key == "registration_authority" for h in LABELS.hits(tl))]
     issued = _issued_on(lines, authority_lines, fields)
     if issued is not None:
         fields["issued_on"] = issued
+    # after the issue date: the seal's box covers the date's line, which the date search
+    # would otherwise take for a line some other field was read from
+    from_ring = _authority(fields, seals)
+    _division_checks(fields, from_ring, _registration_no(found))
 
     est, iss, end = (fields.get(k) for k in ("established_on", "issued_on", "term_end"))
     if est and iss and is_date(est.value) and is_date(iss.value) and est.value > iss.value:
@@ -305,7 +307,8 @@ def _division_checks(fields: dict[str, FieldValue], from_ring: bool,
                 auth, "登记机关 read only from the seal's curved ring, with nothing printed under it "
                       "to confirm it")
     elif div is not None and code is not None:
-        proposal = divisions.proposed_authority(div)
+        issued = fields.get("issued_on") or fields.get("established_on")
+        proposal = divisions.proposed_authority(div, issued.value if issued and is_date(issued.value) else None)
         fields["registration_authority"] = FieldValue(
             proposal, 0.3, (f"登记机关 not read: proposed from the USCC's division code {div.code} "
                             f"({''.join(div.names)})",), proposal, code.page, code.box)

@@ -177,3 +177,19 @@ def test_issue_date_filled_in_under_a_printed_year_month_day_is_stitched_back():
     a = licence(issued="", tail=tail, established="2019年01月01日", term="2019年01月01日至长期")
     assert a.fields["issued_on"].value == "2019-01-01"
     assert find_dates("2019年01月01日")[0][2] == "2019-01-01"
+
+
+def test_proposal_names_the_authority_as_it_was_called_when_the_licence_was_issued():
+    assert licence(issued="2016年05月06日", established="2016年05月06日",
+                   term="2016年05月06日至长期").fields["registration_authority"].value == "武汉市洪山区工商行政管理局"
+    assert licence().fields["registration_authority"].value == "武汉市洪山区市场监督管理局"
+
+
+def test_a_date_under_the_seal_with_no_label_read_is_still_found_beside_the_ring():
+    lines = rows(["营业执照"], ["统一社会信用代码"], [WUHAN], ["名        称", "湖北省迅航科技有限公司"],
+                 ["成立日期", "2024年01月12日"], ["经营范围", "技术服务。"], [(R, "二〇二四年十二月二十三日")])
+    ex = extraction(lines)
+    page = replace(ex.pages[0], seals=(Seal(Box(R - 60, 60 + 48 * 5, R + 300, 60 + 48 * 8), "武汉市洪山区市场监督管理局", 0.99),))
+    a = analyze(Extraction(ex.media_type, ex.script, (page,)))
+    assert a.fields["issued_on"].value == "2024-12-23"
+    assert a.fields["registration_authority"].value == "武汉市洪山区市场监督管理局"
