@@ -151,6 +151,17 @@ def authority_in_form(name: str, div: Division) -> bool:
     return rest in {fold(k) for k in AUTHORITY_KINDS}
 
 
+def nearest_authority(name: str, div: Division) -> str | None:
+    """The authority name of this division closest to `name` (a curved reading with a
+    character or two misread), if it is close: a proposal for the reviewer, never a value."""
+    import difflib
+
+    cands = {p + k for k in AUTHORITY_KINDS for p in {div.full_name, div.county or "", (div.city or "") + (div.county or "")} if p}
+    best = max(cands, key=lambda c: difflib.SequenceMatcher(None, fold(name), fold(c)).ratio())
+    ratio = difflib.SequenceMatcher(None, fold(name), fold(best)).ratio()
+    return best if ratio >= 0.8 else None
+
+
 # The 2018 institutional reform merged the 工商 bureaus into market regulation bureaus
 MARKET_REGULATION_SINCE = "2018-01-01"
 
@@ -166,4 +177,4 @@ def proposed_authority(div: Division, issued_on: str | None = None) -> str:
 
 
 __all__ = ["Division", "division", "code_division", "agrees", "places_named", "proposed_authority",
-           "authority_in_form", "AUTHORITY_KINDS"]
+           "authority_in_form", "nearest_authority", "AUTHORITY_KINDS"]

@@ -6,6 +6,7 @@ two-column layout only needs the right-hand neighbour search to stop at the next
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Sequence
 
 from forms import codes, divisions
@@ -15,7 +16,7 @@ from forms.model import FieldValue
 from ocr.extraction import Seal
 from forms.text import clean_text, fold
 from forms.normalize import NormaliseError, find_dates
-from forms.values import (as_code, as_date, as_money, as_term_end, as_text, confirmed_elsewhere,
+from forms.values import (PROPOSED, as_code, as_date, as_money, as_term_end, as_text, confirmed_elsewhere,
                           first_good, flag, flag_labels_inside, is_date, make, text_value)
 
 LABELS = Labels("business_license", {
@@ -293,26 +294,36 @@ def _division_checks(fields: dict[str, FieldValue], from_ring: bool,
     if code is None or code.problems:
         code = reg_no  # an old licence: its 注册号 names the division too
     div = divisions.code_division(code.value) if code is not None and not code.problems else None
+    which = "注册号" if code is not None and code is reg_no else "USCC"
     auth = fields.get("registration_authority")
     if auth is not None:
         verdict = divisions.agrees(auth.value, div) if div is not None else None
         if verdict is False:
             fields["registration_authority"] = flag(
-                auth, f"登记机关 {auth.value!r} is not in {''.join(div.names)}, where the USCC's "
+                auth, f"登记机关 {auth.value!r} is not in {''.join(div.names)}, where the {which}'s "
                       f"division code {div.code} says it was registered")
         elif from_ring and not (verdict is True and divisions.authority_in_form(auth.value, div)):
             # a curved reading is trusted only when it is exactly the code's own places
             # and a kind of authority: one misread character breaks that
-            fields["registration_authority"] = flag(
-                auth, "登记机关 read only from the seal's curved ring, with nothing printed under it "
-                      "to confirm it")
+            fv = flag(auth, "登记机关 read only from the seal's curved ring, with nothing printed "
+                            "under it to confirm it")
+            near = divisions.nearest_authority(auth.value, div) if div is not None else None
+            if near is not None and near != auth.value:
+                fv = replace(fv, suggestion=near, problems=fv.problems + (
+                    f"the code's division and a kind of authority give {near!r}, a few characters "
+                    "from the ring's reading",), confidence=min(fv.confidence, PROPOSED))
+            fields["registration_authority"] = fv
     elif div is not None and code is not None:
-        issued = fields.get("issued_on") or fields.get("established_on")
-        proposal = divisions.proposed_authority(div, issued.value if issued and is_date(issued.value) else None)
+        issued = fields.get("issued_on")
+        # a licence re-issued later names the authority of its day: only the issue date
+        # tells; an old 注册号 licence was issued before the reform
+        when = issued.value if issued and is_date(issued.value) else (
+            "2000-01-01" if code is reg_no else None)
+        proposal = divisions.proposed_authority(div, when)
         fields["registration_authority"] = FieldValue(
-            proposal, 0.3, (f"登记机关 not read: proposed from the USCC's division code {div.code} "
+            proposal, 0.3, (f"登记机关 not read: proposed from the {which}'s division code {div.code} "
                             f"({''.join(div.names)})",), proposal, code.page, code.box)
     addr = fields.get("address")
     if addr is not None and div is not None and divisions.agrees(addr.value, div) is False:
         fields["address"] = flag(addr, f"the address is not in {''.join(div.names)}, where the "
-                                       f"USCC's division code {div.code} says it was registered")
+                                       f"{which}'s division code {div.code} says it was registered")

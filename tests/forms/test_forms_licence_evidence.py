@@ -63,6 +63,12 @@ def test_a_ring_reading_the_code_cannot_confirm_is_flagged(ring):
     assert fv.value == ring and fv.problems and fv.confidence < 0.85
 
 
+def test_a_ring_a_character_off_the_codes_authority_is_flagged_with_that_name_proposed():
+    fv = licence(seals=[seal("武汉市洪山区市场监籍管理局")]).fields["registration_authority"]
+    assert fv.value == "武汉市洪山区市场监籍管理局"  # what was read stays the value
+    assert fv.suggestion == "武汉市洪山区市场监督管理局" and fv.confidence <= 0.4
+
+
 def test_ring_of_another_place_is_flagged_against_the_division_code():
     fv = licence(seals=[seal("广州市花都区市场监督管理局")]).fields["registration_authority"]
     assert any("420111" in p for p in fv.problems)
