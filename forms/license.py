@@ -184,7 +184,8 @@ def _issued_on(lines: list[TextLine], authority_lines: list[TextLine], fields) -
         try:
             dates = find_dates(t.text)
         except NormaliseError as exc:  # a date with a digit lost: the reviewer sees what was read
-            return make(None, t.text.strip(), problems=(f"登记日期: {exc}",))
+            return make(Found("issued_on", "", t.text, (t,), t, "below"), t.text.strip(),
+                        problems=(f"登记日期: {exc}",))
         if dates:
             return make(Found("issued_on", "", t.text, (t,), t, "below"), dates[-1][2], factor=0.8)
     return None
