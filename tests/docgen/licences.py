@@ -219,8 +219,12 @@ def scan_licence(doc: Document, seal: SealMark | None, rng: random.Random, *, le
     img = render_image(doc, dpi=dpi)
     if seal is not None:
         k = dpi / 25.4
+        # seals are cut by different makers: the name's arc, an inner ring, a code at the foot
+        design = random.Random(rng.random())
         img = stamp_seal(img, rng=rng, text=seal.text, center=(seal.x * k, seal.y * k),
-                         diameter=int(seal.diameter * k))
+                         diameter=int(seal.diameter * k), span_deg=design.uniform(200, 280),
+                         inner_ring=design.random() < 0.3,
+                         foot="".join(design.choice("0123456789") for _ in range(13)) if design.random() < 0.4 else None)
     if level == "photocopy":
         img = photocopy(img, rng)
         return simulate_scan(img, rng=rng, rotate=rotate, skew_deg=rng.uniform(-1.5, 1.5), noise=0.01,
