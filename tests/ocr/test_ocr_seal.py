@@ -61,3 +61,14 @@ def test_ring_reads_the_authority_and_the_print_beneath_the_seal_is_read(rapid, 
     text = folded(pg.text)
     assert "登记机关" in text and "2019年01月01日" in text
     assert RING not in text  # the ring is evidence beside the page's text, not part of it
+
+
+def test_ring_of_another_seal_design_reads_the_name_not_the_foot_code(rapid):
+    canvas = Image.new("RGB", (1400, 1000), "white")
+    canvas.paste(page(LINES, px=34).image, (300, 300))
+    sealed = stamp_seal(canvas, rng=rng(9), text=RING, center=(420, 360), diameter=330, span_deg=270,
+                        inner_ring=True, foot="4401140012345")
+    pg = rapid.read(encode(sealed)).extraction.pages[0]
+    assert len(pg.seals) == 1
+    assert difflib.SequenceMatcher(None, pg.seals[0].text, RING).ratio() >= 0.9
+    assert "4401140012345" not in pg.seals[0].text
