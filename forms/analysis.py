@@ -165,7 +165,11 @@ def _in_script(key: str, fv: FieldValue, script: str) -> FieldValue:
     if key not in TEXT_KEYS:
         return fv
     value = to_document_script(fv.value, script)
-    return fv if value == fv.value else replace(fv, value=value)
+    # a proposal made from a table (an authority from the division code) is in Simplified
+    suggestion = to_document_script(fv.suggestion, script) if fv.suggestion else fv.suggestion
+    if value == fv.value and suggestion == fv.suggestion:
+        return fv
+    return replace(fv, value=value, suggestion=suggestion)
 
 
 def _valid(fields, key) -> str | None:

@@ -199,3 +199,11 @@ def test_a_date_under_the_seal_with_no_label_read_is_still_found_beside_the_ring
     a = analyze(Extraction(ex.media_type, ex.script, (page,)))
     assert a.fields["issued_on"].value == "2024-12-23"
     assert a.fields["registration_authority"].value == "武汉市洪山区市场监督管理局"
+
+
+def test_a_traditional_licence_gets_its_proposal_in_its_own_script():
+    lines = rows(["營業執照"], ["統一社會信用代碼"], [WUHAN], ["名        稱", "湖北省迅航科技有限公司"],
+                 ["成立日期", "2024年01月12日"], ["經營範圍", "技術服務。"], ["登記機關"])
+    a = analyze(extraction(lines, script="zh-Hant"))
+    fv = a.fields["registration_authority"]
+    assert fv.value == fv.suggestion == "武漢市洪山區市場監督管理局" and fv.problems
