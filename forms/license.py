@@ -245,11 +245,9 @@ def _ring_authority(seals: Sequence[tuple[int, Seal]]) -> tuple[int, Seal, str] 
     return None
 
 
-def _seal_value(page: int, seal: Seal, name: str, problems: tuple[str, ...]) -> FieldValue:
+def _seal_value(page: int, seal: Seal, name: str) -> FieldValue:
     conf = seal.confidence * 0.9  # curved text, read once: never as sure as a printed line
-    if problems:
-        conf *= 0.5
-    return FieldValue(name, round(conf, 4), problems, None, page, seal.box)
+    return FieldValue(name, round(conf, 4), (), None, page, seal.box)
 
 
 def _authority(fields: dict[str, FieldValue], seals: Sequence[tuple[int, Seal]]) -> bool:
@@ -265,7 +263,7 @@ def _authority(fields: dict[str, FieldValue], seals: Sequence[tuple[int, Seal]])
     page, seal, name = ring
     read = fields.get("registration_authority")
     if read is None:
-        fields["registration_authority"] = _seal_value(page, seal, name, ())
+        fields["registration_authority"] = _seal_value(page, seal, name)
         return True
     a, b = fold(read.value), fold(name)
     if not (a == b or (len(a) >= 5 and (a in b or b in a))):
