@@ -1,7 +1,7 @@
 """Business licences as they really come (issue 26): field accuracy per key, and wrong
 values nobody is told of, with a baseline in the same run.
 
-    .venv/bin/python bench/licence_bench.py [--quick] [--n 10] [--seed 0] [--baseline main]
+    .venv/bin/python bench/licence_bench.py [--quick] [--n 10] [--seed 0] [--baseline REF]
 
 Two sets of pages:
 - the real licences in ../shared/corpus, against labels/transcriptions.json;
@@ -10,7 +10,7 @@ Two sets of pages:
   authority's name in its ring, scanned, photocopied or photographed, some turned 90°/180°.
 
 Each page is OCR'd once (the ring readings included) and analysed twice: by this tree's
-forms, and by the baseline's forms (`git archive BASELINE forms ocr`, run in a subprocess
+forms, and by the baseline's forms (`git archive REF forms ocr`, run in a subprocess
 on the same lines, where Page has no seals): the figures before and after are from the
 same OCR. A value is right when it equals the truth once whitespace is cleaned (text) or
 exactly (codes, dates, money). "wrong, not flagged" counts values that are present, wrong,
@@ -154,10 +154,15 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=10, help="generated licences")
     ap.add_argument("--quick", action="store_true", help="5 generated licences")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--baseline", default="main", help="git ref whose forms are the baseline")
+    ap.add_argument("--baseline", default=None,
+                    help="git ref whose forms are the baseline (default: where this branch left main, "
+                         "so other branches' merges into main do not move it)")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
     n = 5 if args.quick else args.n
+    if args.baseline is None:
+        base = subprocess.run(["git", "-C", str(REPO), "merge-base", "main", "HEAD"], capture_output=True, text=True)
+        args.baseline = base.stdout.strip() or "main"
 
     from forms.analysis import analyze
     from ocr import ReadOptions, Reader
