@@ -80,6 +80,10 @@ def extract(lines: list[TextLine], seals: Sequence[tuple[int, Seal]] = ()
     issued = _issued_on(lines, authority_lines, fields)
     if issued is not None:
         fields["issued_on"] = issued
+    elif authority_lines:
+        # the date is printed under 登记机关 on every licence: not read means covered (a
+        # photocopied seal is as dark as the print) or lost, and the reviewer types it
+        problems.append("登记日期 not read under 登记机关: the seal may cover it; type it from the page")
     # after the issue date: the seal's box covers the date's line, which the date search
     # would otherwise take for a line some other field was read from
     from_ring = _authority(fields, seals)

@@ -207,3 +207,10 @@ def test_a_traditional_licence_gets_its_proposal_in_its_own_script():
     a = analyze(extraction(lines, script="zh-Hant"))
     fv = a.fields["registration_authority"]
     assert fv.value == fv.suggestion == "武漢市洪山區市場監督管理局" and fv.problems
+
+
+def test_an_issue_date_not_read_under_the_authority_is_reported_for_the_reviewer():
+    a = licence(issued="")
+    assert "issued_on" not in a.fields
+    assert any("登记日期 not read" in p for p in a.problems)
+    assert not any("登记日期 not read" in p for p in licence().problems)
