@@ -59,19 +59,37 @@ def analyze(extraction: Extraction, *, our_companies: Sequence[str] = (),
             second_look: SecondLook | None = None) -> Analysis:
     """What `extraction` is and its fields. `second_look` (ocr.second_look) lets a value
     that failed its check be read again from the page (see `_look_again`)."""
-    lines = [tl for page in extraction.pages for tl in page_lines(page)]
     doc_type, type_conf = _classify.classify(extraction.text)
     problems: list[str] = []
+    documents = tuple(split_documents(extraction))
+    pages = extraction.pages
+    if len(documents) > 1:
+        # fields come only from the pages of the document the file is filed as: a licence
+        # scanned with a medical-institution licence must not take that one's 登记机关
+        own = next((nums for kind, nums in documents if kind == doc_type), documents[0][1])
+        pages = tuple(p for p in extraction.pages if p.number in own)
+        others = "; ".join(f"{kind} on page{'s' if len(n) > 1 else ''} {', '.join(map(str, n))}"
+                           for kind, n in documents if n != own)
+        problems.append(Problem(
+            "several_documents", f"this file holds more than one document: the {doc_type} is on page"
+            f"{'s' if len(own) > 1 else ''} {', '.join(map(str, own))}, and {others}; split it so each is filed on its own",
+            kind=doc_type, pages=", ".join(map(str, own)), others=others))
+    else:
+        documents = ()
+    lines = [tl for page in pages for tl in page_lines(page)]
     title: str | None = None
     fields: dict[str, FieldValue] = {}
     if doc_type == "business_license":
-        fields, problems = license.extract(lines)
+        fields, more = license.extract(lines, [(p.number, s) for p in pages for s in p.seals])
+        problems += more
         title = _licence_title(extraction.text)
     elif doc_type == "collection_form":
-        fields, problems = collection.extract(lines)
+        fields, more = collection.extract(lines)
+        problems += more
         title = _form_title(lines)
     elif doc_type == "contract":
-        fields, problems, title = contract.extract(lines)
+        fields, more, title = contract.extract(lines)
+        problems += more
     else:
         title = _first_line(lines)
     if second_look is not None:
@@ -84,7 +102,45 @@ def analyze(extraction: Extraction, *, our_companies: Sequence[str] = (),
     issue_date = issue.value if issue and is_date(issue.value) else None
     return Analysis(doc_type=doc_type, type_confidence=type_conf,
                     fields=MappingProxyType(dict(fields)), customer=customer,
-                    issue_date=issue_date, problems=tuple(problems), title=title)
+                    issue_date=issue_date, problems=tuple(problems), title=title, documents=documents)
+
+
+# A page that names one of these is a certificate of another kind, whatever words it
+# shares with a licence (登记机关, 有效期限): it is never part of a licence
+OTHER_CERTIFICATES = ("医疗机构执业许可证", "居民身份证", "公民身份号码", "食品经营许可证", "开户许可证",
+                      "税务登记证", "组织机构代码证", "道路运输经营许可证", "卫生许可证", "药品经营许可证")
+
+
+def page_kind(text: str) -> str:
+    from forms.text import fold
+
+    f = fold(text)
+    if any(c in f for c in OTHER_CERTIFICATES) and "营业执照" not in f:
+        return "other"
+    return _classify.classify(text)[0]
+
+
+def split_documents(extraction: Extraction) -> list[tuple[str, tuple[int, ...]]]:
+    """The documents in a file, as (kind, page numbers), by the kind of each page.
+
+    A licence is a page of its own: whatever follows it is another document. Otherwise a
+    page that reads as another kind starts a new document, and a page of no kind (a
+    contract's clauses, an annex) goes on with the one before."""
+    docs: list[tuple[str, list[int]]] = []
+    for page in extraction.pages:
+        kind = page_kind(page.text)
+        if not docs:
+            docs.append((kind, [page.number]))
+            continue
+        cur = docs[-1][0]
+        if kind == "business_license" or cur == "business_license" or (kind != "other" and kind != cur
+                                                                        and cur != "other"):
+            docs.append((kind, [page.number]))
+        elif cur == "other" and kind != "other":
+            docs[-1] = (kind, docs[-1][1] + [page.number])
+        else:
+            docs[-1][1].append(page.number)
+    return [(k, tuple(n)) for k, n in docs]
 
 
 def _look_again(fields: dict[str, FieldValue], look: SecondLook) -> None:
@@ -111,7 +167,11 @@ def _in_script(key: str, fv: FieldValue, script: str) -> FieldValue:
     if key not in TEXT_KEYS:
         return fv
     value = to_document_script(fv.value, script)
-    return fv if value == fv.value else replace(fv, value=value)
+    # a proposal made from a table (an authority from the division code) is in Simplified
+    suggestion = to_document_script(fv.suggestion, script) if fv.suggestion else fv.suggestion
+    if value == fv.value and suggestion == fv.suggestion:
+        return fv
+    return replace(fv, value=value, suggestion=suggestion)
 
 
 def _valid(fields, key) -> str | None:

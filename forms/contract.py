@@ -8,8 +8,13 @@ from forms.model import FieldValue, Problem
 from forms.text import clean_text, fold
 from forms.values import as_date, as_money, as_period, first_good, flag, is_date, make
 
-PARTY_A = ["甲方", "买方", "委托方", "委托人", "发包方", "出租方", "需方"]
-PARTY_B = ["乙方", "卖方", "受托方", "受托人", "承包方", "承租方", "供方"]
+# The roles contracts print for their parties (a purchase contract's 买方/卖方 or 供方/需方,
+# a design contract's 委托方/设计方, the Civil Code's 买受人/出卖人). Which is 甲方 is the
+# convention below, unless the contract says so itself: 供方（甲方） (see _bracketed_role).
+PARTY_A = ["甲方", "买方", "委托方", "委托人", "发包方", "发包人", "出租方", "需方", "买受人", "定作方",
+           "定作人"]
+PARTY_B = ["乙方", "卖方", "受托方", "受托人", "承包方", "承包人", "承租方", "供方", "设计方", "设计人",
+           "出卖人", "研究开发人", "承揽方", "承揽人", "服务方"]
 SIGNATORY = ["授权代表", "法定代表人", "法人代表", "委托代理人", "代表人", "签字代表"]
 
 LABELS = Labels("contract", {
@@ -18,7 +23,7 @@ LABELS = Labels("contract", {
     "party_b": PARTY_B,
     "amount": ["合同金额", "总金额", "合同总价", "合同总额", "合同价款", "合同总金额"],
     "_daxie": ["大写金额", "人民币大写", "大写"],
-    "signed_on": ["签订日期", "签约日期", "签署日期"],
+    "signed_on": ["签订日期", "签约日期", "签署日期", "签订时间", "签约时间", "签署时间"],
     "_period": ["合同期限", "有效期限", "有效期", "服务期限", "合作期限"],
     "_signatory": SIGNATORY,
     "_other": ["地址", "住所", "联系电话", "电话", "开户行", "账号", "统一社会信用代码", "日期",
@@ -42,6 +47,9 @@ def _party_name(found: Found) -> str | None:
         had_colon = True
     name = clean_text(raw)
     name = re.sub(r"^[（(][^）)]{0,12}[）)]", "", name).strip(" :：")
+    # 武汉某设计院有限公司（证书编号：…）（以下称乙方）: what follows the name in brackets (a
+    # certificate, 以下称…) is not the name; the next label cut it off before it closed
+    name = re.sub(r"[（(](以下|下称|简称|证书|资质|统一社会信用代码|证号)[^（(]*$", "", name).strip(" :：,，")
     if not name or len(name) > 40 or re.search(r"[，。,；;！？]", name):
         return None
     if not had_colon and not _ORG_SUFFIX.search(name) and len(name) > 4:
@@ -82,7 +90,8 @@ def extract(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[str], st
         title, tl = t
         fields["title"] = make(Found("title", "", tl.text, (tl,), tl, "same_line"), title)
 
-    nos = [f for f in found.get("contract_no", [])]
+    _bracketed_role(found)
+    nos = [f for f in found.get("contract_no", []) if _own_number_label(f)]
     for f in nos:
         no = clean_text(f.raw).replace(" ", "")
         if no and re.search(r"\d", no):
@@ -136,6 +145,48 @@ def extract(lines: list[TextLine]) -> tuple[dict[str, FieldValue], list[str], st
     if a and b and fold(a.value) == fold(b.value):
         problems.append(Problem("parties_same", "甲方 and 乙方 are the same name"))
     return fields, problems, title
+
+
+def _own_number_label(f: Found) -> bool:
+    """A number is the contract's only when its label says so: 编号 alone counts where it
+    stands as a label (opening a line or a cell), not as the end of another word
+    (证书编号：1158…（以下称乙方 is a designer's certificate, 登记编号 a registry's)."""
+    if f.label != "编号":
+        return True
+    tl = f.label_line
+    for m in re.finditer("编号", tl.folded):
+        s = m.start()
+        if s == 0 or tl.fmap[s] - tl.fmap[s - 1] > 1 or not _is_cjk(tl.folded[s - 1]):
+            return True
+    return False
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff"
+
+
+_ROLE_IN_BRACKETS = re.compile(r"^\((甲方|乙方)\)")
+
+
+def _bracketed_role(found: dict[str, list[Found]]) -> None:
+    """供方（甲方）：… — a party label qualified by 甲方 or 乙方 in brackets is that party,
+    whichever side its role word usually stands on: the contract says which it is."""
+    moved: dict[str, list[Found]] = {"party_a": [], "party_b": []}
+    for key in ("party_a", "party_b"):
+        keep = []
+        for f in found.get(key, []):
+            tl = f.label_line
+            at = tl.folded.find(fold(f.label))
+            m = _ROLE_IN_BRACKETS.match(tl.folded[at + len(fold(f.label)):]) if at >= 0 else None
+            role = {"甲方": "party_a", "乙方": "party_b"}.get(m.group(1)) if m else None
+            if role is not None and role != key:
+                moved[role].append(Found(role, f.label, f.raw, f.lines, f.label_line, f.how, f.label_x))
+            else:
+                keep.append(f)
+        found[key] = keep
+    for key, fs in moved.items():
+        if fs:
+            found[key] = fs + found.get(key, [])
 
 
 _MAIN_SIGNATORY = ("授权代表", "法定代表人", "法人代表", "签字代表")

@@ -446,11 +446,12 @@ def _labelled_row(tl: TextLine, prev: TextLine, lines, hits_by_line, h: float) -
     lines (a wrapped value beside a label centred on it) belongs to the upper one."""
     mid = (tl.box.y0 + tl.box.y1) / 2
     prev_mid = (prev.box.y0 + prev.box.y1) / 2
-    for o in lines:
-        if o is tl or o.page != tl.page or o.box.x1 > tl.box.x0 + 0.5 * h:
-            continue
-        if _overlap(o.box.y0, o.box.y1, tl.box.y0, tl.box.y1) < 0.5 * min(o.height, tl.height):
-            continue
+    left = [o for o in lines if o is not tl and o.page == tl.page and o.box.x1 <= tl.box.x0 + 0.5 * h
+            and _overlap(o.box.y0, o.box.y1, tl.box.y0, tl.box.y1) >= 0.5 * min(o.height, tl.height)]
+    # only the nearest line to the left: a label in the other column, with its own value
+    # between, labels that value (a two-column licence's 类型 beside 营业期限's wrapped 7日)
+    nearest = max(left, key=lambda o: o.box.x1, default=None)
+    for o in ([nearest] if nearest is not None else []):
         o_mid = (o.box.y0 + o.box.y1) / 2
         if abs(o_mid - prev_mid) <= abs(o_mid - mid):
             continue

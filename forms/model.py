@@ -68,3 +68,7 @@ class Analysis:
     issue_date: str | None
     problems: tuple[str, ...] = ()
     title: str | None = None
+    # the documents the file holds, each (kind, its page numbers), when it holds more than
+    # one (a licence scanned with an ID card copy): the fields are the first one's of
+    # `doc_type`; a filer may split the file by these
+    documents: tuple[tuple[str, tuple[int, ...]], ...] = ()

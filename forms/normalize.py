@@ -26,7 +26,7 @@ class NormaliseError(ValueError):
 
 
 # ---------------------------------------------------------------- dates
-_CN_DIGIT = {"〇": "0", "○": "0", "零": "0", "O": "0", "o": "0", "Ｏ": "0", "一": "1", "二": "2",
+_CN_DIGIT = {"〇": "0", "○": "0", "零": "0", "O": "0", "o": "0", "Ｏ": "0", "0": "0", "一": "1", "二": "2",
              "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
 _CN_NUM = "〇○零一二三四五六七八九十"
 _DATE_PATTERNS = (
@@ -34,8 +34,8 @@ _DATE_PATTERNS = (
     re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?"),
     # 2024.03.05 / 2024-3-5 / 2024/3/5
     re.compile(r"(?<!\d)(?P<y>\d{4})\s*(?P<sep>[./\-])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})(?!\d)"),
-    # 二〇二四年三月五日
-    re.compile(rf"(?P<y>[{_CN_NUM}O]{{4}})\s*年\s*(?P<m>[{_CN_NUM}]{{1,3}})\s*月\s*(?P<d>[{_CN_NUM}]{{1,3}})\s*日?"),
+    # 二〇二四年三月五日 (OCR reads the 〇 of a seal-covered year as O or 0: 二0二四)
+    re.compile(rf"(?P<y>(?=[{_CN_NUM}O0]*[一二三四五六七八九])[{_CN_NUM}O0]{{4}})\s*年\s*(?P<m>[{_CN_NUM}]{{1,3}})\s*月\s*(?P<d>[{_CN_NUM}]{{1,3}})\s*日?"),
     # 20240305, only on its own
     re.compile(r"(?<![\dA-Za-z])(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?![\dA-Za-z])"),
 )
@@ -49,7 +49,7 @@ def _cn_number(text: str) -> int:
     if text.isdigit():
         return int(text)
     if "十" not in text:  # 二〇二四: digit by digit
-        return int("".join(_CN_DIGIT[c] for c in text))
+        return int("".join(_CN_DIGIT.get(c, c) for c in text))
     return int(cn2an.cn2an(text.replace("〇", "零").replace("○", "零"), "normal"))
 
 

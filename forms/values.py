@@ -104,9 +104,17 @@ def as_date(found: Found, label: str) -> FieldValue | None:
 def as_term_end(found: Found) -> FieldValue | None:
     try:
         end = parse_term_end(found.raw)
+        start = find_dates(found.raw)
     except NormaliseError as exc:
         return make(found, text_value(found), problems=(_failed("营业期限", exc),))
-    return make(found, end) if end else None
+    if end:
+        return make(found, end)
+    if start:
+        # 2015年10月23日至 with nothing read after it: the seal's edge or a lost line took
+        # the end, which is a date or 长期; nothing here can tell which
+        return make(found, text_value(found), problems=(Problem(
+            "term_end_missing", "营业期限: only its start was read; its end (a date or 长期) was not"),))
+    return None
 
 
 def as_period(found: Found, label: str) -> tuple[FieldValue | None, FieldValue | None]:

@@ -47,6 +47,16 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Seal:
+    """A round red seal on the page: its bounding box and the text of its ring, read
+    from the red ink alone (ocr.seal). Evidence for forms, not part of the page's text."""
+
+    box: Box
+    text: str
+    confidence: float
+
+
+@dataclass(frozen=True)
 class Page:
     number: int  # 1-based
     source: Source
@@ -56,6 +66,7 @@ class Page:
     height: float
     lines: tuple[Line, ...]
     confidence: float  # 0..1, mean over lines; 1.0 for text layers and DOCX
+    seals: tuple[Seal, ...] = ()  # OCR'd pages only; their text is not in `lines`
 
     @property
     def text(self) -> str:

@@ -38,6 +38,7 @@ class ReadOptions:
     page_image_quality: int = 80
     render_dpi: int = 300  # PDF pages that need OCR are rendered at this resolution
     remove_seals: bool = True  # lift red ink off the page before OCR (seals over text)
+    read_seals: bool = True  # read the ring of each round red seal (ocr.seal)
     deskew: bool = True
     fix_orientation: bool = True
     workers: int = field(default_factory=lambda: max(1, min(os.cpu_count() or 1, 4)))

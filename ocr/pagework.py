@@ -19,11 +19,12 @@ from PIL import Image
 
 from ocr.engines import Engine, EngineOutput, RawLine, load_engine
 from ocr.errors import TooLarge
-from ocr.extraction import Box, Line, Page, Word
+from ocr.extraction import Box, Line, Page, Seal, Word
 from ocr.layout import reading_order
 from ocr.options import ReadOptions
 from ocr.prep import analyse_layout, lift_red, rotate90, rotate_bound
 from ocr.script import detect_script
+from ocr.seal import read_seals
 
 # PDF pages are drawn no larger than this (A4 at 300 dpi is 3508 px), then fitted to the engine
 RENDER_MAX_SIDE = 3600
@@ -166,6 +167,10 @@ def read_page(job: PageJob) -> PageOut:
     h, w = img.shape[:2]
     f = min(1.0, o.page_image_max_side / max(h, w))
     lines = [_to_line(l, f) for l in reading_order(out.lines) if l.text.strip()]
+    # the seal's ring, read from the red ink of the upright page (the page itself was read
+    # with the red lifted off): forms cross-checks the authority with it
+    seals = tuple(Seal(Box(*(round(v * f, 1) for v in (s.box.x0, s.box.y0, s.box.x1, s.box.y1))),
+                       s.text, s.confidence) for s in read_seals(engine, img)) if o.read_seals else ()
     text = "\n".join(l.text for l in lines)
     n = sum(len(l.text) for l in lines)
     conf = sum(l.confidence * len(l.text) for l in lines) / n if n else 0.0
@@ -178,6 +183,7 @@ def read_page(job: PageJob) -> PageOut:
         height=round(h * f, 1),
         lines=tuple(lines),
         confidence=round(conf, 4),
+        seals=seals,
     )
     jpeg = None
     if o.page_images or o.make_archival_pdf:

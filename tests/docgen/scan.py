@@ -32,13 +32,20 @@ def _seal_font(px: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
         return ImageFont.load_default()
 
 
-def _seal_image(diameter: int, rng: random.Random, text: str) -> Image.Image:
-    """A round company seal (公章): ring, star, the company name around the top, as an alpha mask."""
+def _seal_image(diameter: int, rng: random.Random, text: str, *, span_deg: float = 240,
+                inner_ring: bool = False, foot: str | None = None) -> Image.Image:
+    """A round company seal (公章): ring, star, the company name around the top, as an alpha mask.
+
+    Seals differ: the arc the name takes (`span_deg`), a thin inner ring, a registration
+    code set straight along the foot (`foot`). The defaults draw the seal as it always was."""
     d = diameter
     mask = Image.new("L", (d, d), 0)
     draw = ImageDraw.Draw(mask)
     ring = max(3, d // 28)
     draw.ellipse((ring, ring, d - ring, d - ring), outline=255, width=ring)
+    if inner_ring:
+        r_in = ring * 2 + max(1, ring // 2)
+        draw.ellipse((r_in, r_in, d - r_in, d - r_in), outline=255, width=max(1, ring // 3))
     # five-pointed star in the middle
     cx = cy = d / 2
     r_out, r_in = d * 0.16, d * 0.065
@@ -52,7 +59,7 @@ def _seal_image(diameter: int, rng: random.Random, text: str) -> Image.Image:
     px = max(10, int(d * 0.11))
     font = _seal_font(px)
     n = len(text)
-    span = math.radians(240)
+    span = math.radians(span_deg)
     for i, ch in enumerate(text):
         ang = -math.pi / 2 - span / 2 + span * (i + 0.5) / n
         tile = Image.new("L", (px * 2, px * 2), 0)
@@ -62,6 +69,10 @@ def _seal_image(diameter: int, rng: random.Random, text: str) -> Image.Image:
         x = cx + rr * math.cos(ang) - px
         y = cy + rr * math.sin(ang) - px
         mask.paste(255, (int(x), int(y)), tile)
+    if foot:
+        small = _seal_font(max(8, int(d * 0.06)))
+        w = small.getlength(foot) if hasattr(small, "getlength") else len(foot) * d * 0.03
+        draw.text((cx - w / 2, d * 0.74), foot, font=small, fill=255)
     # real ink is uneven: knock out speckles so the seal is not a perfect stencil
     arr = np.asarray(mask, dtype=np.float32) / 255.0
     nprng = np.random.default_rng(rng.randrange(2**32))
@@ -70,14 +81,16 @@ def _seal_image(diameter: int, rng: random.Random, text: str) -> Image.Image:
 
 
 def stamp_seal(img: Image.Image, *, rng: random.Random, text: str = "客户档案管理有限公司合同专用章",
-               center: tuple[float, float] | None = None, diameter: int | None = None) -> Image.Image:
-    """Stamp a red seal over the page, multiplied like ink: black text under it stays black."""
+               center: tuple[float, float] | None = None, diameter: int | None = None,
+               span_deg: float = 240, inner_ring: bool = False, foot: str | None = None) -> Image.Image:
+    """Stamp a red seal over the page, multiplied like ink: black text under it stays black.
+    `span_deg`, `inner_ring` and `foot` vary the seal's design (see _seal_image)."""
     img = img.convert("RGB")
     w, h = img.size
     d = diameter or int(min(w, h) * rng.uniform(0.22, 0.3))
     if center is None:
         center = (rng.uniform(0.35, 0.75) * w, rng.uniform(0.3, 0.75) * h)
-    mask = _seal_image(d, rng, text).rotate(rng.uniform(-30, 30), resample=Image.BICUBIC)
+    mask = _seal_image(d, rng, text, span_deg=span_deg, inner_ring=inner_ring, foot=foot).rotate(rng.uniform(-30, 30), resample=Image.BICUBIC)
     x0, y0 = int(center[0] - d / 2), int(center[1] - d / 2)
     m = np.asarray(mask, dtype=np.float32) / 255.0 * rng.uniform(0.75, 0.95)
     xs, ys = max(0, x0), max(0, y0)
