@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from archive_store.models import Document, IntakeJob
+from archive_store.models import Document, IntakeJob, UnsortedDocument
 from archive_store.system import open_system
 from archive_store.verify import expected_files
 from tests.conftest import DOSSIER, run_dossier
@@ -67,6 +67,8 @@ def counts(data: Path) -> dict[str, int]:
             rows = s.execute(select(IntakeJob.state, func.count()).group_by(IntakeJob.state)).all()
             out = {state: n for state, n in rows}
             out["documents"] = s.scalar(select(func.count()).select_from(Document))
+            # kept: filed, or waiting in the clerk's tray (a scan nothing recognised)
+            out["kept"] = out["documents"] + s.scalar(select(func.count()).select_from(UnsortedDocument))
             return out
     finally:
         system.close()
