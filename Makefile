@@ -23,9 +23,10 @@ run: setup
 # PostgreSQL cluster that tests/pg.py starts on a loopback port and stops afterwards.
 PG_TESTS := tests/store tests/intake tests/lifecycle
 
+# Both passes always run (a failure in the first still shows the second's result).
 test: setup
-	$(BIN)/python -m pytest
-	DOSSIER_TEST_DB=postgresql $(BIN)/python -m pytest $(PG_TESTS)
+	@rc=0; $(BIN)/python -m pytest || rc=1; \
+	DOSSIER_TEST_DB=postgresql $(BIN)/python -m pytest $(PG_TESTS) || rc=1; exit $$rc
 
 bench: setup
 	@for b in bench/*_bench.py; do echo "== $$b"; $(BIN)/python $$b --quick || exit 1; done
