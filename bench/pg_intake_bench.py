@@ -69,8 +69,9 @@ def run(root: Path, files: list[Path], processes: int, url: str | None) -> tuple
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--files", type=int, help="how many PDFs (default 240, 48 with --quick)")
     args = ap.parse_args()
-    count = 48 if args.quick else 240
+    count = args.files or (48 if args.quick else 240)
     root = Path(tempfile.mkdtemp(prefix="dossier-pg-intake-bench-"))
     src = root / "src"
     src.mkdir()
