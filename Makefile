@@ -19,8 +19,14 @@ $(STAMP): pyproject.toml
 run: setup
 	$(BIN)/dossier --data dossier-data run --host 127.0.0.1 --port 8000
 
+# The whole suite on SQLite, then the store, intake and lifecycle tests again on a temporary
+# PostgreSQL cluster that tests/pg.py starts on a loopback port and stops afterwards.
+PG_TESTS := tests/store tests/intake tests/lifecycle
+
+# Both passes always run (a failure in the first still shows the second's result).
 test: setup
-	$(BIN)/python -m pytest
+	@rc=0; $(BIN)/python -m pytest || rc=1; \
+	DOSSIER_TEST_DB=postgresql $(BIN)/python -m pytest $(PG_TESTS) || rc=1; exit $$rc
 
 bench: setup
 	@for b in bench/*_bench.py; do echo "== $$b"; $(BIN)/python $$b --quick || exit 1; done

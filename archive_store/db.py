@@ -3,6 +3,12 @@
 SQLite is the embedded default. Writers there take the database lock when their
 transaction begins (BEGIN IMMEDIATE), so two filings never deadlock upgrading a read lock
 and the numbering counters are serialised; readers stay lock-free under WAL.
+
+PostgreSQL keeps the same rule: a write transaction first takes one transaction-scoped
+advisory lock, so the verbs' check-then-insert steps (an archive found or made for a
+customer, a number taken, an open loan per paper file) see what the previous writer
+committed, as they do on SQLite. Readers never take it. Writes are short (reading a file
+happens before its transaction), so the one lock is not what limits throughput.
 """
 from __future__ import annotations
 
@@ -23,9 +29,20 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+# any fixed number: the key of the one advisory lock all Dossier writers share
+WRITE_LOCK_KEY = 0x446F7373
+
+
 def make_engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True)
+
+        @event.listens_for(engine, "begin")
+        def _on_pg_begin(conn):
+            if conn.get_execution_options().get("write", False):
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+
+        return engine
     engine = create_engine(url, connect_args={"timeout": 60})
 
     @event.listens_for(engine, "connect")
@@ -119,10 +136,14 @@ def migrate(db: Database) -> None:
             current = MigrationContext.configure(conn).get_current_revision()
             if current is not None and current not in {s.revision for s in scripts.walk_revisions()}:
                 raise SetupError(
-                    f"the database at {db.url} was written by a newer version of Dossier "
+                    f"the database at {db.engine.url.render_as_string(hide_password=True)} was written by a newer version of Dossier "
                     f"(schema {current}); install that version or restore a backup"
                 )
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
     except (OperationalError, DatabaseError) as exc:
-        raise SetupError(f"cannot open the database at {db.url}: {exc.orig}") from None
+        # the driver's first line is the reason (PostgreSQL adds hints on further lines);
+        # the URL without its password, since this line goes to logs
+        reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
+        shown = db.engine.url.render_as_string(hide_password=True)
+        raise SetupError(f"cannot open the database at {shown}: {reason}") from None

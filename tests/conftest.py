@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -16,6 +17,56 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus"
 DOSSIER = str(Path(sys.executable).parent / "dossier")
+
+# `DOSSIER_TEST_DB=postgresql` runs the suite against a temporary PostgreSQL cluster
+# (tests/pg.py): every new data folder gets its own database. Unset, SQLite as shipped.
+ON_POSTGRES = os.environ.get("DOSSIER_TEST_DB") == "postgresql"
+_cluster = None
+
+
+def pytest_configure(config):
+    global _cluster
+    if not ON_POSTGRES:
+        return
+    from archive_store import settings as settings_mod
+    from archive_store import system as system_mod
+    from tests.pg import Cluster
+
+    _cluster = Cluster()
+    _cluster.start()
+    plain = settings_mod.write_default_settings
+
+    def write_default_settings(data_dir):
+        path = plain(data_dir)
+        text = path.read_text(encoding="utf-8").replace(
+            'database_url = "sqlite:///dossier.db"', f'database_url = "{_cluster.new_database()}"')
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    # both names: system.py imported the function before this patch
+    settings_mod.write_default_settings = write_default_settings
+    system_mod.write_default_settings = write_default_settings
+
+
+def empty_database(data: Path) -> str:
+    """Point the data folder `data` (its dossier.toml written) at an empty database, and
+    return its URL: the folder's own SQLite file, or a new PostgreSQL database."""
+    if not ON_POSTGRES:
+        return f"sqlite:///{data}/dossier.db"
+    path = data / "dossier.toml"
+    url = _cluster.new_database(empty=True)
+    path.write_text(re.sub(r'(?m)^database_url = .*$', f'database_url = "{url}"', path.read_text(encoding="utf-8")),
+                    encoding="utf-8")
+    return url
+
+
+def pytest_unconfigure(config):
+    if _cluster is not None:
+        _cluster.stop()
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL (temporary cluster)' if ON_POSTGRES else 'SQLite'}"
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
-import sqlite3
-
 import pytest
+from sqlalchemy import text
 
 from archive_store import audit
 from tests.conftest import run_dossier
@@ -15,11 +14,10 @@ def trail(system):
     return system
 
 
-def _sql(system, statement: str, *params) -> None:
-    conn = sqlite3.connect(system.settings.data_dir / "dossier.db")
-    with conn:
-        conn.execute(statement, params)
-    conn.close()
+def _sql(system, statement: str, **params) -> None:
+    """A change made behind Dossier's back, straight in the database (SQLite or PostgreSQL)."""
+    with system.db.engine.begin() as conn:
+        conn.execute(text(statement), params)
 
 
 def test_an_untouched_trail_verifies(trail):
@@ -72,8 +70,8 @@ def test_an_event_appended_with_a_correct_hash_is_still_found(trail):
                             prev_hash=last.hash)
         forged.hash = audit._digest(forged)
     _sql(trail, "INSERT INTO audit_events (seq, at, actor, action, object_type, object_id, before, after, prev_hash, hash) "
-                "VALUES (?, ?, 'forger', 'document.filed', 'document', 'X', NULL, NULL, ?, ?)",
-         forged.seq, last.at.isoformat(sep=" "), forged.prev_hash, forged.hash)
+                "VALUES (:seq, :at, 'forger', 'document.filed', 'document', 'X', NULL, NULL, :prev, :hash)",
+         seq=forged.seq, at=last.at, prev=forged.prev_hash, hash=forged.hash)
     result = run_dossier("audit", "verify", data=trail.settings.data_dir)
     assert result.returncode == 1
     assert "never issued (inserted)" in result.stdout

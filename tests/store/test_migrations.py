@@ -1,35 +1,32 @@
 """A data folder made by an older Dossier is carried forward on start, its records intact."""
-import sqlite3
-
 from alembic import command
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from archive_store.db import Database, _alembic_config
 from archive_store.models import Document
 from archive_store.settings import write_default_settings
 from archive_store.system import open_system
+from tests.conftest import empty_database
 
 
 def test_a_database_at_the_first_schema_migrates_forward_with_its_rows(tmp_path):
     data = tmp_path / "old"
     data.mkdir()
     write_default_settings(data)
-    db = Database(f"sqlite:///{data}/dossier.db")
+    db = Database(empty_database(data))
     cfg = _alembic_config()
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0001")
-    db.dispose()
-    conn = sqlite3.connect(data / "dossier.db")
-    with conn:
-        conn.execute("INSERT INTO archives (archive_no, customer_type, business_line, stage, status, created_at) "
-                     "VALUES ('2024P02001', 'enterprise', 'P', 'deal', 'active', '2024-01-01 00:00:00')")
-        conn.execute("INSERT INTO documents (doc_no, archive_id, item_no, doc_type, source_name, sha256, size, "
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO archives (archive_no, customer_type, business_line, stage, status, created_at) "
+                     "VALUES ('2024P02001', 'enterprise', 'P', 'deal', 'active', '2024-01-01 00:00:00')"))
+        conn.execute(text("INSERT INTO documents (doc_no, archive_id, item_no, doc_type, source_name, sha256, size, "
                      "media_type, pages, text, fields, field_confidence, field_problems, field_set_by, review_reasons, "
                      "status, page_image_sha256, filed_at, filed_by) VALUES ('2024P02001-001', 1, 1, 'contract', "
-                     "'a.pdf', ?, 1, 'application/pdf', 1, '', '{}', '{}', '{}', '{}', '[]', 'effective', '[]', "
-                     "'2024-01-01 00:00:00', 'clerk')", ("a" * 64,))
-    conn.close()
+                     "'a.pdf', :sha, 1, 'application/pdf', 1, '', '{}', '{}', '{}', '{}', '[]', 'effective', '[]', "
+                     "'2024-01-01 00:00:00', 'clerk')"), {"sha": "a" * 64})
+    db.dispose()
 
     system = open_system(data)  # every start migrates forward
     with system.db.read() as s:
@@ -42,18 +39,16 @@ def test_archives_are_re_keyed_with_the_one_fold(tmp_path):
     data = tmp_path / "old"
     data.mkdir()
     write_default_settings(data)
-    db = Database(f"sqlite:///{data}/dossier.db")
+    db = Database(empty_database(data))
     cfg = _alembic_config()
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0003")
-    db.dispose()
-    conn = sqlite3.connect(data / "dossier.db")
-    with conn:  # the key the old fold (NFKC, t2s, lower) gave: the variant 塡 left as it was
-        conn.execute("INSERT INTO archives (archive_no, customer_type, business_line, stage, status, created_at, "
+    with db.engine.begin() as conn:  # the key the old fold (NFKC, t2s, lower) gave: the variant 塡 left as it was
+        conn.execute(text("INSERT INTO archives (archive_no, customer_type, business_line, stage, status, created_at, "
                      "name, name_key) VALUES ('2024P02001', 'enterprise', 'P', 'deal', 'active', "
-                     "'2024-01-01 00:00:00', '塡海ＡＢ有限公司', '塡海ab有限公司')")
-    conn.close()
+                     "'2024-01-01 00:00:00', '塡海ＡＢ有限公司', '塡海ab有限公司')"))
+    db.dispose()
 
     system = open_system(data)
     with system.db.read() as s:

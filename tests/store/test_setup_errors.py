@@ -1,10 +1,11 @@
 """Bad set-up gets one clear line and exit status 2, never a traceback."""
 import os
-import sqlite3
+import socket
 
 import pytest
+from sqlalchemy import text
 
-from tests.conftest import run_dossier
+from tests.conftest import ON_POSTGRES, run_dossier
 
 
 def assert_one_clear_line(result, *words):
@@ -54,13 +55,12 @@ def test_unreadable_settings(system):
 
 
 def test_a_database_from_a_newer_version(system):
-    conn = sqlite3.connect(system.settings.data_dir / "dossier.db")
-    with conn:
-        conn.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
-    conn.close()
+    with system.db.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
     assert_one_clear_line(run_dossier("export", data=system.settings.data_dir), "newer version of Dossier")
 
 
+@pytest.mark.skipif(ON_POSTGRES, reason="an SQLite file; the unreachable server below is PostgreSQL's case")
 def test_a_database_file_that_is_not_a_database(system):
     db = system.settings.data_dir / "dossier.db"
     system.close()
@@ -75,3 +75,13 @@ def test_database_url_from_the_environment_wins(system, tmp_path):
     result = run_dossier("export", data=system.settings.data_dir, env={"DATABASE_URL": f"sqlite:///{other}"})
     assert result.returncode == 0, result.stderr
     assert other.exists()
+
+
+def test_a_database_server_that_does_not_answer(system):
+    """Nothing listens at the configured PostgreSQL address: one clear line, exit 2."""
+    with socket.socket() as s:  # a loopback port that was free a moment ago and is closed now
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"postgresql+psycopg://dossier@127.0.0.1:{port}/dossier"
+    assert_one_clear_line(run_dossier("export", data=system.settings.data_dir, env={"DATABASE_URL": url}),
+                          "cannot open the database")
