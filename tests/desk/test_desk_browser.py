@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from tests.web.seed import PASSWORD, USERS, _file
+from tests.web.seed import _file
 from tests.conftest import shot
+from tests.web.conftest import pages_as
 
 pytestmark = pytest.mark.e2e
 WIDTHS = {"wide": 1366, "phone": 390}
@@ -61,23 +62,8 @@ def width(request):
 
 @pytest.fixture
 def as_role(browser, live_server, width):
-    contexts = []
-
-    def open_as(role: str):
-        ctx = browser.new_context(viewport={"width": WIDTHS[width], "height": 800}, locale="zh-CN")
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.goto(f"{live_server}/login")
-        page.fill("#username", USERS[role])
-        page.fill("#password", PASSWORD)
-        page.click("form.stack button[type=submit]")
-        page.wait_for_load_state()
-        assert "/login" not in page.url, f"{role} could not sign in"
-        return page
-
-    yield open_as
-    for ctx in contexts:
-        ctx.close()
+    with pages_as(browser, live_server, WIDTHS[width]) as open_as:
+        yield open_as
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
 import pytest
 
@@ -48,3 +49,28 @@ def live_server(app):
     """The seeded portal on a free loopback port, for the browser tests."""
     with serve(app) as url:
         yield url
+
+
+@contextmanager
+def pages_as(browser, base_url: str, width: int = 1366):
+    """`open_as(role)`: a signed-in page for the seeded account of that role, in a browser
+    context of its own at this width; every context is closed afterwards."""
+    contexts = []
+
+    def open_as(role: str):
+        ctx = browser.new_context(viewport={"width": width, "height": 800}, locale="zh-CN")
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.goto(f"{base_url}/login")
+        page.fill("#username", USERS[role])
+        page.fill("#password", PASSWORD)
+        page.click("form.stack button[type=submit]")
+        page.wait_for_load_state()
+        assert "/login" not in page.url, f"{role} could not sign in"
+        return page
+
+    try:
+        yield open_as
+    finally:
+        for ctx in contexts:
+            ctx.close()

@@ -9,31 +9,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.seed import PASSWORD, USERS
 from tests.conftest import shot
+from tests.web.conftest import pages_as
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def as_role(browser, live_server):
-    contexts = []
-
-    def open_as(role: str):
-        ctx = browser.new_context(viewport={"width": 1366, "height": 800}, locale="zh-CN")
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.goto(f"{live_server}/login")
-        page.fill("#username", USERS[role])
-        page.fill("#password", PASSWORD)
-        page.click("form.stack button[type=submit]")
-        page.wait_for_load_state()
-        assert "/login" not in page.url, f"{role} could not sign in"
-        return page
-
-    yield open_as
-    for ctx in contexts:
-        ctx.close()
+    with pages_as(browser, live_server) as open_as:
+        yield open_as
 
 
 def test_login_page_and_a_wrong_password(browser, live_server):
