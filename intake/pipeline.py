@@ -188,6 +188,11 @@ class Pipeline:
                     s.flush()
                 job = Job(row.id, path, row.source_name, row.business_line or self.settings.default_business_line)
                 state = row.state
+            if state in ("filed", "unsorted"):
+                # Committed: what the sidecar lists is referenced now. A stop between the
+                # commit and its unlink left it behind, and nothing else would remove it.
+                self._sidecar(job).unlink(missing_ok=True)
+                self._reading_mark(job).unlink(missing_ok=True)
             if state == "filed":  # committed, but the index or the clean-up had not happened
                 self._finish_filed(job)
             elif state == "unsorted":  # committed into the tray: only the clean-up was left

@@ -177,6 +177,25 @@ def test_a_failure_after_storing_leaves_no_record_and_no_orphan(system, intake, 
     assert (system.settings.quarantine / "scan.png").exists()
 
 
+def test_a_stop_between_the_commit_and_the_sidecars_removal_is_cleaned_up_by_recovery(
+        system, intake, tmp_path, monkeypatch):
+    """The store's write-ahead sidecar is obsolete once the record commits; a kill right
+    after the commit left it in work/ for good (seen as a never-emptied work folder)."""
+    import intake.pipeline as pipeline
+
+    real = pipeline.reindex
+    monkeypatch.setattr(pipeline, "reindex", lambda *a, **k: (_ for _ in ()).throw(OSError("killed")))
+    samples.docx_form(tmp_path / "a.docx", 4)
+    outcome, = intake.ingest([tmp_path / "a.docx"])
+    assert outcome.status == "filed"
+    work, = work_files(intake)
+    stale = intake.pipeline._sidecar(pipeline.Job(outcome.job_id, work, "a.docx", "P"))
+    stale.write_text("[]")  # as the stop would have left it
+    monkeypatch.setattr(pipeline, "reindex", real)
+    assert intake.pipeline.recover() == []
+    assert work_files(intake) == []
+
+
 def test_a_failure_after_the_commit_leaves_a_record_that_recovery_indexes(system, intake, tmp_path, monkeypatch):
     import intake.pipeline as pipeline
     from index import SearchIndex
