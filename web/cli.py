@@ -1103,15 +1103,19 @@ def backup(ctx: click.Context, args: tuple[str, ...]) -> None:
 @main.command()
 @click.argument("src", type=click.Path(file_okay=False))
 @click.option("--backup", "backup_id", help="Which backup in SRC (default: the latest).")
+@click.option("--database", metavar="URL",
+              help="A PostgreSQL backup: the empty database to restore into (default: DATABASE_URL).")
 @click.pass_context
-def restore(ctx: click.Context, src: str, backup_id: str | None) -> None:
-    """Restore a backup from SRC into the (empty) data folder given by --data."""
+def restore(ctx: click.Context, src: str, backup_id: str | None, database: str | None) -> None:
+    """Restore a backup from SRC into the (empty) data folder given by --data; a PostgreSQL
+    backup's database into the empty database given by --database."""
     from contextlib import ExitStack
 
     from archive_store.backup import restore as run_restore
 
     with ExitStack() as stack:
-        result = run_restore(src, ctx.obj["data_dir"], backup_id=backup_id, progress=_progress_bar(stack))
+        result = run_restore(src, ctx.obj["data_dir"], backup_id=backup_id, database=database,
+                             progress=_progress_bar(stack))
     click.echo(f"restored backup {result.backup_id} into {result.data_dir}: {result.files} files, "
                f"{result.counts.get('documents', 0)} documents, {result.indexed} indexed")
 
