@@ -1127,7 +1127,9 @@ def restore(ctx: click.Context, src: str, backup_id: str | None, database: str |
 @click.pass_context
 def drill(ctx: click.Context, dest: str | None, scratch: str | None) -> None:
     """The restore drill (恢复演练): restore the latest backup in DEST into a scratch folder,
-    check it, compare it with the live system and record how it went (exit 1 if it failed)."""
+    check it, compare it with the live system and record how it went (exit 1 if it failed).
+    On PostgreSQL its database goes into a scratch database created and dropped for the
+    drill (the database role needs CREATEDB)."""
     from contextlib import ExitStack
 
     from archive_store import backup as safekeeping
