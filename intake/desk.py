@@ -48,7 +48,8 @@ class Working:
     job_id: int
     name: str
     stage: str           # claimed | reading | extracting | filing
-    pages: int | None
+    pages: int | None    # known once the file is opened
+    pages_read: int | None  # while reading a file of several pages: "reading page pages_read + 1 of pages"
     since: datetime
 
 
@@ -91,7 +92,8 @@ def _waiting(system: System) -> list[Waiting]:
 def live(system: System, actor: User) -> LiveView:
     access.require(actor, access.INTAKE_ROLES, _INTAKE_ONLY)
     with system.db.read() as s:
-        working = [Working(j.id, os.path.basename(j.source_name), j.stage or "claimed", j.pages, j.created_at)
+        working = [Working(j.id, os.path.basename(j.source_name), j.stage or "claimed", j.pages,
+                           j.pages_read, j.created_at)
                    for j in s.scalars(select(IntakeJob).where(IntakeJob.state == "claimed")
                                       .order_by(IntakeJob.created_at))]
         jobs = list(s.scalars(select(IntakeJob).where(IntakeJob.state.in_(("filed", "unsorted", "duplicate")))
