@@ -260,7 +260,8 @@ def index_alone(work: Path, username: str, data: dict, seconds: float) -> list[f
         args = search_args(r, data)
         filters = {"doc_type": args.get("doc_type", ""), "status": pinned or ""}
         t0 = time.perf_counter()
-        index.search(args["q"], readers=readers, page=int(args.get("page", 1)), page_size=20, filters=filters)
+        index.search(args["q"], readers=readers, page=int(args.get("page", 1)), page_size=20, filters=filters,
+                     snippets=False)  # as the search page asks
         return time.perf_counter() - t0
 
     for _ in range(20):  # warm: the searcher, the reader sets
