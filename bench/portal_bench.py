@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/portal_bench.py --keep          # build 100,000 documents, measure, keep the folder
     .venv/bin/python bench/portal_bench.py --reuse DIR     # measure again on a kept folder
+    .venv/bin/python bench/portal_bench.py --reuse DIR --before OLD   # and the code of checkout OLD first
     .venv/bin/python bench/portal_bench.py --n 5000 --seconds 15   # a quick run
     .venv/bin/python bench/portal_bench.py --quick         # what `make bench` runs
 
@@ -281,13 +282,18 @@ def index_alone(work: Path, username: str, data: dict, seconds: float) -> list[f
 
 
 class Server:
-    """`dossier run --no-watch --web-workers W` on a free loopback port."""
+    """`dossier run --no-watch --web-workers W` on a free loopback port; with `repo`, the
+    `dossier run` of another checkout of Dossier (the code before a change), as it serves."""
 
-    def __init__(self, work: Path, workers: int):
+    def __init__(self, work: Path, workers: int | None, repo: str | None = None):
         self.port = free_port()
-        self.proc = subprocess.Popen([str(Path(sys.executable).parent / "dossier"), "--data", str(work / "data"), "run",
-                                      "--no-watch", "--port", str(self.port), "--web-workers", str(workers)],
-                                     stdout=subprocess.DEVNULL, cwd=Path(__file__).resolve().parents[1])
+        start = f"import sys; sys.path.insert(0, {repo!r}); from web.cli import main; main()" if repo else \
+            "from web.cli import main; main()"
+        args = ["--data", str(work / "data"), "run", "--no-watch", "--port", str(self.port)]
+        if workers is not None:
+            args += ["--web-workers", str(workers)]
+        self.proc = subprocess.Popen([sys.executable, "-c", start, *args], stdout=subprocess.DEVNULL,
+                                     cwd=repo or Path(__file__).resolve().parents[1])
         for _ in range(600):
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
@@ -328,6 +334,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100_000, help="documents to load")
     ap.add_argument("--users", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--before", metavar="DIR", help="also measure the `dossier run` of this checkout "
+                    "(e.g. `git archive COMMIT | tar -x -C DIR`) first, as the code before")
     ap.add_argument("--think", type=float, default=1.0, help="seconds each user pauses after a page")
     ap.add_argument("--quick", action="store_true", help="2,000 documents, 10 seconds")
     ap.add_argument("--keep", action="store_true", help="keep the data folder (to --reuse it)")
@@ -367,8 +375,11 @@ def main() -> None:
     alone = index_alone(work, users[0][0], data, min(15.0, args.seconds))
     report["index_alone"] = summary(alone)
     errors: list[str] = []
-    for label, workers in (("1 process", 1), (f"{processes} processes", 0)):
-        server = Server(work, workers)
+    servers = [("1 process", 1, None), (f"{processes} processes", 0, None)]
+    if args.before:
+        servers.insert(0, ("before", None, args.before))
+    for label, workers, repo in servers:
+        server = Server(work, workers, repo)
         try:
             server.warm(users, data, max(1, workers or processes))
             solo = run_load(server.port, users[:1], data, min(15.0, args.seconds), think=0.0)
@@ -386,7 +397,7 @@ def main() -> None:
     print(f"index search alone, one user, in process: p50 {a50} ms  p95 {a95} ms  "
           f"({report['index_alone']['requests']} searches)")
     print(f"{'server':<13}{'run':<9}{'page':<10}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'p50 ×index':>12}{'p95 ×index':>12}")
-    for label in ("1 process", f"{processes} processes"):
+    for label, _, _ in servers:
         for run in ("solo", "users"):
             for kind in ("search", "document"):
                 f = report[label][run][kind]
