@@ -9,9 +9,11 @@
 Builds a throwaway data folder: N documents written straight into the database (archives
 of three documents each, one page image shared by all, text of about 600 characters from
 /work/shared/seeds), indexed through `SearchIndex` (archive_store.search_docs.rebuild).
-Then, for each server in turn, starts the real `dossier run --no-watch --web-workers W` on
-127.0.0.1 (gunicorn: W pre-forked processes): W=1 is the single-process baseline, W=0 one
-process per core, as `dossier run` serves by default. Against each it measures
+Then starts the real `dossier run --no-watch --web-workers W` on 127.0.0.1 (gunicorn: W
+pre-forked processes): W=1 is the single-process baseline, W=0 one process per core, as
+`dossier run` serves by default (and, with --before, another checkout's `dossier run`). All
+run at once and are measured in turns, `--rounds` times over, so that a shared machine's
+drifting load falls on each alike. Against each it measures
 
 * one user alone, page after page with no pause (the pages' own cost, no queueing), and
 * `--users` users at once, each signed in as its own account (a mix of sales, service and
@@ -249,36 +251,40 @@ def run_load(port: int, users, data: dict, seconds: float, think: float) -> dict
     return times
 
 
-def index_alone(work: Path, username: str, data: dict, seconds: float) -> list[float]:
-    """One user's index searches, the search page's query mix, in this process."""
-    from archive_store import access
-    from archive_store.search import open_index
-    from archive_store.system import open_system
-    from archive_store.users import acting_user
+class IndexAlone:
+    """One user's index searches, the search page's query mix and arguments, in this process."""
 
-    system = open_system(work / "data", migrate_db=False)
-    user = acting_user(system, username)
-    readers, pinned = access.reader_tokens(user), access.search_status_filter(user)
-    index = open_index(system)
-    r = random.Random(0)
-    times = []
+    def __init__(self, work: Path, username: str, data: dict):
+        from archive_store import access
+        from archive_store.search import open_index
+        from archive_store.system import open_system
+        from archive_store.users import acting_user
 
-    def one() -> float:
-        args = search_args(r, data)
-        filters = {"doc_type": args.get("doc_type", ""), "status": pinned or ""}
+        self.system = open_system(work / "data", migrate_db=False)
+        user = acting_user(self.system, username)
+        self.readers, self.pinned = access.reader_tokens(user), access.search_status_filter(user)
+        self.index = open_index(self.system)
+        self.data, self.r = data, random.Random(0)
+        for _ in range(20):  # warm: the searcher, the reader sets
+            self.one()
+
+    def one(self) -> float:
+        args = search_args(self.r, self.data)
+        filters = {"doc_type": args.get("doc_type", ""), "status": self.pinned or ""}
         t0 = time.perf_counter()
-        index.search(args["q"], readers=readers, page=int(args.get("page", 1)), page_size=20, filters=filters,
-                     snippets=False)  # as the search page asks
+        self.index.search(args["q"], readers=self.readers, page=int(args.get("page", 1)), page_size=20,
+                          filters=filters, snippets=False)  # as the search page asks
         return time.perf_counter() - t0
 
-    for _ in range(20):  # warm: the searcher, the reader sets
-        one()
-    end_at = time.monotonic() + seconds
-    while time.monotonic() < end_at:
-        times.append(one())
-    index.close()
-    system.close()
-    return times
+    def run(self, seconds: float) -> list[float]:
+        end_at, times = time.monotonic() + seconds, []
+        while time.monotonic() < end_at:
+            times.append(self.one())
+        return times
+
+    def close(self) -> None:
+        self.index.close()
+        self.system.close()
 
 
 class Server:
@@ -336,6 +342,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--before", metavar="DIR", help="also measure the `dossier run` of this checkout "
                     "(e.g. `git archive COMMIT | tar -x -C DIR`) first, as the code before")
+    ap.add_argument("--rounds", type=int, default=3, help="turns each server's time is split into")
     ap.add_argument("--think", type=float, default=1.0, help="seconds each user pauses after a page")
     ap.add_argument("--quick", action="store_true", help="2,000 documents, 10 seconds")
     ap.add_argument("--keep", action="store_true", help="keep the data folder (to --reuse it)")
@@ -372,25 +379,37 @@ def main() -> None:
     processes = os.cpu_count() or 1
     report = {"documents": args.n, "users": len(users), "seconds": args.seconds, "think_s": args.think,
               "cpus": processes, "load_before": round(os.getloadavg()[0], 1)}
-    alone = index_alone(work, users[0][0], data, min(15.0, args.seconds))
-    report["index_alone"] = summary(alone)
-    errors: list[str] = []
     servers = [("1 process", 1, None), (f"{processes} processes", 0, None)]
     if args.before:
         servers.insert(0, ("before", None, args.before))
-    for label, workers, repo in servers:
-        server = Server(work, workers, repo)
-        try:
-            server.warm(users, data, max(1, workers or processes))
-            solo = run_load(server.port, users[:1], data, min(15.0, args.seconds), think=0.0)
-            errors += solo.pop("errors")
-            load = run_load(server.port, users, data, args.seconds, think=args.think)
-            errors += load.pop("errors")
-        finally:
+    # All servers up at once (an idle one costs nothing) and measured in turns, `--rounds`
+    # times over: on a shared machine the load drifts, and each server gets its share of it.
+    alone, errors, started = IndexAlone(work, users[0][0], data), [], []
+    times = {label: {"solo": {"search": [], "document": []}, "users": {"search": [], "document": []}}
+             for label, _, _ in servers}
+    alone_times: list[float] = []
+    solo_s, users_s = min(15.0, args.seconds) / args.rounds, args.seconds / args.rounds
+    try:
+        for label, workers, repo in servers:
+            started.append(Server(work, workers, repo))
+            started[-1].warm(users, data, max(1, workers or processes))
+        for _ in range(args.rounds):
+            alone_times += alone.run(solo_s)
+            for (label, _, _), server in zip(servers, started):
+                for run, who, think, seconds in (("solo", users[:1], 0.0, solo_s),
+                                                 ("users", users, args.think, users_s)):
+                    got = run_load(server.port, who, data, seconds, think=think)
+                    errors += got.pop("errors")
+                    for kind, xs in got.items():
+                        times[label][run][kind] += xs
+    finally:
+        for server in started:
             server.stop()
-        report[label] = {"solo": {k: summary(v) for k, v in solo.items()},
-                         "users": {k: summary(v) for k, v in load.items()},
-                         "load_after": round(os.getloadavg()[0], 1)}
+        alone.close()
+    report["index_alone"] = summary(alone_times)
+    for label, _, _ in servers:
+        report[label] = {run: {k: summary(v) for k, v in kinds.items()} for run, kinds in times[label].items()}
+    report["load_after"] = round(os.getloadavg()[0], 1)
     print(f"documents: {args.n:,}   users: {len(users)} (think {args.think:g} s)   seconds: {args.seconds:g}   "
           f"cpus: {processes}   load average before: {report['load_before']}")
     a50, a95 = report["index_alone"]["p50_ms"], report["index_alone"]["p95_ms"]
@@ -404,7 +423,7 @@ def main() -> None:
                 ratio = (f"{f['p50_ms'] / a50:>12.1f}{f['p95_ms'] / a95:>12.1f}" if kind == "search" else "")
                 print(f"{label:<13}{'1 user' if run == 'solo' else f'{len(users)} users':<9}{kind:<10}"
                       f"{f['requests']:>9}{f['p50_ms']:>9.1f}{f['p95_ms']:>9.1f}{ratio}")
-        print(f"{'':<13}load average after: {report[label]['load_after']}")
+    print(f"load average after: {report['load_after']} (1-minute, on {processes} cpus)")
     report["errors"] = len(errors)
     if errors:
         print(f"errors: {len(errors)} (first: {errors[:3]})")

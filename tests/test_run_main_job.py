@@ -188,3 +188,28 @@ def test_run_serves_from_several_processes_with_one_watcher_and_stops_on_sigterm
     while time.monotonic() < deadline and set(_processes()) & (tree | workers):
         time.sleep(0.2)
     assert not set(_processes()) & (tree | workers), "processes left behind"
+
+
+def test_the_portal_stops_when_dossier_run_is_killed_outright(tmp_path):
+    data, port = tmp_path / "dossier-data", free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DOSSIER_DATA", "DATABASE_URL")}
+    proc = subprocess.Popen([DOSSIER, "--data", str(data), "run", "--no-watch", "--port", str(port),
+                             "--web-workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and len(_descendants(proc.pid)) < 3:  # arbiter + 2 workers
+            time.sleep(0.2)
+        portal = _descendants(proc.pid)
+        assert len(portal) == 3
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and set(_processes()) & portal:
+            time.sleep(0.2)
+        assert not set(_processes()) & portal, "the portal outlived dossier run"
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of its session, if anything
+        except ProcessLookupError:
+            pass
