@@ -42,6 +42,7 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from archive_store import redaction
@@ -372,10 +373,16 @@ def mask_text(user: User, doc: Document, text: str, grants: Iterable[Any] = ()) 
     hidden = hidden_groups(user, doc, grants)
     if not hidden:
         return text
-    spans = [(f.start, f.end) for f in redaction.find(text) if f.group in hidden]
     printed = [(k, v) for k, v in (doc.fields or {}).items() if v]
     printed += [(k, v) for k, vs in (doc.earlier_values or {}).items() for v in (vs or []) if v]
-    printed = [(k, v) for k, v in printed if group_of(k) in hidden]
+    return _masked(text, hidden, tuple((k, str(v)) for k, v in printed if group_of(k) in hidden))
+
+
+@lru_cache(maxsize=2048)
+def _masked(text: str, hidden: frozenset[str], printed: tuple[tuple[str, str], ...]) -> str:
+    """mask_text's work, a function of these alone: a document on many result pages (a
+    common word's first page) is masked once per process, not once per page."""
+    spans = [(f.start, f.end) for f in redaction.find(text) if f.group in hidden]
     if printed:
         squeezed = _Squeezed(text)
         spans += [span for k, v in printed for span in _value_spans(squeezed, text, k, v)]
