@@ -415,14 +415,16 @@ def main() -> None:
     a50, a95 = report["index_alone"]["p50_ms"], report["index_alone"]["p95_ms"]
     print(f"index search alone, one user, in process: p50 {a50} ms  p95 {a95} ms  "
           f"({report['index_alone']['requests']} searches)")
-    print(f"{'server':<13}{'run':<9}{'page':<10}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'p50 ×index':>12}{'p95 ×index':>12}")
+    print(f"{'server':<13}{'run':<9}{'page':<10}{'requests':>9}{'req/s':>7}{'p50 ms':>9}{'p95 ms':>9}"
+          f"{'p50 ×index':>12}{'p95 ×index':>12}")
     for label, _, _ in servers:
         for run in ("solo", "users"):
             for kind in ("search", "document"):
                 f = report[label][run][kind]
                 ratio = (f"{f['p50_ms'] / a50:>12.1f}{f['p95_ms'] / a95:>12.1f}" if kind == "search" else "")
+                rate = f["requests"] / (min(15.0, args.seconds) if run == "solo" else args.seconds)
                 print(f"{label:<13}{'1 user' if run == 'solo' else f'{len(users)} users':<9}{kind:<10}"
-                      f"{f['requests']:>9}{f['p50_ms']:>9.1f}{f['p95_ms']:>9.1f}{ratio}")
+                      f"{f['requests']:>9}{rate:>7.1f}{f['p50_ms']:>9.1f}{f['p95_ms']:>9.1f}{ratio}")
     print(f"load average after: {report['load_after']} (1-minute, on {processes} cpus)")
     report["errors"] = len(errors)
     if errors:
