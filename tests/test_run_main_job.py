@@ -146,6 +146,8 @@ def test_run_serves_from_several_processes_with_one_watcher_and_stops_on_sigterm
         workers = _descendants(arbiter[0])
         lock = str(data / "run" / f"watcher@{host_name()}.lock")
         assert [p for p in [proc.pid, *tree] if lock in _open_files(p)] == [proc.pid]
+        second = run_dossier("run", "--port", str(free_port()), data=data, timeout=60)
+        assert second.returncode == 2 and "another watcher" in second.stderr
         assert run_dossier("users", "add", "mgr", "--role", "archive_manager", data=data,
                            input="a-long-password-1\n").returncode == 0
         person = Browser(port)
@@ -213,3 +215,12 @@ def test_the_portal_stops_when_dossier_run_is_killed_outright(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of its session, if anything
         except ProcessLookupError:
             pass
+
+
+def test_a_port_another_program_holds_is_refused_at_once(tmp_path):
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        result = run_dossier("run", "--no-watch", "--port", str(held.getsockname()[1]),
+                             data=tmp_path / "dossier-data", timeout=60)
+    assert result.returncode == 2 and "cannot serve the portal" in result.stderr
