@@ -3,6 +3,7 @@
     .venv/bin/python bench/portal_bench.py --keep          # build 100,000 documents, measure, keep the folder
     .venv/bin/python bench/portal_bench.py --reuse DIR     # measure again on a kept folder
     .venv/bin/python bench/portal_bench.py --reuse DIR --before OLD   # and the code of checkout OLD first
+                  (its dependencies must be in this venv: 0197646 needs waitress, `pip install waitress`)
     .venv/bin/python bench/portal_bench.py --n 5000 --seconds 15   # a quick run
     .venv/bin/python bench/portal_bench.py --quick         # what `make bench` runs
 

@@ -148,8 +148,9 @@ def bind_address(host: str, port: int) -> str:
 
 
 def worker_count(workers: int) -> int:
-    """Portal processes: 0 means one per core."""
-    return workers or os.cpu_count() or 1
+    """Portal processes: 0 means one per core this process may run on."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return workers or cores or 1
 
 
 def _check_port(host: str, port: int) -> None:
