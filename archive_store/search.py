@@ -90,8 +90,9 @@ def search(system: System, user: User, query: str, *, filters: dict[str, Any] | 
         raise SearchRefused("query_hidden_fields", fields=", ".join(hidden))
     index = index or open_index(system)
     try:
+        # the index's own snippets are not masked: each hit's is cut below from its masked text
         results = index.search(query, readers=readers, sort=sort, page=page, page_size=page_size,
-                               filters=filters)
+                               filters=filters, snippets=False)
     except QueryError as exc:
         _record(system, user, query, filters, refused=str(exc))
         raise SearchRefused("query_unreadable", detail=str(exc)) from None

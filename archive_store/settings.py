@@ -62,6 +62,9 @@ view_minutes = 120     # how long one opening of an approved view stays open
 # dest = "/mnt/backup/dossier"   # where `dossier backup`, `drill` and `prune` go by default
 keep_days = 365                  # `dossier backup prune` removes backups older than this
 drill_max_age_days = 90          # the portal warns when the last restore drill is older
+
+[web]
+workers = 0            # portal processes; 0: one per core (`dossier run --web-workers` overrides)
 """
 
 
@@ -87,6 +90,7 @@ class Settings:
     backup_dest: Path | None = None
     backup_keep_days: int = 365
     drill_max_age_days: int = 90
+    web_workers: int = 0  # portal processes, 0: one per core
 
     @property
     def inbox(self) -> Path:
@@ -216,9 +220,16 @@ def _check(root: Path, raw: dict, path: Path) -> Settings:
     for key, value in (("backup.keep_days", keep_days), ("backup.drill_max_age_days", drill_days)):
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise bad(key, "must be a whole number of days, at least 1")
+    web = raw.get("web", {})
+    if not isinstance(web, dict):
+        raise bad("web", "must be a table: [web]")
+    web_workers = web.get("workers", 0)
+    if not isinstance(web_workers, int) or isinstance(web_workers, bool) or web_workers < 0:
+        raise bad("web.workers", "must be a whole number, 0 for one per core")
 
     return Settings(
         secure_cookies=secure,
+        web_workers=web_workers,
         data_dir=root,
         database_url=url,
         secret_key=secret,

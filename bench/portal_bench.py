@@ -1,20 +1,30 @@
-"""Benchmark of the portal: search and document pages under 20 signed-in users.
+"""Benchmark of the portal served as `dossier run` serves it: 20 signed-in users at 100,000 documents.
 
-    .venv/bin/python bench/portal_bench.py                 # 100,000 documents, 60 s
+    .venv/bin/python bench/portal_bench.py --keep          # build 100,000 documents, measure, keep the folder
+    .venv/bin/python bench/portal_bench.py --reuse DIR     # measure again on a kept folder
+    .venv/bin/python bench/portal_bench.py --reuse DIR --before OLD   # and the code of checkout OLD first
+                  (its dependencies must be in this venv: 0197646 needs waitress, `pip install waitress`)
     .venv/bin/python bench/portal_bench.py --n 5000 --seconds 15   # a quick run
     .venv/bin/python bench/portal_bench.py --quick         # what `make bench` runs
 
 Builds a throwaway data folder: N documents written straight into the database (archives
 of three documents each, one page image shared by all, text of about 600 characters from
 /work/shared/seeds), indexed through `SearchIndex` (archive_store.search_docs.rebuild).
-Then serves the real portal with waitress in a child process on 127.0.0.1 and runs
-`--users` threads, each signed in as its own account (a mix of sales, service and
-department heads), requesting in a loop for `--seconds`: the search page (random names,
-codes and words, sometimes a filter or page 2), the document page (random documents the
-user may see: staff only effective ones), and the baseline — the login page, which
-renders a template through the same server, session and middleware but touches no
-record. p50/p95 are reported for each, and as ratios to the baseline measured in the
-same run. Only loopback addresses are used.
+Then starts the real `dossier run --no-watch --web-workers W` on 127.0.0.1 (gunicorn: W
+pre-forked processes): W=1 is the single-process baseline, W=0 one process per core, as
+`dossier run` serves by default (and, with --before, another checkout's `dossier run`). All
+run at once and are measured in turns, `--rounds` times over, so that a shared machine's
+drifting load falls on each alike. Against each it measures
+
+* one user alone, page after page with no pause (the pages' own cost, no queueing), and
+* `--users` users at once, each signed in as its own account (a mix of sales, service and
+  department heads), each asking for the search page (random names, codes and words,
+  sometimes a filter or page 2) or a document page (a random document the user may open),
+  then thinking for `--think` seconds, for `--seconds`.
+
+In the same run, in this process, one user's index searches alone (`SearchIndex.search` with
+the same user's reader tokens and status pin, the same query mix, no portal): what the search
+page costs beyond it is the page's own. p50/p95 for each, and ratios. Only loopback is used.
 """
 from __future__ import annotations
 
@@ -27,8 +37,8 @@ import json
 import os
 import random
 import re
+import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -155,18 +165,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-SERVER = """
-import logging, sys
-sys.path.insert(0, {repo!r})
-logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # a full queue is what we measure
-from archive_store.system import open_system
-from web.app import create_app
-from waitress import serve
-system = open_system({data!r})
-serve(create_app(system), host="127.0.0.1", port={port}, threads={threads}, _quiet=True)
-"""
-
-
 class Client:
     """One signed-in user on one keep-alive connection."""
 
@@ -178,8 +176,14 @@ class Client:
         headers = {"Cookie": self.cookie} if self.cookie else {}
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        self.conn.request(method, path, body=body, headers=headers)
-        resp = self.conn.getresponse()
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            resp = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # the server closed a keep-alive connection that sat idle: ask again, as a browser does
+            self.conn.close()
+            self.conn.request(method, path, body=body, headers=headers)
+            resp = self.conn.getresponse()
         data = resp.read().decode("utf-8", "replace")
         for k, v in resp.getheaders():
             if k.lower() == "set-cookie":
@@ -195,51 +199,134 @@ class Client:
             raise RuntimeError(f"{username} could not sign in ({status})")
 
 
-def run_load(port: int, users, data: dict, seconds: float) -> dict[str, list[float]]:
-    times: dict[str, list[float]] = {"baseline": [], "search": [], "document": []}
+def search_args(r: random.Random, data: dict) -> dict:
+    q = r.choice([r.choice(data["names"]), r.choice(data["codes"]), r.choice(data["words"]),
+                  r.choice(data["words"]) + " " + r.choice(data["words"])])
+    args = {"q": q}
+    if r.random() < 0.3:
+        args["doc_type"] = r.choice(KINDS)
+    if r.random() < 0.2:
+        args["page"] = 2
+    return args
+
+
+def run_load(port: int, users, data: dict, seconds: float, think: float) -> dict[str, list[float]]:
+    """Each user: a search page or a document page, then `think` seconds, until time is up."""
+    times: dict[str, list[float]] = {"search": [], "document": []}
     errors: list[str] = []
     lock = threading.Lock()
-    start_at = time.monotonic() + 2.0
-    end_at = start_at + seconds
-
-    def worker(k: int, username: str, role: str) -> None:
-        r = random.Random(k)
+    clients = []
+    for username, _ in users:  # signed in before the clock starts: a sign-in hashes a password
         client = Client(port)
         client.sign_in(username)
-        docs = [d for d, kind in data["docs"]] if role != "marketing" else []
-        while time.monotonic() < start_at:
-            time.sleep(0.01)
+        clients.append(client)
+    start_at = time.monotonic() + 0.5
+    end_at = start_at + seconds
+
+    def worker(k: int, client: Client) -> None:
+        r = random.Random(k)
+        docs = [d for d, kind in data["docs"]]
+        # spread the users' first requests over one think time, as people arrive
+        time.sleep(max(0.0, start_at - time.monotonic()) + r.random() * think)
         while time.monotonic() < end_at:
-            pick = r.random()
-            if pick < 0.2:
-                kind, path = "baseline", "/login"
-            elif pick < 0.6:
-                q = r.choice([r.choice(data["names"]), r.choice(data["codes"]), r.choice(data["words"]),
-                              r.choice(data["words"]) + " " + r.choice(data["words"])])
-                args = {"q": q}
-                if r.random() < 0.3:
-                    args["doc_type"] = r.choice(KINDS)
-                if r.random() < 0.2:
-                    args["page"] = 2
-                kind, path = "search", "/search?" + urlencode(args)
+            if r.random() < 0.5:
+                kind, path = "search", "/search?" + urlencode(search_args(r, data))
             else:
                 kind, path = "document", f"/documents/{r.choice(docs)}"
             t0 = time.perf_counter()
             status, _ = client.request("GET", path)
             elapsed = time.perf_counter() - t0
             with lock:
-                if status == 200 or (kind == "baseline" and status == 302):
+                if status == 200:
                     times[kind].append(elapsed)
                 else:
                     errors.append(f"{status} {path}")
+            time.sleep(think)
 
-    threads = [threading.Thread(target=worker, args=(k, u, role), daemon=True) for k, (u, role) in enumerate(users)]
+    threads = [threading.Thread(target=worker, args=(k, c), daemon=True) for k, c in enumerate(clients)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     times["errors"] = errors  # type: ignore[assignment]
     return times
+
+
+class IndexAlone:
+    """One user's index searches, the search page's query mix and arguments, in this process."""
+
+    def __init__(self, work: Path, username: str, data: dict):
+        from archive_store import access
+        from archive_store.search import open_index
+        from archive_store.system import open_system
+        from archive_store.users import acting_user
+
+        self.system = open_system(work / "data", migrate_db=False)
+        user = acting_user(self.system, username)
+        self.readers, self.pinned = access.reader_tokens(user), access.search_status_filter(user)
+        self.index = open_index(self.system)
+        self.data, self.r = data, random.Random(0)
+        for _ in range(20):  # warm: the searcher, the reader sets
+            self.one()
+
+    def one(self) -> float:
+        args = search_args(self.r, self.data)
+        filters = {"doc_type": args.get("doc_type", ""), "status": self.pinned or ""}
+        t0 = time.perf_counter()
+        self.index.search(args["q"], readers=self.readers, page=int(args.get("page", 1)), page_size=20,
+                          filters=filters, snippets=False)  # as the search page asks
+        return time.perf_counter() - t0
+
+    def run(self, seconds: float) -> list[float]:
+        end_at, times = time.monotonic() + seconds, []
+        while time.monotonic() < end_at:
+            times.append(self.one())
+        return times
+
+    def close(self) -> None:
+        self.index.close()
+        self.system.close()
+
+
+class Server:
+    """`dossier run --no-watch --web-workers W` on a free loopback port; with `repo`, the
+    `dossier run` of another checkout of Dossier (the code before a change), as it serves."""
+
+    def __init__(self, work: Path, workers: int | None, repo: str | None = None):
+        self.port = free_port()
+        start = f"import sys; sys.path.insert(0, {repo!r}); from web.cli import main; main()" if repo else \
+            "from web.cli import main; main()"
+        args = ["--data", str(work / "data"), "run", "--no-watch", "--port", str(self.port)]
+        if workers is not None:
+            args += ["--web-workers", str(workers)]
+        self.proc = subprocess.Popen([sys.executable, "-c", start, *args], stdout=subprocess.DEVNULL,
+                                     cwd=repo or Path(__file__).resolve().parents[1])
+        for _ in range(600):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("the portal did not start")
+
+    def warm(self, users, data: dict, processes: int) -> None:
+        """Every process opens its index and templates before the clock starts: connections
+        at once, so that each process takes some."""
+        def one(k: int) -> None:
+            client = Client(self.port)
+            client.sign_in(users[k % len(users)][0])
+            for q in data["words"]:
+                client.request("GET", "/search?" + urlencode({"q": q}))
+            client.request("GET", f"/documents/{data['docs'][k][0]}")
+        threads = [threading.Thread(target=one, args=(k,)) for k in range(4 * processes)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=60)
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -254,7 +341,10 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100_000, help="documents to load")
     ap.add_argument("--users", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=60)
-    ap.add_argument("--threads", type=int, default=8, help="waitress threads")
+    ap.add_argument("--before", metavar="DIR", help="also measure the `dossier run` of this checkout "
+                    "(e.g. `git archive COMMIT | tar -x -C DIR`) first, as the code before")
+    ap.add_argument("--rounds", type=int, default=3, help="turns each server's time is split into")
+    ap.add_argument("--think", type=float, default=1.0, help="seconds each user pauses after a page")
     ap.add_argument("--quick", action="store_true", help="2,000 documents, 10 seconds")
     ap.add_argument("--keep", action="store_true", help="keep the data folder (to --reuse it)")
     ap.add_argument("--reuse", metavar="DIR", help="measure again on a folder a --keep run left; no loading")
@@ -270,12 +360,10 @@ def main() -> None:
         saved = json.loads((work / "bench.json").read_text(encoding="utf-8"))
         data, users, args.n = saved["data"], [tuple(u) for u in saved["users"]], saved["n"]
         args.keep = True
-        print(f"documents: {args.n:,} (reused)   users: {len(users)}   seconds: {args.seconds:g}   "
-              f"waitress threads: {args.threads}   cpus: {os.cpu_count()}   data: {work}")
+        print(f"documents: {args.n:,} (reused)   data: {work}")
     else:
         work = Path(tempfile.mkdtemp(prefix="portal-bench-"))
-        print(f"documents: {args.n:,}   users: {args.users}   seconds: {args.seconds:g}   "
-              f"waitress threads: {args.threads}   cpus: {os.cpu_count()}   data: {work}")
+        print(f"documents: {args.n:,}   data: {work}")
         system, _ = init_data_dir(work / "data")
         t0 = time.perf_counter()
         data = load(system, args.n)
@@ -289,45 +377,57 @@ def main() -> None:
         print(f"load: {t1 - t0:.1f} s database ({args.n / (t1 - t0):,.0f} docs/s), "
               f"{t2 - t1:.1f} s index ({indexed:,} docs, {indexed / max(t2 - t1, 1e-9):,.0f} docs/s)")
 
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-c", SERVER.format(
-        repo=str(Path(__file__).resolve().parents[1]), data=str(work / "data"), port=port, threads=args.threads)])
+    processes = os.cpu_count() or 1
+    report = {"documents": args.n, "users": len(users), "seconds": args.seconds, "think_s": args.think,
+              "cpus": processes, "load_before": round(os.getloadavg()[0], 1)}
+    servers = [("1 process", 1, None), (f"{processes} processes", 0, None)]
+    if args.before:
+        servers.insert(0, ("before", None, args.before))
+    # All servers up at once (an idle one costs nothing) and measured in turns, `--rounds`
+    # times over: on a shared machine the load drifts, and each server gets its share of it.
+    alone, errors, started = IndexAlone(work, users[0][0], data), [], []
+    times = {label: {"solo": {"search": [], "document": []}, "users": {"search": [], "document": []}}
+             for label, _, _ in servers}
+    alone_times: list[float] = []
+    solo_s, users_s = min(15.0, args.seconds) / args.rounds, args.seconds / args.rounds
     try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        # warm up: the index's searcher and reader sets, the templates
-        warm = Client(port)
-        warm.sign_in(users[0][0])
-        for q in data["words"]:
-            warm.request("GET", "/search?" + urlencode({"q": q}))
-        # One user alone first: the service time of each page without queueing.
-        solo = run_load(port, users[:1], data, min(15.0, args.seconds))
-        solo.pop("errors")
-        times = run_load(port, users, data, args.seconds)
+        for label, workers, repo in servers:
+            started.append(Server(work, workers, repo))
+            started[-1].warm(users, data, max(1, workers or processes))
+        for _ in range(args.rounds):
+            alone_times += alone.run(solo_s)
+            for (label, _, _), server in zip(servers, started):
+                for run, who, think, seconds in (("solo", users[:1], 0.0, solo_s),
+                                                 ("users", users, args.think, users_s)):
+                    got = run_load(server.port, who, data, seconds, think=think)
+                    errors += got.pop("errors")
+                    for kind, xs in got.items():
+                        times[label][run][kind] += xs
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-    errors = times.pop("errors")
-    base50, base95 = pct(times["baseline"], 50), pct(times["baseline"], 95)
-    report = {"documents": args.n, "users": len(users), "seconds": args.seconds, "errors": len(errors)}
-    print(f"{'page':<10}{'requests':>10}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p50 ×base':>11}{'p95 ×base':>11}")
-    for kind in ("baseline", "search", "document"):
-        xs = times[kind]
-        p50, p95 = pct(xs, 50), pct(xs, 95)
-        report[kind] = {"requests": len(xs), "p50_ms": round(p50 * 1000, 1), "p95_ms": round(p95 * 1000, 1)}
-        print(f"{kind:<10}{len(xs):>10}{len(xs) / args.seconds:>8.1f}{p50 * 1000:>9.1f}{p95 * 1000:>9.1f}"
-              f"{p50 / base50:>11.1f}{p95 / base95:>11.1f}")
-    print("one user alone (service time, no queueing):")
-    for kind in ("baseline", "search", "document"):
-        xs = solo[kind]
-        report[f"solo_{kind}"] = {"requests": len(xs), "p50_ms": round(pct(xs, 50) * 1000, 1),
-                                  "p95_ms": round(pct(xs, 95) * 1000, 1)}
-        print(f"{kind:<10}{len(xs):>10}{'':>8}{pct(xs, 50) * 1000:>9.1f}{pct(xs, 95) * 1000:>9.1f}")
-    print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cpus")
+        for server in started:
+            server.stop()
+        alone.close()
+    report["index_alone"] = summary(alone_times)
+    for label, _, _ in servers:
+        report[label] = {run: {k: summary(v) for k, v in kinds.items()} for run, kinds in times[label].items()}
+    report["load_after"] = round(os.getloadavg()[0], 1)
+    print(f"documents: {args.n:,}   users: {len(users)} (think {args.think:g} s)   seconds: {args.seconds:g}   "
+          f"cpus: {processes}   load average before: {report['load_before']}")
+    a50, a95 = report["index_alone"]["p50_ms"], report["index_alone"]["p95_ms"]
+    print(f"index search alone, one user, in process: p50 {a50} ms  p95 {a95} ms  "
+          f"({report['index_alone']['requests']} searches)")
+    print(f"{'server':<13}{'run':<9}{'page':<10}{'requests':>9}{'req/s':>7}{'p50 ms':>9}{'p95 ms':>9}"
+          f"{'p50 ×index':>12}{'p95 ×index':>12}")
+    for label, _, _ in servers:
+        for run in ("solo", "users"):
+            for kind in ("search", "document"):
+                f = report[label][run][kind]
+                ratio = (f"{f['p50_ms'] / a50:>12.1f}{f['p95_ms'] / a95:>12.1f}" if kind == "search" else "")
+                rate = f["requests"] / (min(15.0, args.seconds) if run == "solo" else args.seconds)
+                print(f"{label:<13}{'1 user' if run == 'solo' else f'{len(users)} users':<9}{kind:<10}"
+                      f"{f['requests']:>9}{rate:>7.1f}{f['p50_ms']:>9.1f}{f['p95_ms']:>9.1f}{ratio}")
+    print(f"load average after: {report['load_after']} (1-minute, on {processes} cpus)")
+    report["errors"] = len(errors)
     if errors:
         print(f"errors: {len(errors)} (first: {errors[:3]})")
     print(json.dumps(report, ensure_ascii=False))
@@ -335,6 +435,10 @@ def main() -> None:
         import shutil
         shutil.rmtree(work, ignore_errors=True)
     sys.exit(1 if errors else 0)
+
+
+def summary(xs: list[float]) -> dict:
+    return {"requests": len(xs), "p50_ms": round(pct(xs, 50) * 1000, 1), "p95_ms": round(pct(xs, 95) * 1000, 1)}
 
 
 if __name__ == "__main__":

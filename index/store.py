@@ -349,8 +349,11 @@ class SearchIndex:
         page: int = 1,
         page_size: int = 20,
         filters: Mapping[str, str] | None = None,
+        snippets: bool = True,
     ) -> SearchResults:
         """Search; `readers=None` is unrestricted, otherwise only documents sharing a token.
+        `snippets=False` leaves each hit's snippet empty, for a caller that cuts its own
+        from a masked text (archive_store.search).
 
         Raises `QueryError` (readable) for anything wrong with the query, the filters
         or the paging, and `IndexNeedsRebuild` (a `QueryError`) when the index on
@@ -382,7 +385,7 @@ class SearchIndex:
                 df = lru_cache(maxsize=None)(searcher.doc_frequency)
                 n_docs = searcher.doc_count_all()
                 compiled = compile_query(tree, df=df, doc_count=n_docs)
-                result = self._run(searcher, fast, compiled, extra, allow, sort, page, page_size)
+                result = self._run(searcher, fast, compiled, extra, allow, sort, page, page_size, snippets)
                 if result.total == 0 and compiled.relaxable and (extra or allow is not None) \
                         and len(fast.matching(compiled.query)):
                     # The words are there, only not among the documents the filters or
@@ -394,7 +397,8 @@ class SearchIndex:
                     loose = compile_query(tree, relaxed=True, df=df, doc_count=n_docs,
                                           expand=_expander(searcher))
                     result = dataclasses.replace(
-                        self._run(searcher, fast, loose, extra, allow, sort, page, page_size), loose=True)
+                        self._run(searcher, fast, loose, extra, allow, sort, page, page_size, snippets),
+                        loose=True)
                 return result
             except QueryError:
                 raise
@@ -411,6 +415,7 @@ class SearchIndex:
         sort: Sort,
         page: int,
         page_size: int,
+        snippets: bool = True,
     ) -> SearchResults:
         q = wq.And([compiled.query, *extra]) if extra else compiled.query
         pats = fuzzy.patterns(compiled.runs) if sort == "relevance" else []
@@ -424,8 +429,9 @@ class SearchIndex:
         for docnum, score in top[(page - 1) * page_size:page * page_size]:
             stored = searcher.stored_fields(docnum)
             doc_no, archive_no, doc_type, title = stored["meta"]
-            hits.append(Hit(doc_no, archive_no, doc_type, title, score if sort == "relevance" else 0.0,
-                            make_snippet(_text(stored), compiled.highlights, folded=_text(stored, "folded"))))
+            snippet = make_snippet(_text(stored), compiled.highlights, folded=_text(stored, "folded")) \
+                if snippets else ""
+            hits.append(Hit(doc_no, archive_no, doc_type, title, score if sort == "relevance" else 0.0, snippet))
         return SearchResults(total, page, page_size, tuple(hits), compiled.highlights)
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -134,18 +133,17 @@ def browser():
 
 @contextmanager
 def serve(app) -> Iterator[str]:
-    """The portal on waitress in a thread, on a free loopback port; yields its address."""
-    from waitress.server import create_server
+    """The portal on werkzeug's threaded server in a thread, on a free loopback port (the
+    browser tests' in-process app; `dossier run` serves with gunicorn, tests/test_run_main_job.py)."""
+    from werkzeug.serving import make_server
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = create_server(app, host="127.0.0.1", port=port, threads=4)
-    threading.Thread(target=server.run, daemon=True).start()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{server.server_port}"
     finally:
-        server.close()
+        server.shutdown()
+        server.server_close()
 
 
 def shot(page, name: str) -> None:

@@ -43,7 +43,7 @@ def create_app(system: System, *, testing: bool = False) -> Flask:
         TESTING=testing,
     )
     app.extensions["dossier"] = system
-    app.extensions["dossier.login_limiter"] = LoginLimiter()
+    app.extensions["dossier.login_limiter"] = LoginLimiter(_limits_file(system))
     from web import desk as _desk
     # Before CSRFProtect's own hook, which reads the form: the upload's larger limit must
     # be in place by then.
@@ -73,6 +73,13 @@ def create_app(system: System, *, testing: bool = False) -> Flask:
     app.after_request(_security_headers)
     _register_errors(app)
     return app
+
+
+def _limits_file(system: System):
+    """The sign-in counts all of this machine's portal processes share (web/ratelimit.py)."""
+    from intake.lock import RUN_DIR, host_name
+
+    return system.settings.data_dir / RUN_DIR / f"login-limits@{host_name()}.sqlite"
 
 
 def _check_request_shape():

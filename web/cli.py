@@ -79,8 +79,10 @@ def init(ctx: click.Context) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--no-watch", is_flag=True, help="Serve the portal only; do not watch the inbox.")
+@click.option("--web-workers", type=click.IntRange(min=0), default=None,
+              help="Portal processes (default: [web] workers in dossier.toml; 0: one per core).")
 @click.pass_context
-def run(ctx: click.Context, host: str, port: int, no_watch: bool) -> None:
+def run(ctx: click.Context, host: str, port: int, no_watch: bool, web_workers: int | None) -> None:
     """Run the main job: the inbox watcher and the portal (initialising the data folder if needed)."""
     from archive_store.system import init_data_dir
     from web.serve import serve
@@ -89,7 +91,8 @@ def run(ctx: click.Context, host: str, port: int, no_watch: bool) -> None:
     ctx.call_on_close(system.close)
     if password:
         click.echo(f"已创建管理员账户。user: admin  password: {password}（只显示这一次；首次登录时须改为新密码）")
-    serve(system, host=host, port=port, watch=not no_watch)
+    serve(system, host=host, port=port, watch=not no_watch,
+          workers=system.settings.web_workers if web_workers is None else web_workers)
 
 
 @main.group()

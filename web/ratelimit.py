@@ -14,20 +14,22 @@ further failure (30 s, 1 min, 2 min … up to 15 minutes), counted three ways:
 A blocked attempt is not checked against the password (no answer to learn from) and
 not counted again. Counts fade: a key with no failure for RESET seconds starts afresh.
 
-In process rather than in the database: the portal runs as one waitress process with
-threads, so one in-memory table sees every attempt; and counting failures in the database
-would turn each wrong password into a write that takes SQLite's write lock, letting a
-password-guesser slow everyone's filing and reviews (a failed attempt is still an audit
-event, but only while the limits let attempts through, so a flood writes a bounded
-number of rows). The cost: a restart forgets the counts, and several portal processes
-would each count on their own (move this to the database or a shared store before
-running more than one).
+Not in the records database: counting failures there would turn each wrong password into
+a write that takes its write lock, letting a password-guesser slow everyone's filing and
+reviews (a failed attempt is still an audit event, but only while the limits let attempts
+through, so a flood writes a bounded number of rows). Instead a small SQLite file of this
+machine's own in the data folder (`run/login-limits@HOST.sqlite`) that all the portal's
+processes share, so a guesser gains nothing from landing on another process. Several
+machines serving one data folder each count on their own.
 """
 from __future__ import annotations
 
+import os
+import sqlite3
 import threading
 import time
-from collections import OrderedDict
+from contextlib import contextmanager
+from pathlib import Path
 
 FREE_PER_PAIR = 5         # wrong passwords for one account from one address before waits begin
 FREE_PER_ADDRESS = 20     # from one address, over all accounts
@@ -39,52 +41,89 @@ KNOWN_PER_ACCOUNT = 20    # addresses remembered per account
 _MAX_KEYS = 100_000       # a flood of made-up names cannot grow the tables without end
 
 
-class LoginLimiter:
-    def __init__(self, clock=time.monotonic):
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._failures: OrderedDict[str, tuple[int, float]] = OrderedDict()  # key -> (count, last)
-        self._known: OrderedDict[str, OrderedDict[str, None]] = OrderedDict()  # account -> addresses
+_TABLES = """
+CREATE TABLE IF NOT EXISTS failures (key TEXT PRIMARY KEY, count INTEGER NOT NULL, last REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS known (user TEXT NOT NULL, address TEXT NOT NULL, at REAL NOT NULL,
+                                  PRIMARY KEY (user, address));
+"""
 
-    def _keys(self, username: str, address: str) -> list[tuple[str, int]]:
+
+class LoginLimiter:
+    """`path`: the shared file; None keeps the counts in this process only (tests)."""
+
+    def __init__(self, path: str | os.PathLike | None = None, clock=time.time):
+        # wall-clock time: the processes sharing the file must agree on it
+        self._clock = clock
+        self._path = str(path) if path else ":memory:"
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._pid = 0
+
+    @contextmanager
+    def _db(self):
+        """A transaction on this process's connection (opened after any fork, never shared)."""
+        with self._lock:
+            if self._conn is None or self._pid != os.getpid():
+                if self._path != ":memory:":
+                    Path(self._path).parent.mkdir(parents=True, exist_ok=True)
+                self._conn = sqlite3.connect(self._path, timeout=10, isolation_level=None,
+                                             check_same_thread=False)
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA synchronous=OFF")  # counts lost with the machine are harmless
+                self._conn.executescript(_TABLES)
+                self._pid = os.getpid()
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    @staticmethod
+    def _keys(db: sqlite3.Connection, username: str, address: str) -> list[tuple[str, int]]:
         user = username.strip().lower()
         keys = [(f"p:{user}\n{address}", FREE_PER_PAIR), (f"a:{address}", FREE_PER_ADDRESS)]
-        if address not in self._known.get(user, ()):
+        if not db.execute("SELECT 1 FROM known WHERE user = ? AND address = ?", (user, address)).fetchone():
             keys.append((f"u:{user}", FREE_PER_ACCOUNT))
         return keys
 
-    def _wait_for(self, key: str, free: int, now: float) -> float:
-        count, last = self._failures.get(key, (0, now))
-        if now - last > RESET or count < free:
-            return 0.0
-        return max(0.0, last + min(FIRST_WAIT * 2 ** (count - free), MAX_WAIT) - now)
+    @staticmethod
+    def _failures(db: sqlite3.Connection, key: str, now: float) -> tuple[int, float]:
+        row = db.execute("SELECT count, last FROM failures WHERE key = ?", (key,)).fetchone()
+        return (row[0], row[1]) if row else (0, now)
 
     def wait(self, username: str, address: str) -> float:
         """Seconds before this account may be tried from this address again (0: go ahead)."""
         now = self._clock()
-        with self._lock:
-            return max(self._wait_for(k, free, now) for k, free in self._keys(username, address))
+        waits = [0.0]
+        with self._db() as db:
+            for key, free in self._keys(db, username, address):
+                count, last = self._failures(db, key, now)
+                if now - last <= RESET and count >= free:
+                    waits.append(last + min(FIRST_WAIT * 2 ** (count - free), MAX_WAIT) - now)
+        return max(waits)
 
     def failed(self, username: str, address: str) -> None:
         now = self._clock()
-        with self._lock:
-            for key, _ in self._keys(username, address):
-                count, last = self._failures.pop(key, (0, now))
-                self._failures[key] = (1 if now - last > RESET else count + 1, now)
-            while len(self._failures) > _MAX_KEYS:
-                self._failures.popitem(last=False)  # the longest quiet first
+        with self._db() as db:
+            for key, _ in self._keys(db, username, address):
+                count, last = self._failures(db, key, now)
+                db.execute("INSERT OR REPLACE INTO failures VALUES (?, ?, ?)",
+                           (key, 1 if now - last > RESET else count + 1, now))
+            # a flood of made-up names cannot grow the table without end: the longest quiet go
+            db.execute("DELETE FROM failures WHERE last < ? OR key IN (SELECT key FROM failures "
+                       "ORDER BY last DESC LIMIT -1 OFFSET ?)", (now - RESET, _MAX_KEYS))
 
     def succeeded(self, username: str, address: str) -> None:
         """The owner got in: their own count from here is cleared and the address is
         theirs; the count of strangers' failures on the account stays."""
         user = username.strip().lower()
-        with self._lock:
-            self._failures.pop(f"p:{user}\n{address}", None)
-            known = self._known.pop(user, OrderedDict())
-            known.pop(address, None)
-            known[address] = None
-            while len(known) > KNOWN_PER_ACCOUNT:
-                known.popitem(last=False)
-            self._known[user] = known
-            while len(self._known) > _MAX_KEYS:
-                self._known.popitem(last=False)
+        now = self._clock()
+        with self._db() as db:
+            db.execute("DELETE FROM failures WHERE key = ?", (f"p:{user}\n{address}",))
+            db.execute("INSERT OR REPLACE INTO known VALUES (?, ?, ?)", (user, address, now))
+            db.execute("DELETE FROM known WHERE user = ? AND address NOT IN (SELECT address FROM known "
+                       "WHERE user = ? ORDER BY at DESC LIMIT ?)", (user, user, KNOWN_PER_ACCOUNT))
+            db.execute("DELETE FROM known WHERE rowid IN (SELECT rowid FROM known ORDER BY at DESC "
+                       "LIMIT -1 OFFSET ?)", (_MAX_KEYS,))

@@ -195,3 +195,43 @@ def test_changes_made_while_a_rebuild_runs_survive_the_switch(tmp_path: Path) ->
     for ix in (rebuilder, intake):
         assert {h.doc_no for h in ix.search("", readers=None).hits} == {"2025P02002-001", "2025P02003-001"}
     assert not list(rebuilder.path.glob("journal-*"))
+
+
+READER = """
+import sys
+from index import SearchIndex
+ix = SearchIndex(sys.argv[1], procs=1)
+for line in sys.stdin:
+    found = ix.search(line.strip(), readers=None)  # similar documents (loose) are not matches
+    print("" if found.loose else " ".join(sorted(h.doc_no for h in found.hits)), flush=True)
+"""
+
+
+def test_a_running_process_finds_what_another_process_wrote(tmp_path: Path) -> None:
+    # The portal's processes each keep their index open between searches; what the watcher's
+    # process adds, removes or rebuilds must show in their next search, without a restart.
+    import subprocess
+    import sys
+
+    writer = SearchIndex(tmp_path / "index", procs=1)
+    writer.rebuild([doc(1, "营业执照")])
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(tmp_path / "index")], text=True,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=Path(__file__).parents[2])
+
+    def found(q: str) -> str:
+        reader.stdin.write(q + "\n")
+        reader.stdin.flush()
+        return reader.stdout.readline().strip()
+
+    try:
+        assert found("劳动合同") == ""
+        writer.add([doc(2, "劳动合同")])
+        assert found("劳动合同") == "2025P02002-001"
+        writer.remove(["2025P02002-001"])
+        assert found("劳动合同") == ""
+        writer.rebuild([doc(1, "营业执照"), doc(3, "劳动合同补充")])  # a new generation
+        assert found("劳动合同") == "2025P02003-001"
+        assert found("营业执照") == "2025P02001-001"
+    finally:
+        reader.stdin.close()
+        reader.wait(timeout=30)

@@ -105,3 +105,19 @@ def test_staff_cannot_open_the_card_of_a_customer_whose_records_are_in_review(ap
     r = sales.get(f"/archives/{archive_no}")
     assert r.status_code == 403 and "待审核卡片有限公司" not in r.get_data(as_text=True)
     assert head.get(f"/archives/{archive_no}").status_code == 200
+
+
+def test_the_portal_processes_share_the_sign_in_counts(tmp_path):
+    # `dossier run` serves with several processes: a guesser whose attempts land on different
+    # ones is held back as if they had all landed on one.
+    import subprocess
+    import sys
+
+    path = tmp_path / "run" / "login-limits.sqlite"
+    fail = ("import sys; from web.ratelimit import LoginLimiter\n"
+            "LoginLimiter(sys.argv[1]).failed('sales1', '192.0.2.7')")
+    for _ in range(FREE_PER_PAIR):
+        assert LoginLimiter(path).wait("sales1", "192.0.2.7") == 0
+        subprocess.run([sys.executable, "-c", fail, str(path)], check=True)
+    assert LoginLimiter(path).wait("sales1", "192.0.2.7") > 0
+    assert LoginLimiter(path).wait("sales2", "192.0.2.8") == 0
