@@ -1,7 +1,8 @@
 """Keeping the search index in step with the records: documents as the index sees them.
 
 The index is never the only copy of anything: it is written after the database commits and
-can be rebuilt from it at any time (`dossier reindex`).
+can be rebuilt from it at any time (`dossier reindex`). Which index: `open_index`, by the
+setting `[index] backend` (the embedded whoosh files, or the tables in PostgreSQL).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from archive_store import redaction
 from archive_store.access import group_of, index_readers
 from archive_store.models import DocStatus, Document
 from archive_store.system import System
-from index import IndexDoc, SearchIndex
+from index import IndexDoc
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +72,22 @@ def _documents(session: Session, doc_nos: Iterable[str] | None = None) -> Iterat
     yield from session.scalars(query.order_by(Document.id)).yield_per(500)
 
 
+def open_index(system: System):
+    """The search index the settings choose: `SearchIndex` over the data folder's index/
+    (embedded, the default) or `PgSearchIndex` over the database (`backend = "postgresql"`).
+    Both have the same methods and give the same answers."""
+    if system.settings.index_backend == "postgresql":
+        from index import PgSearchIndex
+
+        return PgSearchIndex(system.db.engine)
+    from index import SearchIndex
+
+    return SearchIndex(system.settings.index_dir)
+
+
 def reindex(system: System, doc_nos: list[str]) -> None:
     """Bring these documents' entries up to date: changed ones re-added, destroyed ones removed."""
-    index = SearchIndex(system.settings.index_dir)
+    index = open_index(system)
     with system.db.read() as session:
         docs = [index_doc(d) for d in _documents(session, doc_nos)]
     present = {d.doc_no for d in docs}
@@ -94,7 +108,8 @@ def reindex_after_commit(system: System, doc_nos: list[str]) -> None:
 
 
 def rebuild(system: System) -> int:
-    index = SearchIndex(system.settings.index_dir)
+    """`dossier reindex`: the active index rebuilt from the database."""
+    index = open_index(system)
     with system.db.read() as session:
         return index.rebuild(index_doc(d) for d in _documents(session))
 
@@ -104,14 +119,14 @@ def ensure_index(system: System) -> bool:
     holding every document is rebuilt; returns whether it was. A damaged segment file
     passes `needs_rebuild` (the table of contents still opens) and fails only on the first
     search, so the index is also searched once and its count compared with the database."""
-    index = SearchIndex(system.settings.index_dir)
+    index = open_index(system)
     if index.needs_rebuild or not _answers_for_every_document(system, index):
         rebuild(system)
         return True
     return False
 
 
-def _answers_for_every_document(system: System, index: SearchIndex) -> bool:
+def _answers_for_every_document(system: System, index) -> bool:
     try:
         index.search("档案", readers=None)  # opens every segment
         indexed = index.doc_count()
