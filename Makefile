@@ -20,8 +20,10 @@ run: setup
 	$(BIN)/dossier --data dossier-data run --host 127.0.0.1 --port 8000
 
 # The whole suite on SQLite, then the store, intake and lifecycle tests again on a temporary
-# PostgreSQL cluster that tests/pg.py starts on a loopback port and stops afterwards.
-PG_TESTS := tests/store tests/intake tests/lifecycle
+# PostgreSQL cluster that tests/pg.py starts on a loopback port and stops afterwards, with the
+# search tests that also run against the index kept in PostgreSQL ([index] backend).
+PG_TESTS := tests/store tests/intake tests/lifecycle tests/search tests/index/test_index_search.py \
+	tests/secrecy/test_search_leaks.py
 
 # Both passes always run (a failure in the first still shows the second's result).
 test: setup
