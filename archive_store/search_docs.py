@@ -10,12 +10,12 @@ import logging
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, inspect, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from archive_store import redaction
 from archive_store.access import group_of, index_readers
-from archive_store.models import DocStatus, Document
+from archive_store.models import Archive, DocStatus, Document
 from archive_store.system import System
 from index import IndexDoc
 
@@ -83,6 +83,56 @@ def open_index(system: System):
     from index import SearchIndex
 
     return SearchIndex(system.settings.index_dir)
+
+
+_TOUCHED = "search_docs.touched"  # in session.info: (document ids, archive ids, doc_nos given up)
+
+
+def index_with_each_commit(system: System) -> None:
+    """With the index in PostgreSQL, every write transaction that changes documents (or an
+    archive, whose name and line its documents' entries carry) writes their entries before
+    it commits: the entry commits or rolls back with the record, and no process ever
+    searches an index behind the database. A failing entry is rolled back alone (a
+    savepoint) and logged; the record stands, and the after-commit `reindex` the verbs
+    still call (which also catches changes made by bulk statements) writes it again."""
+    index = open_index(system)
+
+    def after_flush(session: Session, _context) -> None:
+        docs, archives, old_nos = session.info.setdefault(_TOUCHED, (set(), set(), set()))
+        for obj in (*session.new, *session.dirty, *session.deleted):
+            if isinstance(obj, Document):
+                docs.add(obj.id)
+                old_nos.update(inspect(obj).attrs.doc_no.history.deleted or ())
+                if obj in session.deleted:
+                    old_nos.add(obj.doc_no)
+            elif isinstance(obj, Archive):
+                archives.add(obj.id)
+
+    def before_commit(session: Session) -> None:
+        session.flush()
+        got = session.info.pop(_TOUCHED, None)
+        if not got or not (got[0] or got[1] or got[2]):
+            return
+        doc_ids, archive_ids, old_nos = got
+        found = list(session.scalars(select(Document).options(joinedload(Document.archive)).where(
+            or_(Document.id.in_(doc_ids), Document.archive_id.in_(archive_ids)))))
+        live = [index_doc(d) for d in found if d.status != DocStatus.destroyed]
+        gone = (old_nos | {d.doc_no for d in found if d.status == DocStatus.destroyed}) - {d.doc_no for d in live}
+        conn = session.connection()
+        try:
+            with conn.begin_nested():
+                index.remove(sorted(gone), conn=conn)
+                index.add(live, conn=conn)
+        except Exception:  # noqa: BLE001
+            log.exception("indexing %s with its record failed; the after-commit reindex retries",
+                          [d.doc_no for d in live])
+
+    def forget(session: Session, *_args) -> None:
+        session.info.pop(_TOUCHED, None)
+
+    event.listen(system.db.write_sessions, "after_flush", after_flush)
+    event.listen(system.db.write_sessions, "before_commit", before_commit)
+    event.listen(system.db.write_sessions, "after_rollback", forget)
 
 
 def reindex(system: System, doc_nos: list[str]) -> None:
