@@ -452,7 +452,8 @@ _TSVECTOR = TSVECTOR().with_variant(Text(), "sqlite")
 
 class SearchEntry(Base):
     """One filed document as the index sees it: the analyzer's terms of every field, each
-    prefixed with its field ("content|合同", "readers|role:sales"), with their positions."""
+    behind a code for its field ("合同" in the content, "R|role:sales" a reader), with
+    their positions (index/pgstore.py)."""
 
     __tablename__ = "search_index"
     __table_args__ = (Index("ix_search_index_terms", "terms", postgresql_using="gin"),)
