@@ -94,7 +94,8 @@ def index_with_each_commit(system: System) -> None:
     it commits: the entry commits or rolls back with the record, and no process ever
     searches an index behind the database. A failing entry is rolled back alone (a
     savepoint) and logged; the record stands, and the after-commit `reindex` the verbs
-    still call (which also catches changes made by bulk statements) writes it again."""
+    still call writes it again (it also catches changes made by bulk statements, and
+    entries skipped while a rebuild holds the index, see `PgSearchIndex.write_in`)."""
     index = open_index(system)
 
     def after_flush(session: Session, _context) -> None:
@@ -121,8 +122,7 @@ def index_with_each_commit(system: System) -> None:
         conn = session.connection()
         try:
             with conn.begin_nested():
-                index.remove(sorted(gone), conn=conn)
-                index.add(live, conn=conn)
+                index.write_in(conn, live, gone)
         except Exception:  # noqa: BLE001
             log.exception("indexing %s with its record failed; the after-commit reindex retries",
                           [d.doc_no for d in live])

@@ -274,29 +274,41 @@ class PgSearchIndex:
 
     # --- writing ----------------------------------------------------------------------
 
-    def add(self, docs: Iterable[IndexDoc], *, conn: Connection | None = None) -> None:
-        """Add or replace documents (by doc_no): in `conn`'s transaction when given (the
-        record's own, so the entry commits or rolls back with it), else in one of its own."""
+    def add(self, docs: Iterable[IndexDoc]) -> None:
+        """Add or replace documents (by doc_no), in one transaction of its own."""
         rows = [doc_row(d) for d in docs]
         if rows:
-            self._write(conn, lambda c: self._upsert(c, rows))
+            self._write(None, lambda c: self._upsert(c, rows))
 
-    def remove(self, doc_nos: Iterable[str], *, conn: Connection | None = None) -> None:
+    def remove(self, doc_nos: Iterable[str]) -> None:
         nos = list(doc_nos)
         if nos:
-            self._write(conn, lambda c: self._delete(c, nos))
+            self._write(None, lambda c: self._delete(c, nos))
+
+    def write_in(self, conn: Connection, docs: Iterable[IndexDoc], gone: Iterable[str]) -> bool:
+        """Add or replace `docs` and remove `gone` in `conn`'s transaction (a record's own, so
+        the entries commit or roll back with it). Only if no other index writer is at work:
+        a rebuild holds the lock for minutes, and a record transaction must not wait that
+        long holding the records' own write lock. Returns whether it wrote; if not, the
+        caller's after-commit reindex (which may wait) writes the entries."""
+        rows = [doc_row(d) for d in docs]
+        nos = sorted(set(gone) - {r["doc_no"] for r in rows})
+        try:
+            if not conn.execute(text(f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK_KEY})")).scalar():
+                return False
+            if nos:
+                self._delete(conn, nos)
+            if rows:
+                self._upsert(conn, rows)
+            return True
+        except Exception as exc:
+            raise IndexWriteError(f"Could not write the search index: {exc}") from exc
 
     def _write(self, conn: Connection | None, work: Any) -> None:
         try:
-            if conn is not None:
-                conn.execute(text(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"))
-                work(conn)
-                return
             with self.engine.begin() as c:
                 c.execute(text(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"))
                 work(c)
-        except QueryError:
-            raise
         except Exception as exc:
             raise IndexWriteError(f"Could not write the search index: {exc}") from exc
 

@@ -95,3 +95,27 @@ def test_dossier_reindex_and_search_use_the_database_index(folder):
     assert result.returncode == 0, result.stderr
     assert [h["doc_no"] for h in json.loads(result.stdout)["hits"]] == [doc_no]
     assert not (data / "index").exists() or not any((data / "index").glob("g-*"))  # no whoosh files made
+
+
+def test_filing_does_not_wait_for_a_rebuild_and_its_entry_follows_after(folder):
+    """A rebuild holds the index's lock for minutes; a filing transaction (holding the
+    records' write lock) must not wait for it. Its entry is written after the commit
+    instead, by the reindex the verbs and the intake call then."""
+    import threading
+
+    from sqlalchemy import text
+
+    from archive_store.search_docs import reindex
+    from index.pgstore import WRITE_LOCK_KEY
+
+    with folder.db.engine.connect() as rebuilding:
+        rebuilding.execute(text(f"SELECT pg_advisory_lock({WRITE_LOCK_KEY})"))
+        filed: list[str] = []
+        worker = threading.Thread(target=lambda: filed.append(file_one(folder, "远景物流有限公司", "运输")))
+        worker.start()
+        worker.join(timeout=60)
+        assert not worker.is_alive() and filed, "filing waited for the index's lock"
+        assert found(folder, "远景物流") == set()
+        rebuilding.execute(text(f"SELECT pg_advisory_unlock({WRITE_LOCK_KEY})"))
+    reindex(folder, filed)
+    assert found(folder, "远景物流") == set(filed)
