@@ -462,8 +462,9 @@ class SearchEntry(Base):
     doc_type: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(Text)
     terms: Mapped[str] = mapped_column(_TSVECTOR)
-    sort_day: Mapped[int | None] = mapped_column(Integer)  # the catalogue date as a day number
-    amount: Mapped[int | None] = mapped_column(BigInteger)  # in fen
+    head: Mapped[str] = mapped_column(_TSVECTOR)  # the terms of its title, customer, codes and fields
+    sort_day: Mapped[int | None] = mapped_column(Integer, index=True)  # the catalogue date as a day number
+    amount: Mapped[int | None] = mapped_column(BigInteger, index=True)  # in fen
     ranges: Mapped[dict[str, Any]] = mapped_column(default=dict)  # other date/money fields: name -> day or fen
     body: Mapped[str] = mapped_column(Text)  # the (scrubbed) text, for snippets
 

@@ -14,8 +14,9 @@ And/Or/Not are & | !; a GIN index answers the whole boolean tree, the reader tok
 included. Date and money ranges are SQL comparisons on columns. `search_terms` keeps each
 term's document count: the compiler picks the rarest terms of a word from it exactly as it
 does from whoosh's statistics, so both backends run the same tree and find the same
-documents. Relevance is PostgreSQL's ts_rank, not BM25: the order of hits may differ
-where the embedded index would rank differently, never the set.
+documents. Relevance is PostgreSQL's ts_rank, not BM25 (and past FULL_RANK matches,
+ts_rank over the document's title, customer, codes and fields, then newest first): the
+order of hits may differ where the embedded index would rank differently, never the set.
 
 Writes take one advisory lock (index writers queue; readers never wait), and a rebuild
 is one transaction: searches see the old entries until it commits. Every portal process
@@ -59,6 +60,9 @@ MAX_LEXEMES_BYTES = 1_000_000
 _VERSION, _COMPLETE = "#schema_version", "#complete"
 _COLUMNS = {"sort_date": "sort_day", "amount": "amount"}  # range fields with a column of their own
 _BATCH = 500
+# Up to this many matches are ranked by ts_rank over their whole text; past it, by the
+# small `head` vector (see `_run`).
+FULL_RANK = 2000
 
 _SCHEMA = build_schema()
 
@@ -106,6 +110,20 @@ def doc_terms(doc: IndexDoc) -> dict[str, list[int]]:
     return out
 
 
+def head_terms(doc: IndexDoc) -> dict[str, list[int]]:
+    """The lexemes of what a document is called and holds in its fields (title, customer,
+    codes, field values: the start of its content, before the text, and their own fields):
+    a few dozen, kept beside `terms` to rank a large result set cheaply (see `_run`)."""
+    w = to_whoosh(doc)
+    head = w["content"][:len(w["content"]) - len(doc.text)]
+    out = {term: [min(p + 1, MAX_POS) for p in poses[:MAX_POSITIONS]] for term, poses in term_positions(head).items()}
+    for name, value in w.items():
+        if (name in ("title", "customer_name") or name[:2] == "f_") and isinstance(value, str):
+            for term, poses in term_positions(value).items():
+                out[_lex(name, term)] = [min(p + 1, MAX_POS) for p in poses[:MAX_POSITIONS]]
+    return out
+
+
 def tsvector_literal(terms: Mapping[str, list[int]]) -> str:
     parts: list[str] = []
     size = 0
@@ -136,7 +154,8 @@ def doc_row(doc: IndexDoc) -> dict[str, Any]:
             ranges[name] = int(value)
     return {
         "doc_no": doc.doc_no, "archive_no": doc.archive_no, "doc_type": doc.doc_type, "title": doc.title,
-        "terms": tsvector_literal(doc_terms(doc)), "sort_day": w["sort_day"] or None,
+        "terms": tsvector_literal(doc_terms(doc)), "head": tsvector_literal(head_terms(doc)),
+        "sort_day": w["sort_day"] or None,
         "amount": w.get("amount"), "ranges": ranges, "body": doc.text,
     }
 
@@ -355,10 +374,11 @@ class PgSearchIndex:
         import json
 
         cur = conn.connection.driver_connection.cursor()
-        with cur.copy("COPY search_index (doc_no, archive_no, doc_type, title, terms, sort_day, amount, ranges, body) "
-                      "FROM STDIN") as copy:
+        with cur.copy("COPY search_index (doc_no, archive_no, doc_type, title, terms, head, sort_day, amount, "
+                      "ranges, body) FROM STDIN") as copy:
             for r in rows:
-                copy.write_row((r["doc_no"], r["archive_no"], r["doc_type"], r["title"], r["terms"], r["sort_day"],
+                copy.write_row((r["doc_no"], r["archive_no"], r["doc_type"], r["title"], r["terms"], r["head"],
+                                r["sort_day"],
                                 r["amount"], json.dumps(r["ranges"]), r["body"]))
 
     def rebuild(self, docs: Iterable[IndexDoc]) -> int:
@@ -462,25 +482,29 @@ class PgSearchIndex:
         sql = _Sql()
         cond = sql.condition(q)
         pats = fuzzy.patterns(compiled.runs) if sort == "relevance" else []
-        if sort == "date":
+        total = conn.execute(text(f"SELECT count(*) FROM search_index WHERE {cond}"), sql.params).scalar_one()
+        if not total:
+            return SearchResults(0, page, page_size, (), compiled.highlights)
+        positive = _positive(compiled.query)
+        if sort == "date" or not positive:
             order, score = "sort_day DESC NULLS LAST, doc_no", "0.0"
-        else:
-            positive = _positive(compiled.query)
-            score = f"ts_rank(terms, CAST({sql.param(' | '.join(positive))} AS tsquery))" if positive else "0.0"
+        elif total <= FULL_RANK:
+            score = f"ts_rank(terms, CAST({sql.param(' | '.join(positive))} AS tsquery))"
             order = "score DESC, doc_no"
+        else:
+            # ts_rank reads each match's whole tsvector (~10 µs): 400 ms for a common word at
+            # 100,000 documents. Past FULL_RANK matches the order is by the words' place in
+            # what the document is called and holds in its fields, then newest first.
+            score = f"ts_rank(head, CAST({sql.param(' | '.join(positive))} AS tsquery))"
+            order = "score DESC, sort_day DESC NULLS LAST, doc_no"
         # The loose reading re-ranks its best candidates by their text (fuzzy.py), as the
         # embedded index does, so it reads at least that many.
         limit = max(page * page_size, fuzzy.CANDIDATES) if pats else page_size
         offset = 0 if pats else (page - 1) * page_size
-        # One scan gives the page and the total; a page past the end asks for the total alone.
         rows = conn.execute(text(
-            f"SELECT doc_no, archive_no, doc_type, title, body, {score} AS score, count(*) OVER () AS total "
+            f"SELECT doc_no, archive_no, doc_type, title, body, {score} AS score "
             f"FROM search_index WHERE {cond} ORDER BY {order} LIMIT {int(limit)} OFFSET {int(offset)}"),
             sql.params).all()
-        total = rows[0].total if rows else conn.execute(
-            text(f"SELECT count(*) FROM search_index WHERE {cond}"), sql.params).scalar_one()
-        if not total:
-            return SearchResults(0, page, page_size, (), compiled.highlights)
         if pats:
             head = rows[:fuzzy.CANDIDATES]
             order_ = fuzzy.rerank([(i, float(r.score)) for i, r in enumerate(head)], [fold(r.body) for r in head], pats)

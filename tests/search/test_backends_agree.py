@@ -171,3 +171,19 @@ def test_hits_carry_the_same_values_and_a_marked_snippet(both):
     for no, hit in b.items():
         assert (hit.archive_no, hit.doc_type, hit.title) == (a[no].archive_no, a[no].doc_type, a[no].title)
         assert hit.snippet == a[no].snippet
+
+
+def test_past_the_full_ranking_limit_the_sets_stay_and_named_matches_come_first(both, monkeypatch):
+    """Large result sets are ordered by the words' place in title, customer and fields
+    (a small vector), not by ts_rank over every match's text: the sets do not change."""
+    from index import pgstore
+
+    embedded, pg = both
+    monkeypatch.setattr(pgstore, "FULL_RANK", 5)
+    for query in ["合同", "有限公司 维保", "type:contract", "维保 -合同", '"甲方与乙方"']:
+        for readers in READERS:
+            assert everything(pg, query, readers=readers) == everything(embedded, query, readers=readers)
+    hits = pg.search("维保", readers=None, page_size=200).hits
+    named = {d.doc_no for d in DOCS if "维保" in " ".join([d.title, d.customer_name or "", *d.fields.values()])}
+    assert len(hits) > len(named) > 5
+    assert {h.doc_no for h in hits[:len(named)]} == named

@@ -22,6 +22,7 @@ def upgrade() -> None:
     sa.Column('doc_type', sa.String(length=32), nullable=False),
     sa.Column('title', sa.Text(), nullable=False),
     sa.Column('terms', postgresql.TSVECTOR().with_variant(sa.Text(), 'sqlite'), nullable=False),
+    sa.Column('head', postgresql.TSVECTOR().with_variant(sa.Text(), 'sqlite'), nullable=False),
     sa.Column('sort_day', sa.Integer(), nullable=True),
     sa.Column('amount', sa.BigInteger(), nullable=True),
     sa.Column('ranges', sa.JSON(), nullable=False),
@@ -29,6 +30,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('doc_no')
     )
     op.create_index('ix_search_index_terms', 'search_index', ['terms'], unique=False, postgresql_using='gin')
+    op.create_index('ix_search_index_sort_day', 'search_index', ['sort_day'], unique=False)
+    op.create_index('ix_search_index_amount', 'search_index', ['amount'], unique=False)
     if op.get_bind().dialect.name == 'postgresql':
         # Every match ts_rank scores reads its row's terms whole: LZ4 inflates them several
         # times faster than the default pglz (where the server was built with it).
@@ -46,5 +49,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index('ix_search_terms_prefix', table_name='search_terms')
     op.drop_table('search_terms')
+    op.drop_index('ix_search_index_amount', table_name='search_index')
+    op.drop_index('ix_search_index_sort_day', table_name='search_index')
     op.drop_index('ix_search_index_terms', table_name='search_index')
     op.drop_table('search_index')
