@@ -266,16 +266,17 @@ class PgSearchIndex:
 
     # --- state ---------------------------------------------------------------------
 
-    def _state(self) -> dict[str, int]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(text("SELECT term, df FROM search_terms WHERE term IN (:v, :c)"),
-                                {"v": _VERSION, "c": _COMPLETE})
-            return {t: df for t, df in rows}
+    @staticmethod
+    def _state(conn: Connection) -> dict[str, int]:
+        rows = conn.execute(text("SELECT term, df FROM search_terms WHERE term IN (:v, :c)"),
+                            {"v": _VERSION, "c": _COMPLETE})
+        return {t: df for t, df in rows}
 
     @property
     def needs_rebuild(self) -> bool:
         """True until `rebuild()` has filled the index with this schema version."""
-        state = self._state()
+        with self.engine.connect() as conn:
+            state = self._state(conn)
         return state.get(_VERSION) != SCHEMA_VERSION or state.get(_COMPLETE) != 1
 
     def doc_count(self) -> int:
@@ -433,8 +434,7 @@ class PgSearchIndex:
                 # 1.5 ms at 3,000 documents). The GIN index answers every query with a term;
                 # one without any (a range alone, NOT alone) still gets its scan.
                 conn.execute(text("SET LOCAL enable_seqscan = off"))
-                state = {t: df for t, df in conn.execute(
-                    text("SELECT term, df FROM search_terms WHERE term IN (:v, :c)"), {"v": _VERSION, "c": _COMPLETE})}
+                state = self._state(conn)
                 if _VERSION in state and state[_VERSION] != SCHEMA_VERSION:
                     raise IndexNeedsRebuild(
                         f"The search index was built with schema version {state[_VERSION]!r}, this version of "
