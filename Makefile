@@ -19,9 +19,11 @@ $(STAMP): pyproject.toml
 run: setup
 	$(BIN)/dossier --data dossier-data run --host 127.0.0.1 --port 8000
 
-# The whole suite on SQLite, then the store, intake, lifecycle and safekeeping tests again on a temporary
-# PostgreSQL cluster that tests/pg.py starts on a loopback port and stops afterwards.
-PG_TESTS := tests/store tests/intake tests/lifecycle tests/safekeeping
+# The whole suite on SQLite, then the store, intake, lifecycle and safekeeping tests again on a
+# temporary PostgreSQL cluster that tests/pg.py starts on a loopback port and stops afterwards,
+# with the search tests that also run against the index kept in PostgreSQL ([index] backend).
+PG_TESTS := tests/store tests/intake tests/lifecycle tests/safekeeping tests/search \
+	tests/index/test_index_search.py tests/secrecy/test_search_leaks.py
 
 # Both passes always run (a failure in the first still shows the second's result).
 test: setup

@@ -14,7 +14,7 @@ Foundations
 Lifecycles
   users.py      accounts, sign-in, passwords          grants.py     core-secret grants
   viewing.py    a document, its pages and downloads; an archive's card and catalogue
-  search.py     search with the user's permissions    search_docs.py  the index kept in step
+  search.py     search with the user's permissions    search_docs.py  the index (whoosh or PostgreSQL) kept in step
   unsorted.py   the clerk's tray of unrecognised scans   corrections.py  fixing what was read
   review.py     review before a record takes effect   worklists.py  the queue and my work
   archives.py   archives by hand, lists, merging      changes.py    the two-person check

@@ -71,6 +71,11 @@ class Database:
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.engine.execution_options(write=True), expire_on_commit=False)
 
+    @property
+    def write_sessions(self) -> sessionmaker:
+        """The factory of write sessions, for listeners on every write transaction."""
+        return self._write
+
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction that changes records: committed on success, rolled back on error."""

@@ -5,7 +5,8 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -442,3 +443,38 @@ class DestructionCertificate(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
     issued_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# The search index kept in the database (`[index] backend = "postgresql"`, index/pgstore.py):
+# written and read only by that backend, through SQL of its own; the tables exist on SQLite
+# too (empty) so that one chain of migrations describes every database.
+_TSVECTOR = TSVECTOR().with_variant(Text(), "sqlite")
+
+
+class SearchEntry(Base):
+    """One filed document as the index sees it: the analyzer's terms of every field, each
+    behind a code for its field ("合同" in the content, "R|role:sales" a reader), with
+    their positions (index/pgstore.py)."""
+
+    __tablename__ = "search_index"
+    __table_args__ = (Index("ix_search_index_terms", "terms", postgresql_using="gin"),)
+    doc_no: Mapped[str] = mapped_column(String(80), primary_key=True)
+    archive_no: Mapped[str] = mapped_column(String(64))
+    doc_type: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(Text)
+    terms: Mapped[str] = mapped_column(_TSVECTOR)
+    head: Mapped[str] = mapped_column(_TSVECTOR)  # the terms of its title, customer, codes and fields
+    sort_day: Mapped[int | None] = mapped_column(Integer, index=True)  # the catalogue date as a day number
+    amount: Mapped[int | None] = mapped_column(BigInteger, index=True)  # in fen
+    ranges: Mapped[dict[str, Any]] = mapped_column(default=dict)  # other date/money fields: name -> day or fen
+    body: Mapped[str] = mapped_column(Text)  # the (scrubbed) text, for snippets
+
+
+class SearchTerm(Base):
+    """How many documents hold each term (the query compiler picks rare terms, as it does
+    with whoosh's statistics), and rows '#…' saying how the index was built."""
+
+    __tablename__ = "search_terms"
+    __table_args__ = (Index("ix_search_terms_prefix", "term", postgresql_ops={"term": "text_pattern_ops"}),)
+    term: Mapped[str] = mapped_column(Text, primary_key=True)
+    df: Mapped[int] = mapped_column(Integer)

@@ -60,14 +60,15 @@ class SearchPage:
 
 
 def open_index(system: System):
-    from index import SearchIndex
+    from archive_store.search_docs import open_index
 
-    return SearchIndex(system.settings.index_dir)
+    return open_index(system)
 
 
 def search(system: System, user: User, query: str, *, filters: dict[str, Any] | None = None,
            sort: str = "relevance", page: int = 1, page_size: int = PAGE_SIZE, index=None) -> SearchPage:
-    """`index` is a long-lived SearchIndex (it keeps its searcher warm); None opens one."""
+    """`index` is a long-lived index from `open_index` (the embedded one keeps its searcher
+    warm); None opens one."""
     from index import QueryError, query_fields
 
     access.require(user, access.READER_ROLES, "您的角色不能检索档案。")

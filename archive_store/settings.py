@@ -58,6 +58,12 @@ workdays = []          # e.g. ["2026-09-27"]
 max_days = 10          # the longest period a borrow or an extension may ask for, in working days
 view_minutes = 120     # how long one opening of an approved view stays open
 
+[index]
+# Where the search index lives: "embedded" (whoosh files in the data folder's index/, one
+# copy per machine) or "postgresql" (in the database itself, one copy every portal process
+# and machine searches; needs database_url to be PostgreSQL). `dossier reindex` after a change.
+backend = "embedded"
+
 [backup]
 # dest = "/mnt/backup/dossier"   # where `dossier backup`, `drill` and `prune` go by default
 keep_days = 365                  # `dossier backup prune` removes backups older than this
@@ -91,6 +97,7 @@ class Settings:
     backup_keep_days: int = 365
     drill_max_age_days: int = 90
     web_workers: int = 0  # portal processes, 0: one per core
+    index_backend: str = "embedded"  # or "postgresql"
 
     @property
     def inbox(self) -> Path:
@@ -227,7 +234,19 @@ def _check(root: Path, raw: dict, path: Path) -> Settings:
     if not isinstance(web_workers, int) or isinstance(web_workers, bool) or web_workers < 0:
         raise bad("web.workers", "must be a whole number, 0 for one per core")
 
+    index = raw.get("index", {})
+    if not isinstance(index, dict):
+        raise bad("index", "must be a table: [index]")
+    backend = index.get("backend", "embedded")
+    if backend not in INDEX_BACKENDS:
+        raise bad("index.backend", "must be \"embedded\" or \"postgresql\"")
+    if backend == "postgresql" and not url.startswith("postgresql"):
+        raise bad("index.backend", "is \"postgresql\", which keeps the search index in the database, but "
+                  "database_url is not a PostgreSQL database: set database_url to one (postgresql+psycopg://…) "
+                  "or use backend = \"embedded\"")
+
     return Settings(
+        index_backend=backend,
         secure_cookies=secure,
         web_workers=web_workers,
         data_dir=root,
@@ -252,6 +271,7 @@ def _check(root: Path, raw: dict, path: Path) -> Settings:
 
 
 DEFAULT_DATABASE_URL = "sqlite:///dossier.db"
+INDEX_BACKENDS = ("embedded", "postgresql")
 
 
 def _database_in_folder(root: Path, url: str, *, from_file: bool, bad) -> str:

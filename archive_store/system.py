@@ -70,7 +70,13 @@ def open_system(data_dir: str | os.PathLike | None = None, *, migrate_db: bool =
         migrate(db)
     _keep_private(settings)
     db.attach(audit=load_keys(settings.data_dir, db))
-    return System(settings=settings, db=db, store=FileStore(settings.store))
+    system = System(settings=settings, db=db, store=FileStore(settings.store))
+    if settings.index_backend == "postgresql":
+        # Here, not at the top: the index and its analyzer load only where they are used.
+        from archive_store.search_docs import index_with_each_commit
+
+        index_with_each_commit(system)
+    return system
 
 
 def init_data_dir(data_dir: str | os.PathLike | None = None) -> tuple[System, str | None]:

@@ -15,6 +15,9 @@ database. Typical use::
 `QueryError` (and its subclass `IndexNeedsRebuild`) carry a sentence for the user;
 `IndexWriteError` means the index could not be written (the record stands; a later
 `add` or a rebuild repairs the index).
+
+`PgSearchIndex(engine)` is the same index kept in PostgreSQL (`[index] backend =
+"postgresql"`): the same methods and answers, shared by every process that reads the database.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ _WHERE = {
     "make_snippet": ".snippet",
     "SCHEMA_VERSION": ".schema",
     "SearchIndex": ".store",
+    "PgSearchIndex": ".pgstore",
 }
 __all__ = sorted(_WHERE)
 
@@ -42,6 +46,7 @@ if TYPE_CHECKING:
     from .snippet import make_snippet
     from .schema import SCHEMA_VERSION
     from .store import SearchIndex
+    from .pgstore import PgSearchIndex
 
 
 def __getattr__(name: str) -> Any:

@@ -359,12 +359,7 @@ class SearchIndex:
         or the paging, and `IndexNeedsRebuild` (a `QueryError`) when the index on
         disk must be rebuilt first.
         """
-        if sort not in ("relevance", "date"):
-            raise QueryError(f"Results can be sorted by relevance or by date, not “{sort}”.")
-        if not isinstance(page, int) or page < 1:
-            raise QueryError("The page number must be 1 or more.")
-        if not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
-            raise QueryError(f"The page size must be between 1 and {MAX_PAGE_SIZE}.")
+        check_paging(sort, page, page_size)
         tree = parse(query or "")
         compile_query(tree)  # report mistakes before touching the index
         extra = _filter_queries(filters or {})
@@ -433,6 +428,15 @@ class SearchIndex:
                 if snippets else ""
             hits.append(Hit(doc_no, archive_no, doc_type, title, score if sort == "relevance" else 0.0, snippet))
         return SearchResults(total, page, page_size, tuple(hits), compiled.highlights)
+
+
+def check_paging(sort: str, page: int, page_size: int) -> None:
+    if sort not in ("relevance", "date"):
+        raise QueryError(f"Results can be sorted by relevance or by date, not “{sort}”.")
+    if not isinstance(page, int) or page < 1:
+        raise QueryError("The page number must be 1 or more.")
+    if not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise QueryError(f"The page size must be between 1 and {MAX_PAGE_SIZE}.")
 
 
 def _expander(searcher: Searcher) -> Expand:

@@ -90,6 +90,8 @@ def _waiting(system: System) -> list[Waiting]:
 
 
 def live(system: System, actor: User) -> LiveView:
+    from archive_store.search_docs import open_index
+
     access.require(actor, access.INTAKE_ROLES, _INTAKE_ONLY)
     with system.db.read() as s:
         working = [Working(j.id, os.path.basename(j.source_name), j.stage or "claimed", j.pages,
@@ -109,7 +111,7 @@ def live(system: System, actor: User) -> LiveView:
                              j.updated_at))
     settings = system.settings
     return LiveView(_waiting(system), working, done, list_quarantined(settings), status.watcher_status(settings),
-                    status.waiting_files(settings), status.index_status(settings))
+                    status.waiting_files(settings), status.index_status(settings, open_index(system)))
 
 
 @dataclass(frozen=True)

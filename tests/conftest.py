@@ -82,6 +82,37 @@ def pg_databases() -> set[str]:
     return _cluster.databases()
 
 
+# The search index's two backends (archive_store.search_docs.open_index): tests of search
+# behaviour run against each; the database one needs the PostgreSQL pass.
+INDEX_BACKENDS = ["embedded", pytest.param("postgresql", marks=pytest.mark.skipif(
+    not ON_POSTGRES, reason="the PostgreSQL index needs DOSSIER_TEST_DB=postgresql"))]
+
+
+def new_index(backend: str, folder: Path):
+    """An empty index of `backend`: whoosh files in `folder`, or a new migrated database."""
+    if backend == "embedded":
+        from index import SearchIndex
+
+        return SearchIndex(folder, procs=1)
+    from sqlalchemy import create_engine
+
+    from index import PgSearchIndex
+
+    return PgSearchIndex(create_engine(_cluster.new_database()))
+
+
+def use_index_backend(data: Path, backend: str) -> None:
+    """Write `[index] backend` into the data folder `data` (made if needed) before it is opened."""
+    from archive_store.settings import SETTINGS_FILE, write_default_settings
+
+    data.mkdir(parents=True, exist_ok=True)
+    path = data / SETTINGS_FILE
+    if not path.exists():
+        write_default_settings(data)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r'(?m)^backend = .*$', f'backend = "{backend}"', text), encoding="utf-8")
+
+
 def pytest_unconfigure(config):
     if _cluster is not None:
         _cluster.stop()

@@ -10,6 +10,13 @@ from decimal import Decimal
 import pytest
 
 from index import IndexDoc, QueryError, SearchIndex
+from tests.conftest import INDEX_BACKENDS, new_index
+
+
+@pytest.fixture(params=INDEX_BACKENDS)
+def fresh(request: pytest.FixtureRequest, tmp_path):
+    """Makes empty indexes of one backend (each test runs against both)."""
+    return lambda name: new_index(request.param, tmp_path / name)
 
 
 def make_doc(n: int, text: str, **kw: object) -> IndexDoc:
@@ -46,9 +53,9 @@ DOCS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def ix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchIndex]:
-    index = SearchIndex(tmp_path_factory.mktemp("ix"), procs=1)
+@pytest.fixture(scope="module", params=INDEX_BACKENDS)
+def ix(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchIndex]:
+    index = new_index(request.param, tmp_path_factory.mktemp("ix"))
     index.rebuild(DOCS)
     yield index
     index.close()
@@ -323,20 +330,20 @@ def test_strict_reading_takes_the_rarest_terms_that_cover_the_word() -> None:
                                            wq.Term("content", "营业")}
 
 
-def test_loose_reading_ranks_the_document_with_the_whole_phrase_first(tmp_path) -> None:
+def test_loose_reading_ranks_the_document_with_the_whole_phrase_first(fresh) -> None:
     """A damaged name shares its one intact bigram with several customers; the
     phrase's common bigrams, which only add to the score, pick the right one."""
     phrase = "确保档案的完整准确"
     docs = [make_doc(1, f"客户 王军强 承诺{phrase}，按期归还。", customer_name="王军强")]
     docs += [make_doc(2 + k, f"客户 王军{c} 借阅登记。", customer_name=f"王军{c}") for k, c in enumerate("伟杰华明丽")]
     docs += [make_doc(10 + k, f"制度第{k}条 {phrase}。", filed_on=None) for k in range(20)]
-    index = SearchIndex(tmp_path / "ix", procs=1)
+    index = fresh("ix")
     index.rebuild(docs)
     res = index.search(f"王军墙 {phrase}", readers=None)  # 强 read as 墙
     assert res.hits[0].doc_no == docs[0].doc_no
 
 
-def test_a_name_with_one_wrong_character_still_finds_its_customer(tmp_path) -> None:
+def test_a_name_with_one_wrong_character_still_finds_its_customer(fresh) -> None:
     """梁梅媛 typed as 梁理媛 keeps none of its bigrams; among documents that share
     the rest of the query, the one whose text holds the name but for one
     character comes first, in whichever script it was printed."""
@@ -344,7 +351,7 @@ def test_a_name_with_one_wrong_character_still_finds_its_customer(tmp_path) -> N
     docs = [make_doc(1, f"客戶 梁梅媛 負責{phrase.replace('动车', '動車')}。", customer_name="梁梅媛")]
     docs += [make_doc(2 + k, f"联系人 {n} 负责{phrase}。", filed_on=None)
              for k, n in enumerate(["王建国", "李四海", "赵敏", "钱多多", "孙理想", "周媛媛"] * 5)]
-    index = SearchIndex(tmp_path / "ix", procs=1)
+    index = fresh("ix")
     index.rebuild(docs)
     res = index.search(f"梁理媛 {phrase}", readers=None, page_size=5)
     assert res.total == len(docs)
@@ -354,31 +361,31 @@ def test_a_name_with_one_wrong_character_still_finds_its_customer(tmp_path) -> N
 PHRASE = "接收动车客车火灾信息"
 
 
-def first_hit(tmp_path, contacts: list[str], target: IndexDoc, query: str) -> str:
+def first_hit(fresh, contacts: list[str], target: IndexDoc, query: str) -> str:
     """The best hit for `query` among `target` and, filed before it, one document per
     contact sharing PHRASE."""
     others = [make_doc(1 + k, f"联系人 {n} 负责{PHRASE}，{n}签收。", filed_on=None) for k, n in enumerate(contacts)]
-    index = SearchIndex(tmp_path / query, procs=1)
+    index = fresh(query)
     index.rebuild([*others, target])
     return index.search(query, readers=None, page_size=10).hits[0].doc_no
 
 
-def test_a_misread_middle_character_is_found_beyond_the_first_candidates(tmp_path) -> None:
+def test_a_misread_middle_character_is_found_beyond_the_first_candidates(fresh) -> None:
     """钱梅媛 typed as 钱理媛 keeps none of its bigrams, and 150 documents filed before
     the customer's share the phrase as well as it does: ranked by the bigrams alone
     it is not among the candidates re-ranked by text, so it must be found by 钱?媛."""
     contacts = ["王建国", "李四海", "赵晓敏", "钱多多", "孙理想", "周媛媛"] * 25
     target = make_doc(151, f"客戶 錢梅媛 負責{PHRASE.replace('动车', '動車')}，錢梅媛簽收。", customer_name="錢梅媛")
-    assert first_hit(tmp_path, contacts, target, f"钱理媛 {PHRASE}") == target.doc_no
+    assert first_hit(fresh, contacts, target, f"钱理媛 {PHRASE}") == target.doc_no
     # With an outer character misread the name keeps a bigram and is found by it.
-    assert first_hit(tmp_path, contacts, target, f"钱梅嫒 {PHRASE}") == target.doc_no
+    assert first_hit(fresh, contacts, target, f"钱梅嫒 {PHRASE}") == target.doc_no
 
 
-def test_a_two_character_name_with_one_misread_still_counts_its_other_character(tmp_path) -> None:
+def test_a_two_character_name_with_one_misread_still_counts_its_other_character(fresh) -> None:
     """薛娴 typed as 病娴 keeps no bigram; the documents that hold 娴, most of all the
     one whose customer it is and names it three times, rank above those that do not."""
     target = make_doc(61, f"客户 薛娴 负责{PHRASE}，薛娴签收，薛娴存档。", customer_name="薛娴")
-    assert first_hit(tmp_path, ["王建", "李海", "赵敏", "钱多", "孙想", "周媛"] * 10, target,
+    assert first_hit(fresh, ["王建", "李海", "赵敏", "钱多", "孙想", "周媛"] * 10, target,
                      f"病娴 {PHRASE}") == target.doc_no
 
 
@@ -407,19 +414,19 @@ def test_the_loose_reading_repairs_only_a_character_no_bigram_vouches_for() -> N
     assert repairs("钱媛") == set()  # two characters: no neighbours on both sides
 
 
-def test_snippet_marks_codes_in_any_case_and_width_but_not_inside_longer_ones(tmp_path) -> None:
-    index = SearchIndex(tmp_path / "ix", procs=1)
+def test_snippet_marks_codes_in_any_case_and_width_but_not_inside_longer_ones(fresh) -> None:
+    index = fresh("ix")
     index.rebuild([make_doc(1, "合同編號ＨＴ２０２４ 附件 XHT2024 另附 ht2024-2")])
     snippet = index.search("HT2024", readers=None).hits[0].snippet
     assert "<mark>ＨＴ２０２４</mark>" in snippet and "<mark>ht2024</mark>" in snippet
     assert "X<mark>" not in snippet
 
 
-def test_a_filter_that_excludes_the_exact_match_does_not_bring_near_misses(tmp_path) -> None:
+def test_a_filter_that_excludes_the_exact_match_does_not_bring_near_misses(fresh) -> None:
     """北京星河科技 is a business licence: asking for it among contracts, or as a
     user who may not see it, finds nothing, rather than other documents sharing a
     bigram of the name (the loose reading is for misread words, not for filters)."""
-    index = SearchIndex(tmp_path / "ix", procs=1)
+    index = fresh("ix")
     index.rebuild([
         make_doc(1, "营业执照 名称 北京星河科技有限公司", doc_type="business_license", readers=("role:dept_head",)),
         make_doc(2, "合同 甲方 星河贸易有限公司", readers=("role:sales",)),

@@ -46,11 +46,18 @@ def leaked_runs(text: str, secret: str, run: int = 6) -> list[str]:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
+    yield from secret_world(tmp_path_factory.mktemp("secrets") / "data")
+
+
+def secret_world(folder, backend: str = "embedded"):
+    """The world above in the data folder `folder`, its search index on `backend`."""
     from archive_store.system import init_data_dir
     from archive_store.search_docs import reindex
+    from tests.conftest import use_index_backend
     from tests.web.seed import _file, seed
 
-    system, _ = init_data_dir(tmp_path_factory.mktemp("secrets") / "data")
+    use_index_backend(folder, backend)
+    system, _ = init_data_dir(folder)
     data = seed(system)
     person = CustomerRef("individual", name="李明", id_number=ID_OWN, phone=MOBILE)
     data.docs["person"] = _file(

@@ -10,9 +10,18 @@ from sqlalchemy import select
 from archive_store import access
 from archive_store.models import AuditEvent
 from archive_store.search import SearchRefused, search
-from tests.secrecy.conftest import (BANK, EMAIL, ID_OWN, ID_PARTY, ID_SPOUSE, MOBILE, leaked_runs, spaced,
-                                    users_of)
+from tests.conftest import INDEX_BACKENDS
+from tests.secrecy.conftest import (BANK, EMAIL, ID_OWN, ID_PARTY, ID_SPOUSE, MOBILE, leaked_runs, secret_world,
+                                    spaced, users_of)
 from tests.store.test_search_permissions import BY_GROUP
+
+
+
+@pytest.fixture(scope="module", params=INDEX_BACKENDS)
+def world(request, tmp_path_factory):
+    """The secrets' world, once with each search index backend."""
+    yield from secret_world(tmp_path_factory.mktemp("secrets") / "data", request.param)
+
 
 SEARCHERS = ["clerk", "sales", "service", "marketing", "dept_head", "leader", "archive_manager"]
 WIDE = {c: c + 0xFEE0 for c in range(0x21, 0x7F)}

@@ -7,7 +7,22 @@ from archive_store import access
 from archive_store.errors import NotAllowed
 from archive_store.search import SearchRefused, search
 from archive_store.users import console_actor
+from tests.conftest import INDEX_BACKENDS, use_index_backend
 from tests.store.conftest import users_of
+
+
+@pytest.fixture(scope="module", params=INDEX_BACKENDS)
+def world(request, tmp_path_factory):
+    """tests/store's seeded world, once with each search index backend."""
+    from archive_store.system import init_data_dir
+    from tests.web.seed import seed
+
+    folder = tmp_path_factory.mktemp("verbs") / "data"
+    use_index_backend(folder, request.param)
+    system, _ = init_data_dir(folder)
+    data = seed(system)
+    yield system, data
+    system.close()
 
 # One value per field group, each printed on one seeded document (tests/web/seed.py).
 BY_GROUP = {
@@ -63,3 +78,13 @@ def test_a_query_the_language_cannot_read_is_refused_with_a_sentence(world):
     with pytest.raises(SearchRefused) as err:
         search(system, users_of(system)["clerk"], 'amount:>abc "unclosed')
     assert str(err.value)
+
+
+def test_the_world_is_indexed_by_the_backend_its_settings_name(world):
+    from archive_store.search_docs import open_index
+    from index import PgSearchIndex, SearchIndex
+
+    system, data = world
+    index = open_index(system)
+    assert isinstance(index, PgSearchIndex if system.settings.index_backend == "postgresql" else SearchIndex)
+    assert index.doc_count() >= len(data.docs)

@@ -85,3 +85,14 @@ def test_a_database_server_that_does_not_answer(system):
     url = f"postgresql+psycopg://dossier@127.0.0.1:{port}/dossier"
     assert_one_clear_line(run_dossier("export", data=system.settings.data_dir, env={"DATABASE_URL": url}),
                           "cannot open the database")
+
+
+@pytest.mark.parametrize("backend, words", [("elasticsearch", ["index.backend", "embedded"]),
+                                            ("postgresql", ["index.backend", "not a PostgreSQL database"])])
+def test_an_index_backend_the_database_cannot_serve_is_refused(system, backend, words):
+    if backend == "postgresql" and ON_POSTGRES:
+        pytest.skip("this folder's database is PostgreSQL: the setting is valid")
+    from tests.conftest import use_index_backend
+
+    use_index_backend(system.settings.data_dir, backend)
+    assert_one_clear_line(run_dossier("verify", data=system.settings.data_dir), *words)
