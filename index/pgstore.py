@@ -415,7 +415,7 @@ class PgSearchIndex:
     # --- reading ----------------------------------------------------------------------
 
     def search(self, query: str, *, readers: Collection[str] | None, sort: Sort = "relevance", page: int = 1,
-               page_size: int = 20, filters: Mapping[str, str] | None = None) -> SearchResults:
+               page_size: int = 20, filters: Mapping[str, str] | None = None, snippets: bool = True) -> SearchResults:
         """As `SearchIndex.search`: the same arguments, checks, errors and loose reading."""
         check_paging(sort, page, page_size)
         tree = parse(query or "")
@@ -446,14 +446,14 @@ class PgSearchIndex:
                                         {"t": _lex(fieldname, term)}).scalar() or 0
 
                 compiled = compile_query(tree, df=df)
-                result = self._run(conn, compiled, extra, allow, sort, page, page_size)
+                result = self._run(conn, compiled, extra, allow, sort, page, page_size, snippets)
                 if result.total == 0 and compiled.relaxable and (extra or allow is not None) \
                         and self._exists(conn, compiled.query):
                     return result  # the words are there, only not where the user may look
                 if result.total == 0 and compiled.relaxable:
                     n_docs = conn.execute(text("SELECT count(*) FROM search_index")).scalar_one()
                     loose = compile_query(tree, relaxed=True, df=df, doc_count=n_docs, expand=self._expander(conn))
-                    result = dataclasses.replace(self._run(conn, loose, extra, allow, sort, page, page_size),
+                    result = dataclasses.replace(self._run(conn, loose, extra, allow, sort, page, page_size, snippets),
                                                  loose=True)
                 return result
         except QueryError:
@@ -477,7 +477,7 @@ class PgSearchIndex:
         return conn.execute(text(f"SELECT EXISTS (SELECT 1 FROM search_index WHERE {cond})"), sql.params).scalar()
 
     def _run(self, conn: Connection, compiled: Compiled, extra: list[wq.Query], allow: wq.Query | None,
-             sort: Sort, page: int, page_size: int) -> SearchResults:
+             sort: Sort, page: int, page_size: int, snippets: bool = True) -> SearchResults:
         q = wq.And([compiled.query, *extra, *([allow] if allow is not None else [])])
         sql = _Sql()
         cond = sql.condition(q)
@@ -511,5 +511,5 @@ class PgSearchIndex:
             rows = [head[i] for i, _ in order_] + rows[fuzzy.CANDIDATES:]
             rows = rows[(page - 1) * page_size:page * page_size]
         hits = tuple(Hit(r.doc_no, r.archive_no, r.doc_type, r.title, float(r.score) if sort == "relevance" else 0.0,
-                         make_snippet(r.body, compiled.highlights)) for r in rows)
+                         make_snippet(r.body, compiled.highlights) if snippets else "") for r in rows)
         return SearchResults(total, page, page_size, hits, compiled.highlights)
