@@ -163,6 +163,7 @@ class Intake:
         # file that happened to be read first (pipeline.MAX_READ_CRASHES)
         ocr.reader.default_reader(self.options).start(self.options)
         self.recover(on_done)
+        log.info("intake worker %s is watching %s", self.lease.name, self.system.settings.inbox)
         last_look = time.monotonic()
 
         def take(path: Path) -> None:

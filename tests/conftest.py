@@ -60,6 +60,11 @@ def empty_database(data: Path) -> str:
     return url
 
 
+def pg_cluster():
+    """The PostgreSQL pass's cluster (None on SQLite), for tests that stop its server."""
+    return _cluster
+
+
 def pytest_unconfigure(config):
     if _cluster is not None:
         _cluster.stop()

@@ -23,15 +23,20 @@ pytestmark = pytest.mark.e2e
 
 
 class Watcher:
-    def __init__(self, data: Path, log: Path):
-        self.data, self.log = data, log
+    """`dossier watch` as a subprocess; `host` plays another machine (DOSSIER_HOST)."""
+
+    def __init__(self, data: Path, log: Path, *, workers: int = 2, host: str | None = None):
+        self.data, self.log, self.workers, self.host = data, log, workers, host
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "Watcher":
-        env = {k: v for k, v in os.environ.items() if k not in ("DOSSIER_DATA", "DATABASE_URL")}
+        env = {k: v for k, v in os.environ.items() if k not in ("DOSSIER_DATA", "DATABASE_URL", "DOSSIER_HOST")}
+        if self.host:
+            env["DOSSIER_HOST"] = self.host
         out = open(self.log, "a")
-        # Its own process group, so a crash can take its OCR workers down with it.
-        self.proc = subprocess.Popen([DOSSIER, "--data", str(self.data), "watch", "--workers", "2", "--settle", "1"],
+        # Its own process group, so a crash can take its worker and OCR processes down with it.
+        self.proc = subprocess.Popen([DOSSIER, "--data", str(self.data), "watch", "--workers", str(self.workers),
+                                      "--settle", "1"],
                                      stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
         return self
 
