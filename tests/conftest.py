@@ -87,6 +87,12 @@ def system(tmp_path):
 def run_dossier(*args: str, data: Path | None = None, input: str | None = None,
                 env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run the real `dossier` command as a user would."""
+    if ON_POSTGRES and data is not None and args[:1] in (("init",), ("run",)) and not (Path(data) / "dossier.toml").exists():
+        # `dossier init` keeps settings it finds: these name a database of its own on the cluster
+        from archive_store import settings as settings_mod
+
+        Path(data).mkdir(parents=True, exist_ok=True)
+        settings_mod.write_default_settings(Path(data))
     full_env = {k: v for k, v in os.environ.items() if k not in ("DOSSIER_DATA", "DATABASE_URL")}
     full_env.update(env or {})
     cmd = [DOSSIER] + (["--data", str(data)] if data else []) + list(args)
