@@ -85,7 +85,8 @@ class WorkerLease:
         self.seconds = system.settings.lease_seconds
         self.name = f"{PROC_PREFIX}{host_name()}@{os.getpid()}@{secrets.token_hex(3)}"
         self.folder = system.settings.work / self.name
-        self.stopping = threading.Event()
+        self.stopping = threading.Event()  # set: waits for the database give up (the worker is stopping)
+        self._beating = threading.Event()
         self._lock: FolderLock | None = None
         self._registered = False
         self._make_folder()
@@ -123,7 +124,7 @@ class WorkerLease:
 
     def _beat(self) -> None:
         failing = False
-        while not self.stopping.wait(self.seconds / 3):
+        while not self._beating.wait(self.seconds / 3):
             try:
                 if not self.folder.is_dir():  # emptied and removed by a take-over
                     self._make_folder()
@@ -141,6 +142,7 @@ class WorkerLease:
         """An empty folder is removed with its lease; one with work left keeps both, and the
         work is taken over when the lease runs out (on this machine, at once)."""
         self.stopping.set()
+        self._beating.set()
         self._thread.join()
         left = [p for p in _entries(self.folder) if p.name != LOCK_NAME]
         if not left:

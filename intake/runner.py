@@ -63,6 +63,10 @@ class Intake:
         self._busy_lock = threading.Lock()
 
     def close(self) -> None:
+        # the files in hand are finished, but no longer waited on if the database is away:
+        # they stay in this worker's folder, and the lease (still renewed until the end)
+        # tells the others when to take them over
+        self.lease.stopping.set()
         self.pool.shutdown(wait=True)
         self.pipeline.close()
         self.lease.close()
