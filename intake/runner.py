@@ -61,6 +61,7 @@ class Intake:
         self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="intake")
         self._busy = 0
         self._busy_lock = threading.Lock()
+        self._room = threading.Event()  # a job ended: the watcher looks for the next at once
 
     def close(self) -> None:
         # the files in hand are finished, but no longer waited on if the database is away:
@@ -91,6 +92,7 @@ class Intake:
             finally:
                 with self._busy_lock:
                     self._busy -= 1
+                self._room.set()
 
         return self.pool.submit(work)
 
@@ -188,6 +190,10 @@ class Intake:
                 last_look = time.monotonic()
                 self.take_over(on_done)
 
-        InboxWatcher(self.system.settings.inbox, take=take, has_room=self.has_room, refuse=refuse,
-                     on_change=(lambda w: board.stuck_changed(w.stuck)) if board else (lambda w: None),
-                     on_tick=tick, settle_seconds=settle_seconds, poll=poll).run(stop)
+        watcher = InboxWatcher(self.system.settings.inbox, take=take, has_room=self.has_room, refuse=refuse,
+                               on_change=(lambda w: board.stuck_changed(w.stuck)) if board else (lambda w: None),
+                               on_tick=tick, settle_seconds=settle_seconds, poll=poll)
+        # a worker holds at most two files (has_room): without this it would wait for the
+        # next scan after each, however full the inbox
+        self._room = watcher.wake
+        watcher.run(stop)
