@@ -19,9 +19,9 @@ $(STAMP): pyproject.toml
 run: setup
 	$(BIN)/dossier --data dossier-data run --host 127.0.0.1 --port 8000
 
-# The whole suite on SQLite, then the store, intake and lifecycle tests again on a temporary
+# The whole suite on SQLite, then the store, intake, lifecycle and safekeeping tests again on a temporary
 # PostgreSQL cluster that tests/pg.py starts on a loopback port and stops afterwards.
-PG_TESTS := tests/store tests/intake tests/lifecycle
+PG_TESTS := tests/store tests/intake tests/lifecycle tests/safekeeping
 
 # Both passes always run (a failure in the first still shows the second's result).
 test: setup

@@ -12,6 +12,11 @@ second backup copies only what is new (the store is content-addressed):
         database.pgdump           `pg_dump --format=custom` when the database is PostgreSQL
         manifest.json             written last and atomically: no manifest, no backup
 
+A PostgreSQL backup is restored into a database named for it (`restore(..., database=URL)`,
+`dossier restore --database URL`), which must be empty; the restored folder's dossier.toml
+names that database. The drill restores into a scratch database it creates and drops on the
+live database's server, never into the live database itself.
+
 What is copied is a rule, not a list of today's files: every regular file of the data folder
 except the folders in NOT_COPIED, the database's own files (copied through the database),
 lock files (`*.lock`) and half-written temporary files (`*.tmp`, `.incoming-*`). A file someone adds to the data folder later
@@ -37,6 +42,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 from archive_store import access, audit
@@ -296,23 +302,25 @@ def _take(system: System, dest: Path, snap: Path, backup_id: str, progress: Prog
                     files[rel] = list(_copy(path, snap / "data" / rel))
         files["dossier.db"] = [sha256_file(snap / "data" / "dossier.db"), (snap / "data" / "dossier.db").stat().st_size]
         snapshot_db = create_engine(f"sqlite:///{snap / 'data' / 'dossier.db'}")
+        try:
+            with snapshot_db.connect() as conn:
+                counts, referenced = _counts(conn), _referenced(conn)
+        finally:
+            snapshot_db.dispose()
     else:
-        # PostgreSQL: pg_dump takes its own consistent snapshot. Not exercised by the tests
-        # (no server here); the small files are copied just before it.
+        # PostgreSQL: the small files first (the audit anchor then never runs ahead of the
+        # records), then one repeatable-read snapshot, shared with pg_dump, that the counts
+        # and the list of referenced files are read from too: writers go on meanwhile.
         for rel, path in _copied_files(data_dir, set()):
             with contextlib.suppress(FileNotFoundError):
                 files[rel] = list(_copy(path, snap / "data" / rel))
-        _pg_dump(system.db.engine.url, snap / "database.pgdump")
+        with system.db.engine.connect() as conn:
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                snapshot_id = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+                _pg_dump(system.db.engine.url, snap / "database.pgdump", snapshot_id, dest)
+                counts, referenced = _counts(conn), _referenced(conn)
         files["../database.pgdump"] = [sha256_file(snap / "database.pgdump"), (snap / "database.pgdump").stat().st_size]
-        snapshot_db = system.db.engine
-    try:
-        counts = _counts(snapshot_db)
-        with Session(snapshot_db) as s:
-            from archive_store.verify import expected_files
-            referenced = set(expected_files(s))
-    finally:
-        if snapshot_db is not system.db.engine:
-            snapshot_db.dispose()
 
     # 2. The store, after the database: a filing writes its file before it commits, so every
     # file the snapshot's records name is already there. Files newer than the snapshot come
@@ -387,11 +395,19 @@ def _sqlite_copy(db_path: Path, target: Path) -> None:
         src.close()
 
 
-def _counts(engine) -> dict[str, int]:
-    """Rows in every table, whatever tables the schema has by then."""
-    with engine.connect() as conn:
+def _counts(bind) -> dict[str, int]:
+    """Rows in every table, whatever tables the schema has by then (an engine, or a
+    connection: then inside its transaction)."""
+    with bind.connect() if isinstance(bind, Engine) else contextlib.nullcontext(bind) as conn:
         names = sorted(inspect(conn).get_table_names())
         return {n: conn.execute(text(f'SELECT count(*) FROM "{n}"')).scalar_one() for n in names}
+
+
+def _referenced(conn) -> set[str]:
+    from archive_store.verify import expected_files
+
+    with Session(bind=conn) as s:
+        return set(expected_files(s))
 
 
 def _check_space(dest: Path, store_files: list[tuple[str, Path]]) -> None:
@@ -410,14 +426,18 @@ def _pg_tool_url(url) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def _pg_dump(url, target: Path) -> None:
+def _pg_dump(url, target: Path, snapshot_id: str, dest: Path) -> None:
     try:
-        subprocess.run(["pg_dump", "--format=custom", "--no-owner", f"--file={target}", _pg_tool_url(url)],
-                       check=True, capture_output=True, timeout=3600)
+        subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot_id}",
+                        f"--file={target}", _pg_tool_url(url)], check=True, capture_output=True, timeout=3600)
     except FileNotFoundError:
-        raise BackupRefused("数据库是 PostgreSQL，但找不到 pg_dump：请安装 PostgreSQL 客户端工具。") from None
+        raise BackupRefused("数据库是 PostgreSQL，但找不到 pg_dump：请安装 PostgreSQL 客户端工具"
+                            "（Debian: apt-get install postgresql-client）。") from None
     except subprocess.CalledProcessError as exc:
-        raise BackupRefused(f"pg_dump 失败：{exc.stderr.decode(errors='replace').strip()[:500]}") from None
+        said = exc.stderr.decode(errors="replace").strip()
+        if "No space left" in said or "Disk quota" in said:
+            raise _full(OSError(errno.ENOSPC, said), dest) from None
+        raise BackupRefused(f"pg_dump 失败：{said[:500]}") from None
 
 
 # --- checking and restoring -------------------------------------------------------------
@@ -482,10 +502,13 @@ class RestoreResult:
 
 
 def restore(src: str | os.PathLike, data_dir: str | os.PathLike, *, backup_id: str | None = None,
-            actor_name: str = "system:cli", record: bool = True, progress: Progress | None = None) -> RestoreResult:
+            database: str | None = None, actor_name: str = "system:cli", record: bool = True,
+            progress: Progress | None = None) -> RestoreResult:
     """Restore a backup into an empty data folder: the backup is checked first and refused,
     with the list of what is wrong, if anything is; then the files, then the index.
 
+    A PostgreSQL backup goes into the empty database `database` (or DATABASE_URL) names,
+    and the restored dossier.toml names it; a SQLite backup into the folder's dossier.db.
     No acting user is checked: there is no system yet to hold one. Whoever can read the
     backup and write the folder is the operator; the restored trail records the restore."""
     target = Path(data_dir).expanduser().resolve()
@@ -493,6 +516,10 @@ def restore(src: str | os.PathLike, data_dir: str | os.PathLike, *, backup_id: s
         raise BackupRefused(f"{target} 不是空目录：恢复只写入新的或空的数据目录，不会覆盖现有档案。")
     dest, snap = _find_snapshot(src, backup_id)
     with _locked(dest, exclusive=False):
+        if _manifest(snap).get("database") == "postgresql":
+            database = _empty_target_database(database or os.environ.get("DATABASE_URL"))
+        elif database:
+            raise BackupRefused("这是 SQLite 数据库的备份：它恢复为数据目录中的 dossier.db，不能指定目标数据库。")
         snap, problems = check_backup(snap, progress=progress)
         if problems:
             shown = "\n  ".join(problems[:50]) + (f"\n  …及另外 {len(problems) - 50} 项" if len(problems) > 50 else "")
@@ -500,7 +527,7 @@ def restore(src: str | os.PathLike, data_dir: str | os.PathLike, *, backup_id: s
         manifest = _manifest(snap)
         made_target = not target.exists()
         try:
-            _restore_files(dest, snap, manifest, target, progress)
+            _restore_files(dest, snap, manifest, target, progress, database)
         except BaseException:
             # The folder was empty before: leave it so, not half restored.
             if made_target:
@@ -509,7 +536,7 @@ def restore(src: str | os.PathLike, data_dir: str | os.PathLike, *, backup_id: s
                 for child in target.iterdir():
                     shutil.rmtree(child) if child.is_dir() else child.unlink()
             raise
-    with _env_without("DATABASE_URL") if manifest["database"] == "sqlite" else contextlib.nullcontext():
+    with _env_without("DATABASE_URL"):  # the restored folder's own settings name its database
         system = open_system(target)
         try:
             from archive_store.search_docs import rebuild
@@ -525,7 +552,8 @@ def restore(src: str | os.PathLike, data_dir: str | os.PathLike, *, backup_id: s
     return RestoreResult(manifest["backup_id"], target, len(manifest["files"]), indexed, counts)
 
 
-def _restore_files(dest: Path, snap: Path, manifest: dict, target: Path, progress: Progress | None) -> None:
+def _restore_files(dest: Path, snap: Path, manifest: dict, target: Path, progress: Progress | None,
+                   database: str | None) -> None:
     target.mkdir(parents=True, exist_ok=True)
     listed = manifest["files"]
     for done, rel in enumerate(sorted(listed), 1):
@@ -540,35 +568,62 @@ def _restore_files(dest: Path, snap: Path, manifest: dict, target: Path, progres
         if progress:
             progress("restore", done, len(listed))
     if manifest["database"] == "sqlite":
-        _point_settings_at_own_database(target / SETTINGS_FILE)
+        _point_settings_at(target / SETTINGS_FILE, "sqlite:///dossier.db")
     else:
-        _pg_restore(snap / "database.pgdump")
+        _pg_restore(snap / "database.pgdump", database)
+        _point_settings_at(target / SETTINGS_FILE, database)
     _sync(target)
 
 
-def _point_settings_at_own_database(path: Path) -> None:
-    """The restored database is the folder's dossier.db, whatever the original named."""
+def _point_settings_at(path: Path, url: str) -> None:
+    """The restored folder names its own database (its dossier.db, or the database restored
+    into), never the one the original named: that may be the live one."""
     if not path.is_file():
         return
     text_ = path.read_text(encoding="utf-8")
-    fixed = re.sub(r'(?m)^database_url\s*=.*$', 'database_url = "sqlite:///dossier.db"', text_)
+    line = f"database_url = {json.dumps(url)}"  # a JSON string is a TOML basic string
+    fixed = re.sub(r'(?m)^database_url\s*=.*$', lambda _: line, text_)
     if fixed != text_:
         path.write_text(fixed, encoding="utf-8")
 
 
-def _pg_restore(dump: Path) -> None:
-    # Not exercised by the tests (no server here). The target is named explicitly so that a
-    # restore can never land in the database of the settings it restored by accident.
-    url = os.environ.get("DATABASE_URL")
-    if not url or not url.startswith("postgresql"):
-        raise BackupRefused("这是 PostgreSQL 的备份：请用 DATABASE_URL 指定一个空的目标数据库后再恢复。")
-    from sqlalchemy.engine import make_url
+def _pg_engine_url(url: str):
+    """The URL as SQLAlchemy opens it with the driver Dossier installs (psycopg 3)."""
+    parsed = make_url(url)
+    return parsed.set(drivername="postgresql+psycopg") if parsed.drivername == "postgresql" else parsed
 
+
+def _empty_target_database(url: str | None) -> str:
+    """The database a PostgreSQL backup is restored into: named, reachable and empty. A
+    restore never writes into a database that has tables: they may be someone's records."""
+    if not url or not url.startswith("postgresql"):
+        raise BackupRefused("这是 PostgreSQL 数据库的备份：请用 --database（或环境变量 DATABASE_URL）"
+                            "指定一个空的 PostgreSQL 目标数据库后再恢复。")
+    from sqlalchemy.exc import SQLAlchemyError
+
+    engine = create_engine(_pg_engine_url(url))
+    name = engine.url.database
     try:
-        subprocess.run(["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={_pg_tool_url(make_url(url))}",
-                        str(dump)], check=True, capture_output=True, timeout=3600)
+        with engine.connect() as conn:
+            tables = inspect(conn).get_table_names()
+    except SQLAlchemyError as exc:
+        raise BackupRefused(f"无法连接目标数据库 {name}：{str(getattr(exc, 'orig', None) or exc).strip()[:300]}") from None
+    finally:
+        engine.dispose()
+    if tables:
+        raise BackupRefused(f"目标数据库 {name} 不是空的（已有 {len(tables)} 张表）：恢复只写入空的数据库，"
+                            "不会覆盖现有档案。请新建一个空数据库后再恢复。")
+    return url
+
+
+def _pg_restore(dump: Path, url: str) -> None:
+    # One transaction: a restore that fails leaves the target database empty, as it was.
+    try:
+        subprocess.run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
+                        f"--dbname={_pg_tool_url(make_url(url))}", str(dump)],
+                       check=True, capture_output=True, timeout=3600)
     except FileNotFoundError:
-        raise BackupRefused("找不到 pg_restore：请安装 PostgreSQL 客户端工具。") from None
+        raise BackupRefused("找不到 pg_restore：请安装 PostgreSQL 客户端工具（Debian: apt-get install postgresql-client）。") from None
     except subprocess.CalledProcessError as exc:
         raise BackupRefused(f"pg_restore 失败：{exc.stderr.decode(errors='replace').strip()[:500]}") from None
 
@@ -606,20 +661,25 @@ class DrillReport:
 def drill(system: System, actor: User, dest: str | os.PathLike | None = None, *,
           scratch: str | os.PathLike | None = None, progress: Progress | None = None) -> DrillReport:
     """恢复演练: restore the latest backup into a scratch folder, check it as `verify` and
-    `audit verify` would, compare it with the live system, and record how it went."""
+    `audit verify` would, compare it with the live system, and record how it went.
+
+    On PostgreSQL the backup is restored into a scratch database created for the drill on
+    the live database's server and dropped afterwards (the live database's role needs
+    CREATEDB): the live database is only read, for the comparison."""
     access.require(actor, access.SAFEKEEPING_ROLES, "只有档案管理员可以进行恢复演练。")
     dest = _dest(system.settings, dest)
-    if _sqlite_path(system) is None:
-        raise BackupRefused("恢复演练目前只支持 SQLite：PostgreSQL 的演练需要一个单独的空数据库。")
     started = time.monotonic()
     problems: list[str] = []
     report = DrillReport(None, False, problems, {}, {}, {}, [], 0, 0, 0.0)
     work = Path(tempfile.mkdtemp(prefix="dossier-drill-", dir=scratch))
+    scratch_db = None
     try:
         _, snap = _find_snapshot(dest)
         report.backup_id = snap.name
         report.backup_counts = _manifest(snap)["counts"]
-        restore(snap, work / "data", record=False, progress=progress)
+        if _manifest(snap).get("database") == "postgresql":
+            scratch_db = _scratch_database(system)
+        restore(snap, work / "data", record=False, progress=progress, database=scratch_db)
         report.stages["restore"] = time.monotonic() - started
         with _env_without("DATABASE_URL"):
             restored = open_system(work / "data")
@@ -634,6 +694,11 @@ def drill(system: System, actor: User, dest: str | os.PathLike | None = None, *,
     finally:
         mark = time.monotonic()
         shutil.rmtree(work, ignore_errors=True)
+        if scratch_db:
+            try:
+                _drop_scratch_database(system, scratch_db)
+            except Exception as exc:  # noqa: BLE001 - the drill's result stands; say what is left behind
+                problems.append(f"the scratch database {make_url(scratch_db).database} could not be dropped: {exc}")
         report.stages["cleanup"] = time.monotonic() - mark
     report.passed = not problems and report.backup_id is not None
     report.seconds = round(time.monotonic() - started, 2)
@@ -644,6 +709,30 @@ def drill(system: System, actor: User, dest: str | os.PathLike | None = None, *,
                             "problems": problems[:20], "seconds": report.seconds,
                             "documents": report.restored_counts.get("documents", 0)})
     return report
+
+
+def _scratch_database(system: System) -> str:
+    """A new, empty database beside the live one, for the drill to restore into."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    live = system.db.engine.url
+    name = f"{live.database[:40]}_drill_{os.urandom(4).hex()}"
+    with system.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        try:
+            conn.execute(text(f"CREATE DATABASE {conn.dialect.identifier_preparer.quote(name)} TEMPLATE template0"))
+        except SQLAlchemyError as exc:
+            said = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
+            raise BackupRefused(f"恢复演练要在数据库服务器上新建一个临时数据库，但没能建成（{said}）："
+                                f"请给数据库账号 {live.username} 建库权限（ALTER ROLE … CREATEDB）。") from None
+    return live.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_scratch_database(system: System, url: str) -> None:
+    name = make_url(url).database
+    if name == system.db.engine.url.database or "_drill_" not in name:  # never the live database
+        raise BackupRefused(f"{name} 不是恢复演练的临时数据库，不会删除。")
+    with system.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {conn.dialect.identifier_preparer.quote(name)} WITH (FORCE)"))
 
 
 def _compare(live: System, restored: System, report: DrillReport) -> None:

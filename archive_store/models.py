@@ -185,6 +185,7 @@ class IntakeJob(Base):
     detail: Mapped[str | None] = mapped_column(Text)
     stage: Mapped[str | None] = mapped_column(String(16))  # while claimed: reading | extracting | filing
     pages: Mapped[int | None] = mapped_column(Integer)
+    pages_read: Mapped[int | None] = mapped_column(Integer)  # while reading a file of several pages
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     # Set while the file waits in the unsorted tray; cleared when a clerk files it (and
     # document_id is set). No foreign key: the tray row is deleted when it is filed.

@@ -49,7 +49,8 @@ class Working:
     job_id: int
     name: str
     stage: str           # claimed | reading | extracting | filing
-    pages: int | None
+    pages: int | None    # known once the file is opened
+    pages_read: int | None  # while reading a file of several pages: "reading page pages_read + 1 of pages"
     since: datetime
 
 
@@ -99,7 +100,8 @@ def live(system: System, actor: User) -> LiveView:
         workers = tuple((host, n) for host, n in s.execute(
             select(IntakeWorker.host, func.count()).where(IntakeWorker.lease_until >= now)
             .group_by(IntakeWorker.host).order_by(IntakeWorker.host)))
-        working = [Working(j.id, os.path.basename(j.source_name), j.stage or "claimed", j.pages, j.created_at)
+        working = [Working(j.id, os.path.basename(j.source_name), j.stage or "claimed", j.pages,
+                           j.pages_read, j.created_at)
                    for j in s.scalars(select(IntakeJob).where(IntakeJob.state == "claimed")
                                       .order_by(IntakeJob.created_at))]
         jobs = list(s.scalars(select(IntakeJob).where(IntakeJob.state.in_(("filed", "unsorted", "duplicate")))

@@ -55,6 +55,9 @@ INDEX_BATCH_MAX = 200
 # tests: 6 and 20 kills) cannot be told from a crash, and a slow scan read at every kill
 # must not be taken for a killer. Files with crashes behind them are read last.
 MAX_READ_CRASHES = 25
+# The live page's "reading page x of y" is written at most once a page and this often: a
+# scan's pages take seconds each, a text layer's none, and every write takes the database.
+PROGRESS_EVERY_S = 0.3
 _SEP = "~"
 
 
@@ -362,16 +365,17 @@ class Pipeline:
             # against is the process being killed, and the kernel keeps what it wrote
             mark.write_text(str(_read_crashes(mark) + 1))
             try:
-                result = ocr.read_path(job.work_path, self.read_options)
+                result = ocr.read_path(job.work_path, self.read_options, _ReadingProgress(self, job))
             except ocr.ReadError as err:
                 raise IntakeFailure(err.reason, err.detail) from None
             finally:
                 mark.unlink(missing_ok=True)
                 self._read_seconds.value = time.perf_counter() - read_started
-            self._stage(job, "extracting", pages=len(result.extraction.pages))
+            pages = len(result.extraction.pages)
+            self._stage(job, "extracting", pages=pages)
             analysis = forms.analyze(result.extraction, our_companies=self.settings.our_companies,
                                      second_look=ocr.second_look(result))
-            self._stage(job, "filing")
+            self._stage(job, "filing", pages=pages)
             with self._filing:
                 return self._store_and_file(job, sha, size, result, analysis)
         finally:
@@ -384,13 +388,12 @@ class Pipeline:
             raise TakenOver(job.source)
         return row
 
-    def _stage(self, job: Job, stage: str, pages: int | None = None) -> None:
-        """Where the job is, for the clerk's live intake page."""
+    def _stage(self, job: Job, stage: str, pages: int | None = None, pages_read: int | None = None) -> None:
+        """Where the job is, for the clerk's live intake page: the pages are known once the
+        file is opened, and counted as they are read."""
         with self.system.db.write() as s:
             row = self._check_owner(s, job)
-            row.stage = stage
-            if pages is not None:
-                row.pages = pages
+            row.stage, row.pages, row.pages_read = stage, pages, pages_read
 
     def _enter(self, sha: str) -> None:
         """Two copies of one file in the same burst: the second waits for the first, then
@@ -583,6 +586,30 @@ class Pipeline:
                          object_id=str(job.id), after={"file": name, "reason": failure.reason})
         return Outcome(job.source, "rejected", reason=failure.reason, detail=failure.detail, job_id=job.id,
                        cause=failure.cause)
+
+
+class _ReadingProgress:
+    """The OCR room's `progress(read, pages)` turned into the job's stage, thinned out: a
+    file of one page says only "reading" (its next write is "extracting"), the last page
+    read is not written either, and pages read in quick succession make one write."""
+
+    def __init__(self, pipeline: Pipeline, job: Job, clock=time.monotonic):
+        self.pipeline, self.job, self.clock = pipeline, job, clock
+        self.written: int | None = None
+        self.at = 0.0
+
+    def __call__(self, read: int, pages: int) -> None:
+        if pages <= 1 or read >= pages or read == self.written:
+            return
+        now = self.clock()
+        if self.written is not None and now - self.at < PROGRESS_EVERY_S:
+            return
+        try:
+            self.pipeline._stage(self.job, "reading", pages=pages, pages_read=read)
+        except Exception:  # a busy database must not stop the reading: the count is only shown
+            log.warning("could not record the pages read of %s", for_log(self.job.source), exc_info=True)
+            return
+        self.written, self.at = read, now
 
 
 def _read_crashes(mark: Path) -> int:

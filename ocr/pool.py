@@ -85,18 +85,25 @@ class PagePool:
     def accepts(self, options: ReadOptions) -> bool:
         return self._key(options) == self._key(self.options)
 
-    def run(self, jobs: list[PageJob]) -> list[PageOut]:
-        """Read the pages; safe to call from several threads at once (the intake does)."""
+    def run(self, jobs: list[PageJob], done: Callable[[int], None] | None = None) -> list[PageOut]:
+        """Read the pages; safe to call from several threads at once (the intake does).
+        `done(k)` is called in the calling thread as the first k pages are read."""
         if not jobs:
             return []
         if self.workers == 0:
             from ocr.pagework import engine_for
 
             engine_for(jobs[0].options)
-            return [read_page(j) for j in jobs]
+            outs = []
+            for j in jobs:
+                outs.append(read_page(j))
+                if done:
+                    done(len(outs))
+            return outs
         timeout_s = jobs[0].options.timeout_s * math.ceil(len(jobs) / self.workers)
         return self._submit_all([(read_page, (j,)) for j in jobs], timeout_s,
-                                f"Reading took longer than the limit of {jobs[0].options.timeout_s:g} s a page and was stopped.")
+                                f"Reading took longer than the limit of {jobs[0].options.timeout_s:g} s a page and was stopped.",
+                                done)
 
     def call(self, fn: Callable[..., T], *args: Any, timeout_s: float) -> T:
         """Run one whole-document step (parsing a Word file, a PDF's text layers) in a
@@ -107,7 +114,8 @@ class PagePool:
         [out] = self._submit_all([(fn, args)], timeout_s, f"Reading took longer than the limit of {timeout_s:g} s and was stopped.")
         return out
 
-    def _submit_all(self, calls: list[tuple[Callable, tuple]], timeout_s: float, timeout_detail: str) -> list:
+    def _submit_all(self, calls: list[tuple[Callable, tuple]], timeout_s: float, timeout_detail: str,
+                    done: Callable[[int], None] | None = None) -> list:
         # A pool that dies by itself (a worker killed for memory, a crash in native code)
         # breaks every document in flight, not only the one that killed it: each is read
         # again on a new pool, and only a document under which a pool dies twice is failed
@@ -119,7 +127,7 @@ class PagePool:
                 ex = self._start()
                 generation = self._generation
             try:
-                return self._collect(ex, calls, timeout_s, timeout_detail)
+                return self._collect(ex, calls, timeout_s, timeout_detail, done)
             except _PoolLost as lost:
                 with self._lock:
                     replaced = self._generation != generation
@@ -135,14 +143,19 @@ class PagePool:
         raise AssertionError("unreachable")
 
     def _collect(self, ex: ProcessPoolExecutor, calls: list[tuple[Callable, tuple]], timeout_s: float,
-                 timeout_detail: str) -> list:
+                 timeout_detail: str, done: Callable[[int], None] | None = None) -> list:
         try:
             futures: list[Future] = [ex.submit(fn, *args) for fn, args in calls]
         except (BrokenProcessPool, RuntimeError) as e:  # RuntimeError: the pool was shut down
             raise _PoolLost() from e
         deadline = time.monotonic() + timeout_s
         try:
-            return [f.result(timeout=max(0.0, deadline - time.monotonic())) for f in futures]
+            outs = []
+            for f in futures:  # in order: done(k) means the first k pages are read
+                outs.append(f.result(timeout=max(0.0, deadline - time.monotonic())))
+                if done:
+                    done(len(outs))
+            return outs
         except FutureTimeout as e:
             raise OcrTimeout(timeout_detail) from e
         except BrokenProcessPool as e:

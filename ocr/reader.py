@@ -6,6 +6,7 @@ from __future__ import annotations
 import atexit
 import os
 import threading
+from collections.abc import Callable
 
 from ocr.archival import build_archival_pdf
 from ocr.errors import EmptyDocument, EncryptedDocument, ReadError, TooLarge, UnsupportedFormat
@@ -18,6 +19,10 @@ from ocr.sniff import DOCX, describe_unknown, sniff
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+# (pages read, pages in the file), called in the reading thread: first as soon as the number
+# of pages is known, then as pages are read. A Word file, read whole, reports nothing.
+Progress = Callable[[int, int], None]
 
 
 class Reader:
@@ -52,7 +57,7 @@ class Reader:
                 self._pool = PagePool(o)
             return self._pool
 
-    def read(self, data: bytes, options: ReadOptions | None = None) -> ReadResult:
+    def read(self, data: bytes, options: ReadOptions | None = None, progress: Progress | None = None) -> ReadResult:
         o = options or self.options
         if o.engine not in ENGINES:
             raise ValueError(f"unknown OCR engine {o.engine!r} (choose {' or '.join(ENGINES)})")
@@ -74,22 +79,28 @@ class Reader:
                 f"The file is {describe_unknown(data)}; Dossier reads PDF, JPEG, PNG, TIFF and Word (.docx) files."
             )
         if media == "application/pdf":
-            return self._read_pdf(data, o)
-        return self._read_image(data, media, o)
+            return self._read_pdf(data, o, progress)
+        return self._read_image(data, media, o, progress)
 
-    def _read_image(self, data: bytes, media: str, o: ReadOptions) -> ReadResult:
+    def _read_image(self, data: bytes, media: str, o: ReadOptions, progress: Progress | None) -> ReadResult:
         from ocr.images import frame_count
 
         n = frame_count(data, o)
-        outs = self._pool.run([PageJob(i + 1, "image", data, i, o) for i in range(n)])
+        if progress:
+            progress(0, n)
+        outs = self._pool.run([PageJob(i + 1, "image", data, i, o) for i in range(n)],
+                              (lambda k: progress(k, n)) if progress else None)
         pages = [out.page for out in outs]
         jpegs = [out.jpeg for out in outs]
         return self._result(media, pages, jpegs, archival=True, options=o)
 
-    def _read_pdf(self, data: bytes, o: ReadOptions) -> ReadResult:
+    def _read_pdf(self, data: bytes, o: ReadOptions, progress: Progress | None) -> ReadResult:
         pages, previews = self._pool.call(pdf_text_layers, data, o, timeout_s=_whole_document_limit(o))
         todo = [PageJob(i + 1, "pdf", data, i, o) for i, p in enumerate(pages) if p is None]
-        for out in self._pool.run(todo):
+        had_text = len(pages) - len(todo)  # pages read from their text layers: done already
+        if progress:
+            progress(had_text, len(pages))
+        for out in self._pool.run(todo, (lambda k: progress(had_text + k, len(pages))) if progress else None):
             pages[out.page.number - 1] = out.page
             previews[out.page.number - 1] = out.jpeg
         done = [p for p in pages if p is not None]
@@ -135,14 +146,16 @@ def _close_default() -> None:
         _default = None
 
 
-def read_document(data: bytes, options: ReadOptions | None = None) -> ReadResult:
+def read_document(data: bytes, options: ReadOptions | None = None, progress: Progress | None = None) -> ReadResult:
     """Read a document held in memory. Raises ReadError (see `ocr.errors`)."""
     o = options or ReadOptions()
-    return default_reader(o).read(data, o)
+    return default_reader(o).read(data, o, progress)
 
 
-def read_path(path: str | os.PathLike, options: ReadOptions | None = None) -> ReadResult:
-    """Read a document from disk; the format is taken from its content, not its name."""
+def read_path(path: str | os.PathLike, options: ReadOptions | None = None,
+              progress: Progress | None = None) -> ReadResult:
+    """Read a document from disk; the format is taken from its content, not its name.
+    `progress(pages read, pages)` follows the reading (see `Progress`)."""
     o = options or ReadOptions()
     try:
         size = os.path.getsize(path)
@@ -151,4 +164,4 @@ def read_path(path: str | os.PathLike, options: ReadOptions | None = None) -> Re
     if size > o.max_bytes:
         raise TooLarge(f"The file is {size / 2**20:.0f} MB; the limit is {o.max_bytes / 2**20:.0f} MB.")
     with open(path, "rb") as f:
-        return read_document(f.read(), o)
+        return read_document(f.read(), o, progress)

@@ -60,6 +60,29 @@ def empty_database(data: Path) -> str:
     return url
 
 
+def restore_database() -> str | None:
+    """Where a restore in the PostgreSQL pass puts a backup's database: a new, empty one
+    (None on SQLite: the restored folder's own dossier.db)."""
+    return _cluster.new_database(empty=True) if ON_POSTGRES else None
+
+
+def copy_data_folder(src: Path, dst: Path) -> None:
+    """A copy of a closed data folder that works on its own: on PostgreSQL with a copy of
+    its database, named in the copy's dossier.toml."""
+    import shutil
+
+    shutil.copytree(src, dst)
+    if ON_POSTGRES:
+        path = dst / "dossier.toml"
+        text = path.read_text(encoding="utf-8")
+        url = re.search(r'(?m)^database_url = "([^"]+)"$', text).group(1)
+        path.write_text(text.replace(url, _cluster.new_database(like=url)), encoding="utf-8")
+
+
+def pg_databases() -> set[str]:
+    return _cluster.databases()
+
+
 def pg_cluster():
     """The PostgreSQL pass's cluster (None on SQLite), for tests that stop its server."""
     return _cluster

@@ -89,8 +89,16 @@ class Cluster:
         with psycopg.connect(self.admin_url.replace("+psycopg", ""), autocommit=True) as conn:
             conn.execute(sql)
 
-    def new_database(self, *, empty: bool = False) -> str:
-        """A database of its own: migrated to the newest schema, or empty (for migration tests)."""
+    def new_database(self, *, empty: bool = False, like: str | None = None) -> str:
+        """A database of its own: migrated to the newest schema, or empty (for migration
+        tests), or a copy of the database `like` names (no one may be connected to it)."""
         name = f"t{os.getpid()}_{next(self._names)}"
-        self._admin(f"CREATE DATABASE {name} TEMPLATE {'template0' if empty else TEMPLATE}")
+        source = like.rsplit("/", 1)[1] if like else "template0" if empty else TEMPLATE
+        self._admin(f"CREATE DATABASE {name} TEMPLATE {source}")
         return self.url(name)
+
+    def databases(self) -> set[str]:
+        import psycopg
+
+        with psycopg.connect(self.admin_url.replace("+psycopg", ""), autocommit=True) as conn:
+            return {r[0] for r in conn.execute("SELECT datname FROM pg_database")}

@@ -1106,15 +1106,19 @@ def backup(ctx: click.Context, args: tuple[str, ...]) -> None:
 @main.command()
 @click.argument("src", type=click.Path(file_okay=False))
 @click.option("--backup", "backup_id", help="Which backup in SRC (default: the latest).")
+@click.option("--database", metavar="URL",
+              help="A PostgreSQL backup: the empty database to restore into (default: DATABASE_URL).")
 @click.pass_context
-def restore(ctx: click.Context, src: str, backup_id: str | None) -> None:
-    """Restore a backup from SRC into the (empty) data folder given by --data."""
+def restore(ctx: click.Context, src: str, backup_id: str | None, database: str | None) -> None:
+    """Restore a backup from SRC into the (empty) data folder given by --data; a PostgreSQL
+    backup's database into the empty database given by --database."""
     from contextlib import ExitStack
 
     from archive_store.backup import restore as run_restore
 
     with ExitStack() as stack:
-        result = run_restore(src, ctx.obj["data_dir"], backup_id=backup_id, progress=_progress_bar(stack))
+        result = run_restore(src, ctx.obj["data_dir"], backup_id=backup_id, database=database,
+                             progress=_progress_bar(stack))
     click.echo(f"restored backup {result.backup_id} into {result.data_dir}: {result.files} files, "
                f"{result.counts.get('documents', 0)} documents, {result.indexed} indexed")
 
@@ -1126,7 +1130,9 @@ def restore(ctx: click.Context, src: str, backup_id: str | None) -> None:
 @click.pass_context
 def drill(ctx: click.Context, dest: str | None, scratch: str | None) -> None:
     """The restore drill (恢复演练): restore the latest backup in DEST into a scratch folder,
-    check it, compare it with the live system and record how it went (exit 1 if it failed)."""
+    check it, compare it with the live system and record how it went (exit 1 if it failed).
+    On PostgreSQL its database goes into a scratch database created and dropped for the
+    drill (the database role needs CREATEDB)."""
     from contextlib import ExitStack
 
     from archive_store import backup as safekeeping

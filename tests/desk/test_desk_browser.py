@@ -217,3 +217,24 @@ def test_every_desk_page_fits_the_viewport_and_speaks_chinese(as_role, live_serv
         response = page.goto(live_server + path.format(**values))
         assert response.status == 200, path
         check(page, f"{role}{path.split('?')[0].replace('/', '-')}")
+
+
+def test_the_live_page_counts_the_pages_of_a_long_scan_as_they_are_read(browser, live_server, watcher, tmp_path):
+    """A scan of eight pages, each read by OCR in turn by the one worker: seconds a page, so
+    the page's two-second refresh sees the count, then the file filed."""
+    from tests.intake import samples
+
+    scan = tmp_path / "八页扫描件.pdf"
+    samples.scanned_pdf(scan, 50, pages=8)
+    with pages_as(browser, live_server) as open_as:
+        page = open_as("clerk")
+        page.goto(f"{live_server}/intake/")
+        page.set_input_files("#upload input[name=files]", [str(scan)])
+        page.click("#upload button[type=submit]")
+        page.wait_for_load_state()
+        _wait_for(page, "#working", "页，共 8 页", seconds=300)
+        row = page.locator("#working li", has_text=scan.name).inner_text()
+        assert re.search(r"正在识别第 [1-8] 页，共 8 页", row), row
+        shot(page, "desk-intake-reading-pages")
+        _wait_for(page, "#done", scan.name, seconds=300)
+        assert page.locator("#done li", has_text=scan.name).locator("a").count() == 1  # filed, under its number

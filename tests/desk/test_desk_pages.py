@@ -61,3 +61,25 @@ def test_an_upload_larger_than_the_portal_form_limit_is_taken(client, seeded, tm
     assert "已放入收件箱 1 个文件" in page
     assert (seeded[0].settings.inbox / "S" / "大扫描.png").is_file()
     (seeded[0].settings.inbox / "S" / "大扫描.png").unlink()  # not for this session's watcher
+
+
+def test_the_live_intake_list_says_which_page_is_being_read_in_chinese_and_in_english(client, seeded):
+    from archive_store.models import IntakeJob
+
+    system, _ = seeded
+    with system.db.write() as s:
+        job = IntakeJob(source_name="长扫描件.pdf", work_path="none", business_line="P", state="claimed",
+                        stage="reading", pages=12, pages_read=4)
+        s.add(job)
+        s.flush()
+        job_id = job.id
+    try:
+        sign_in(client, "clerk")
+        zh = client.get("/intake/live").get_data(as_text=True)
+        assert re.search(r"长扫描件.pdf · <strong>正在识别第 5 页，共 12 页</strong>", zh), zh
+        client.get("/lang/en")
+        en = client.get("/intake/live").get_data(as_text=True)
+        assert "长扫描件.pdf · <strong>Reading page 5 of 12</strong>" in en
+    finally:
+        with system.db.write() as s:
+            s.delete(s.get(IntakeJob, job_id))

@@ -98,6 +98,25 @@ def scan_form(path: Path, i: int, seed: int = 0, printed: dict[str, str] | None 
     return truth
 
 
+def scanned_pdf(path: Path, i: int, pages: int, seed: int = 0) -> dict:
+    """A scanned form of several pages: one PDF of page images and no text layer, so every
+    page goes through OCR in turn (slow, by the page: what the live page's count follows).
+    Page 1 is the form, the others its attachment's notes."""
+    truth = scan_form(path.with_suffix(".png"), i, seed)
+    first = Image.open(path.with_suffix(".png")).convert("L")
+    path.with_suffix(".png").unlink()
+    body = ImageFont.truetype(NOTO, 30)
+    rest = []
+    for n in range(2, pages + 1):
+        img = Image.new("L", first.size, 255)
+        draw = ImageDraw.Draw(img)
+        for k in range(8):
+            draw.text((100, 80 + 110 * k), f"附件第{n}页 第{k + 1}条 客户资料已核对无误", font=body, fill=0)
+        rest.append(img)
+    first.save(path, "PDF", resolution=150, save_all=True, append_images=rest)
+    return truth
+
+
 # -- bad files, one per quarantine reason ---------------------------------------------------
 def empty(path: Path) -> None:
     path.write_bytes(b"")

@@ -1,4 +1,7 @@
-"""Safekeeping: backup, restore, the restore drill, prune, and a data folder that can move."""
+"""Safekeeping: backup, restore, the restore drill, prune, and a data folder that can move.
+
+Run on SQLite and, in the PostgreSQL pass, on PostgreSQL: there a restore goes into a new,
+empty database (`restore_database`), and a copy of a data folder copies its database too."""
 from __future__ import annotations
 
 import fcntl
@@ -17,7 +20,9 @@ from archive_store.models import AuditEvent, User, utcnow
 from archive_store.system import open_system
 from archive_store.users import console_actor
 from archive_store.verify import expected_files
-from tests.conftest import DOSSIER, run_dossier
+from tests.conftest import DOSSIER, ON_POSTGRES, copy_data_folder, pg_databases, restore_database, run_dossier
+
+sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="about the data folder's own SQLite file")
 
 QUERIES = ["华东", "合同", "张伟", 'party_a:"上海华东贸易有限公司"', "uscc:91310000MA1FL8TK4X"]
 
@@ -37,7 +42,7 @@ def template(tmp_path_factory):
 @pytest.fixture
 def live(template, tmp_path):
     data = tmp_path / "live"
-    shutil.copytree(template, data)
+    copy_data_folder(template, data)
     system = open_system(data)
     yield system
     system.close()
@@ -45,6 +50,15 @@ def live(template, tmp_path):
 
 def operator() -> User:
     return console_actor()
+
+
+def restore_args() -> list[str]:
+    """`dossier restore`'s target database in the PostgreSQL pass."""
+    return ["--database", restore_database()] if ON_POSTGRES else []
+
+
+def restore(src, out, **kw):
+    return safekeeping.restore(src, out, database=restore_database(), **kw)
 
 
 def export(data: Path) -> list[dict]:
@@ -85,7 +99,7 @@ def test_backup_then_lose_the_folder_then_restore_gives_the_same_documents_and_a
     assert "7 documents" in made.stdout
     shutil.rmtree(data)
 
-    restored = run_dossier("restore", str(dest), data=data)
+    restored = run_dossier("restore", str(dest), *restore_args(), data=data)
     assert restored.returncode == 0, restored.stderr
     verify = run_dossier("verify", data=data)
     assert verify.returncode == 0 and "0 problem(s)" in verify.stdout, verify.stdout
@@ -116,7 +130,7 @@ def test_a_second_backup_copies_only_the_new_store_files(live, tmp_path):
     objects = [p for p in (dest / "objects").rglob("*") if p.is_file()]
     assert len(objects) == len(stored) + 2
     # the older snapshot still restores as it was
-    result = safekeeping.restore(dest, tmp_path / "old", backup_id=first.backup_id)
+    result = restore(dest, tmp_path / "old", backup_id=first.backup_id)
     assert result.counts["documents"] == first.counts["documents"]
 
 
@@ -163,7 +177,7 @@ def test_a_backup_taken_while_the_watcher_files_restores_consistently(live, tmp_
     for snap in (mid[len(mid) // 2], snaps[-1]):
         counts = safekeeping._manifest(snap)["counts"]
         out = tmp_path / f"restored-{snap.name}"
-        result = safekeeping.restore(snap, out, record=False)
+        result = restore(snap, out, record=False)
         assert result.counts["documents"] == counts["documents"]
         assert run_dossier("verify", data=out).returncode == 0
         assert run_dossier("audit", "verify", data=out).returncode == 0
@@ -284,7 +298,7 @@ def test_a_backup_on_a_write_protected_medium_still_restores(live, tmp_path):
     data, out = live.settings.data_dir, tmp_path / "restored"
     live.close()
     result = _in_small_mount("8m", f'{DOSSIER} --data {data} backup $M/bk && mount -o remount,ro $M && '
-                                   f'{DOSSIER} --data {out} restore $M/bk; echo "rc=$?"')
+                                   f'{DOSSIER} --data {out} restore $M/bk {" ".join(restore_args())}; echo "rc=$?"')
     assert "rc=0" in result.stdout, result.stdout + result.stderr
     assert run_dossier("verify", data=out).returncode == 0 and len(export(out)) == 7
 
@@ -302,7 +316,7 @@ def test_two_backups_into_one_dest_at_once_the_second_is_refused(live, tmp_path)
 def test_a_restore_into_a_folder_that_is_not_empty_is_refused(live, tmp_path):
     dest = tmp_path / "offsite"
     safekeeping.backup(live, operator(), dest)
-    result = run_dossier("restore", str(dest), data=live.settings.data_dir)
+    result = run_dossier("restore", str(dest), *restore_args(), data=live.settings.data_dir)
     assert result.returncode == 1 and "不是空目录" in result.stderr
     assert export(live.settings.data_dir)  # nothing lost
 
@@ -316,7 +330,7 @@ def test_a_damaged_backup_is_refused_naming_each_changed_missing_and_extra_file(
     gone.unlink()
     (snap / "data" / "stray.txt").write_text("not from the data folder", encoding="utf-8")
     with pytest.raises(safekeeping.BackupRefused) as refused:
-        safekeeping.restore(dest, tmp_path / "restored")
+        restore(dest, tmp_path / "restored")
     message = str(refused.value)
     assert "changed: dossier.toml" in message
     assert f"missing: store/{gone.name[:2]}/{gone.name[2:4]}/{gone.name}" in message
@@ -329,7 +343,7 @@ def test_a_snapshot_without_its_manifest_is_not_a_backup(live, tmp_path):
     made = safekeeping.backup(live, operator(), dest)
     (made.path / "manifest.json").unlink()
     with pytest.raises(safekeeping.BackupRefused, match="没有完整的备份"):
-        safekeeping.restore(dest, tmp_path / "restored")
+        restore(dest, tmp_path / "restored")
 
 
 # --- retention ---------------------------------------------------------------------------
@@ -355,7 +369,7 @@ def test_prune_removes_expired_backups_and_their_files_but_keeps_the_newest(live
     result = safekeeping.prune(live, operator(), dest, now=later)
     assert result.removed == [first.backup_id] and result.kept == [second.backup_id]
     assert result.objects_removed == 0  # everything the first held, the second holds too
-    assert safekeeping.restore(dest, tmp_path / "r").counts["documents"] == 8
+    assert restore(dest, tmp_path / "r").counts["documents"] == 8
 
 
 def test_prune_removes_store_files_no_remaining_backup_lists(live, tmp_path):
@@ -371,6 +385,7 @@ def test_prune_removes_store_files_no_remaining_backup_lists(live, tmp_path):
 # --- a data folder that can move ---------------------------------------------------------
 
 
+@sqlite_only
 @pytest.mark.e2e
 def test_a_moved_data_folder_works_on_its_own_files(live, tmp_path):
     old = live.settings.data_dir
@@ -393,6 +408,7 @@ def test_a_moved_data_folder_works_on_its_own_files(live, tmp_path):
     original.close(), copied.close()
 
 
+@sqlite_only
 def test_a_copy_of_an_old_folder_that_names_the_original_database_is_refused(live, tmp_path):
     data = live.settings.data_dir
     live.close()
@@ -406,6 +422,7 @@ def test_a_copy_of_an_old_folder_that_names_the_original_database_is_refused(liv
     assert result.returncode == 2 and "copied or moved" in result.stderr
 
 
+@sqlite_only
 def test_a_restore_points_old_absolute_settings_at_the_restored_database(live, tmp_path):
     data = live.settings.data_dir
     toml = data / "dossier.toml"
@@ -429,5 +446,59 @@ def test_every_file_of_the_data_folder_comes_along_but_the_index_inbox_work_and_
     made = safekeeping.backup(live, operator(), tmp_path / "offsite")
     files = json.loads((made.path / "manifest.json").read_text(encoding="utf-8"))["files"]
     assert {"later.key", "audit.key", "audit.head", "certificates/DC-1.pdf", "quarantine/bad.pdf", "dossier.toml",
-            "dossier.db"} <= set(files)
+            "../database.pgdump" if ON_POSTGRES else "dossier.db"} <= set(files)
     assert not [f for f in files if f.startswith(("index/", "inbox/", "work/")) or f.endswith((".lock", ".tmp"))]
+
+
+# --- PostgreSQL: which database a restore and a drill write ---------------------------------
+
+
+postgres_only = pytest.mark.skipif(not ON_POSTGRES, reason="a PostgreSQL backup's own rules")
+
+
+@postgres_only
+def test_a_postgres_restore_goes_only_into_an_empty_database_it_is_given(live, tmp_path):
+    dest = tmp_path / "offsite"
+    safekeeping.backup(live, operator(), dest)
+    with pytest.raises(safekeeping.BackupRefused, match="--database"):
+        safekeeping.restore(dest, tmp_path / "nowhere")
+    busy = str(live.db.engine.url.render_as_string(hide_password=False))
+    with pytest.raises(safekeeping.BackupRefused, match="不是空的"):
+        safekeeping.restore(dest, tmp_path / "over-live", database=busy)
+    result = run_dossier("restore", str(dest), "--database", busy, data=tmp_path / "over-live-cli")
+    assert result.returncode == 1 and "不是空的" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "nowhere").exists() and not (tmp_path / "over-live").exists()
+    assert len(export(live.settings.data_dir)) == 7  # the live database untouched
+    target = restore_database()
+    out = tmp_path / "restored"
+    assert safekeeping.restore(dest, out, database=target).counts["documents"] == 7
+    assert f'database_url = "{target}"' in (out / "dossier.toml").read_text(encoding="utf-8")
+    assert len(export(out)) == 7
+
+
+@postgres_only
+def test_a_postgres_drill_restores_into_a_scratch_database_and_drops_it(live, tmp_path):
+    dest = tmp_path / "offsite"
+    safekeeping.backup(live, operator(), dest)
+    before = pg_databases()
+    live_db = live.db.engine.url.database
+    report = safekeeping.drill(live, operator(), dest)
+    assert report.passed, report.problems
+    assert report.restored_counts["documents"] == report.live_counts["documents"] == 7
+    assert pg_databases() == before and live_db in before  # the scratch database is gone, the live one kept
+
+
+@postgres_only
+def test_a_postgres_backup_without_pg_dump_says_so_and_leaves_nothing(live, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "no-tools"))
+    with pytest.raises(safekeeping.BackupRefused, match="找不到 pg_dump"):
+        safekeeping.backup(live, operator(), tmp_path / "offsite")
+    assert list((tmp_path / "offsite" / "snapshots").iterdir()) == []
+
+
+@sqlite_only
+def test_a_sqlite_backup_is_not_restored_into_a_named_database(live, tmp_path):
+    safekeeping.backup(live, operator(), tmp_path / "offsite")
+    with pytest.raises(safekeeping.BackupRefused, match="SQLite"):
+        safekeeping.restore(tmp_path / "offsite", tmp_path / "r", database="postgresql+psycopg://db.example/dossier")
+    assert not (tmp_path / "r").exists()

@@ -1,15 +1,15 @@
 """intake workers in several processes and on several machines: each live worker's lease,
 and the worker that holds a claimed job
 
-Revision ID: 0010_workers
-Revises: 0009_desk
+Revision ID: 0011_workers
+Revises: 0010_pages_read
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0010_workers'
-down_revision = '0009_desk'
+revision = '0011_workers'
+down_revision = '0010_pages_read'
 branch_labels = None
 depends_on = None
 
