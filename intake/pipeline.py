@@ -216,8 +216,8 @@ class Pipeline:
             dead = {w.name for w in s.scalars(
                 select(IntakeWorker).where(IntakeWorker.lease_until < now, IntakeWorker.name != self.worker)
                 .with_for_update(skip_locked=True))}
-            for folder in work.glob(f"{PROC_PREFIX}{host_name()}@*"):
-                if folder.name in dead or folder.name == self.worker or not folder.is_dir() or is_held(folder / LOCK_NAME):
+            for folder in self.dead_here():
+                if folder.name in dead:
                     continue
                 if s.get(IntakeWorker, folder.name) is not None and s.scalar(
                         select(IntakeWorker.name).where(IntakeWorker.name == folder.name)
@@ -237,6 +237,12 @@ class Pipeline:
                 moved += files
             moved += self._move_in(work)  # an older Dossier's watcher worked in work/ itself
         return sorted(moved)
+
+    def dead_here(self) -> list[Path]:
+        """The work folders of this machine's workers that have ended: no live process holds
+        their lock. Asked of the file system alone, so cheap enough to ask often."""
+        return [folder for folder in self.settings.work.glob(f"{PROC_PREFIX}{host_name()}@*")
+                if folder.name != self.worker and folder.is_dir() and not is_held(folder / LOCK_NAME)]
 
     def _move_in(self, folder: Path) -> list[Path]:
         """The files of `folder` (their sidecars with them) moved into this worker's folder;

@@ -24,6 +24,7 @@ from intake.status import StatusBoard
 from intake.watcher import InboxWatcher, is_candidate
 
 log = logging.getLogger("dossier.intake")
+HERE_EVERY_S = 5.0  # how often a worker looks for this machine's ended workers' folders
 
 
 def read_options_for(system: System, *, workers: int | None = None, engine: str | None = None) -> ocr.ReadOptions:
@@ -170,7 +171,7 @@ class Intake:
         ocr.reader.default_reader(self.options).start(self.options)
         self.recover(on_done)
         log.info("intake worker %s is watching %s", self.lease.name, self.system.settings.inbox)
-        last_look = time.monotonic()
+        last_look = last_here = time.monotonic()
 
         def take(path: Path) -> None:
             job = self.pipeline.claim_from_inbox(path)
@@ -183,12 +184,18 @@ class Intake:
                 on_done(outcome)
 
         def tick() -> None:
-            nonlocal last_look
+            # every half lease: workers anywhere whose lease ran out; every few seconds: those
+            # of this machine that have ended (their folder's lock is free)
+            nonlocal last_look, last_here
+            now = time.monotonic()
             if not still_wanted():
                 stop.set()
-            elif time.monotonic() - last_look >= self.lease.seconds / 2:
-                last_look = time.monotonic()
+            elif now - last_look >= self.lease.seconds / 2 or (
+                    now - last_here >= HERE_EVERY_S and self.pipeline.dead_here()):
+                last_look = last_here = now
                 self.take_over(on_done)
+            elif now - last_here >= HERE_EVERY_S:
+                last_here = now
 
         watcher = InboxWatcher(self.system.settings.inbox, take=take, has_room=self.has_room, refuse=refuse,
                                on_change=(lambda w: board.stuck_changed(w.stuck)) if board else (lambda w: None),

@@ -226,7 +226,7 @@ def test_recovery_leaves_a_live_process_work_alone_and_adopts_an_ended_one(syste
     try:
         live_job = live.pipeline.claim_copy(tmp_path / "live.docx")
         ended_job = ended.pipeline.claim_copy(tmp_path / "ended.docx")
-        ended.lease.stopping.set()  # as if `dossier ingest` had been killed here: no heartbeat,
+        ended.lease._beating.set()  # as if `dossier ingest` had been killed here: no heartbeat,
         ended.lease._lock.release()  # and its folder's lock dropped
         recovered = watcher.pipeline.recover()
         assert [j.id for j in recovered] == [ended_job.id]

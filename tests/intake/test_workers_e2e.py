@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import signal
 import socket
 import time
 from collections import defaultdict
@@ -191,6 +193,34 @@ def test_a_worker_killed_mid_file_has_its_job_finished_by_another_machine_once_i
     assert len(taken) == 1 and taken[0][0] == job[2][:64] and taken[0][1]["by"].startswith("proc@beta@")
     assert not dead_folder.exists() and not inbox_files(data)
     assert run_dossier("verify", data=data).returncode == 0
+
+
+def test_a_worker_killed_mid_file_on_this_machine_has_its_job_finished_without_waiting_for_its_lease(data, tmp_path):
+    """On its own machine a dead worker's folder lock is free: its files are taken over at
+    once. The lease here is an hour, longer than the test waits, so only the lock can tell."""
+    set_lease(data, 3600)
+    scanned_pdf(tmp_path / "long-scan.pdf", 8)
+    drop(tmp_path / "long-scan.pdf", data / "inbox")
+    watcher = Watcher(data, tmp_path / "watch.log", workers=2).start()
+
+    def reading():
+        return query(data, lambda s: s.execute(select(IntakeJob.id, IntakeJob.worker).where(
+            IntakeJob.source_name == "long-scan.pdf", IntakeJob.stage == "reading")).first())
+
+    try:
+        job_id, worker = wait_until(reading, 300, "a worker reading the scan", watcher.log)
+        os.kill(int(worker.split("@")[2]), signal.SIGKILL)  # that worker alone, mid-read
+        wait_until(lambda: finished(data) == 1, 400, "another worker finishing the job", watcher.log)
+        wait_until(lambda: not work_files(data), 120, "the work folders emptied", watcher.log)
+    finally:
+        watcher.stop()
+    ((source, state, by, again),) = jobs(data)
+    assert again == job_id and state in ("filed", "unsorted") and by != worker
+    assert "intake worker" in watcher.log.read_text() and "stopped (exit status -9)" in watcher.log.read_text()
+    taken = query(data, lambda s: list(s.scalars(select(AuditEvent.object_id).where(
+        AuditEvent.action == "intake.taken_over"))))
+    assert taken == [worker[:64]]
+    assert not (data / "work" / worker).exists()
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="a database server to lose: the PostgreSQL pass")
