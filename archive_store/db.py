@@ -35,7 +35,11 @@ WRITE_LOCK_KEY = 0x446F7373
 
 def make_engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
-        engine = create_engine(url, pool_pre_ping=True)
+        # a server that does not answer (a host down, a firewall dropping packets) is an error
+        # within seconds, not a connection attempt that hangs for minutes; pre-ping replaces
+        # the pool's connections a restarted server has cut
+        args = {} if "connect_timeout" in url else {"connect_timeout": 10}
+        engine = create_engine(url, pool_pre_ping=True, connect_args=args)
 
         @event.listens_for(engine, "begin")
         def _on_pg_begin(conn):

@@ -191,8 +191,25 @@ class IntakeJob(Base):
     # Set while the file waits in the unsorted tray; cleared when a clerk files it (and
     # document_id is set). No foreign key: the tray row is deleted when it is filed.
     unsorted_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # While claimed: the intake worker whose work folder holds the file (IntakeWorker.name);
+    # a worker checks it before each step, so a job taken over from it is not finished twice.
+    worker: Mapped[str | None] = mapped_column(String(200), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class IntakeWorker(Base):
+    """A live intake worker (a `dossier watch` worker process, a `dossier ingest`): its
+    private work folder `work/<name>/` and the lease it renews while it runs. A worker
+    whose lease ran out is dead to everyone: another worker, on any machine, takes its
+    folder and its jobs over (intake/pipeline.py, `take_over`)."""
+
+    __tablename__ = "intake_workers"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)  # proc@HOST@PID@TOKEN
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    lease_until: Mapped[datetime] = mapped_column(DateTime, index=True)  # the database's clock, UTC
 
 
 class Counter(Base):

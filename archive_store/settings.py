@@ -50,6 +50,11 @@ engine = "rapidocr"    # or "tesseract"
 workers = 0            # 0: one per core
 memory_limit_mb = 2048 # each reading process; a file that needs more is quarantined as too_large
 
+[intake]
+# A worker renews its lease while it runs; one that has not for this long is taken for dead
+# and another worker (on this machine or another sharing the data folder) finishes its files.
+lease_seconds = 60
+
 [loans]
 # Borrow periods count working days: weekends and these holidays are skipped, and the
 # make-up working days (调休上班) listed in `workdays` count although they fall on a weekend.
@@ -98,6 +103,7 @@ class Settings:
     drill_max_age_days: int = 90
     web_workers: int = 0  # portal processes, 0: one per core
     index_backend: str = "embedded"  # or "postgresql"
+    lease_seconds: int = 60
 
     @property
     def inbox(self) -> Path:
@@ -203,6 +209,11 @@ def _check(root: Path, raw: dict, path: Path) -> Settings:
     if not isinstance(memory, int) or isinstance(memory, bool) or memory < 1024:
         raise bad("ocr.memory_limit_mb", "must be a whole number of megabytes, at least 1024")
 
+    intake = raw.get("intake", {})
+    lease = intake.get("lease_seconds", 60) if isinstance(intake, dict) else None
+    if not isinstance(lease, int) or isinstance(lease, bool) or not 3 <= lease <= 3600:
+        raise bad("intake.lease_seconds", "must be a whole number of seconds between 3 and 3600")
+
     loans = raw.get("loans", {})
     if not isinstance(loans, dict):
         raise bad("loans", "must be a table: [loans]")
@@ -267,6 +278,7 @@ def _check(root: Path, raw: dict, path: Path) -> Settings:
         backup_dest=Path(dest).expanduser() if dest else None,
         backup_keep_days=keep_days,
         drill_max_age_days=drill_days,
+        lease_seconds=lease,
     )
 
 

@@ -15,16 +15,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 import ocr
 from archive_store import access, audit
 from archive_store.messages import Refused
-from archive_store.models import Document, IntakeJob, User, utcnow
+from archive_store.models import Document, IntakeJob, IntakeWorker, User, utcnow
 from archive_store.system import System
 from intake.names import disk_name
 from intake import status
+from intake.lease import db_now
 from intake.quarantine import QuarantineEntry, _unique, list_quarantined
 from intake.watcher import inbox_files
 from ocr.sniff import sniff
@@ -73,6 +74,9 @@ class LiveView:
     watcher: status.WatcherStatus            # alive or not, its failures and the files it could not take
     left_alone: list[status.WaitingFile]     # hidden and temporary names: someone's work in progress
     index: status.IndexStatus
+    # live intake workers per machine (leases not run out): watchers' worker processes on
+    # this machine or others, and any `dossier ingest`
+    workers: tuple[tuple[str, int], ...] = ()
 
 
 def _waiting(system: System) -> list[Waiting]:
@@ -94,6 +98,10 @@ def live(system: System, actor: User) -> LiveView:
 
     access.require(actor, access.INTAKE_ROLES, _INTAKE_ONLY)
     with system.db.read() as s:
+        now = db_now(s)
+        workers = tuple((host, n) for host, n in s.execute(
+            select(IntakeWorker.host, func.count()).where(IntakeWorker.lease_until >= now)
+            .group_by(IntakeWorker.host).order_by(IntakeWorker.host)))
         working = [Working(j.id, os.path.basename(j.source_name), j.stage or "claimed", j.pages,
                            j.pages_read, j.created_at)
                    for j in s.scalars(select(IntakeJob).where(IntakeJob.state == "claimed")
@@ -111,7 +119,7 @@ def live(system: System, actor: User) -> LiveView:
                              j.updated_at))
     settings = system.settings
     return LiveView(_waiting(system), working, done, list_quarantined(settings), status.watcher_status(settings),
-                    status.waiting_files(settings), status.index_status(settings, open_index(system)))
+                    status.waiting_files(settings), status.index_status(settings, open_index(system)), workers)
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,11 @@ checked on the machine that holds it: when several machines share one PostgreSQL
 and data folder ("Past one machine"), each runs its own watcher, and each must recover only
 its own work.
 
-The same kind of lock marks a private work folder (`work/proc@HOST@PID@TOKEN/`) that `dossier
-ingest` and `dossier quarantine retry` claim their files into: a watcher's recovery takes
-over such a folder only when no live process holds its lock, so it never redoes (or undoes)
-a job another process is still working on.
+The same kind of lock marks the private work folder (`work/proc@HOST@PID@TOKEN/`) that every
+intake worker (a `dossier watch` worker process, `dossier ingest`, `dossier quarantine retry`)
+claims its files into: on this machine a folder whose lock no live process holds is a dead
+worker's, taken over at once; a folder of another machine is taken over only when its
+worker's lease in the database has run out (intake/lease.py).
 """
 from __future__ import annotations
 
@@ -32,7 +33,9 @@ LOCK_NAME = ".lock"
 
 
 def host_name() -> str:
-    return disk_name(socket.gethostname() or "localhost")
+    """This machine's name in lock and work-folder names; DOSSIER_HOST overrides it (tests run
+    "two machines" on one, and two containers may share a host name)."""
+    return disk_name(os.environ.get("DOSSIER_HOST") or socket.gethostname() or "localhost")
 
 
 def watcher_lock_path(data_dir: Path, host: str | None = None) -> Path:

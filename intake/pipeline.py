@@ -6,6 +6,10 @@ fixed: originals and derivatives into the store, then the record committed, then
 and only then does the file leave `work/`. A crash at any point leaves the file in `work/`
 with its job row, and `recover()` finishes or redoes the job; a sidecar listing what was put
 into the store lets recovery remove what a crashed attempt stored but never committed.
+
+Every worker works in a private folder with a lease (intake/lease.py); `take_over` moves a
+dead worker's files into this one's and finishes them. A lost database connection is waited
+out, never a reason to quarantine (intake/runner.py).
 """
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 import forms
 import ocr
@@ -31,11 +35,12 @@ from archive_store import audit, messages, redaction, unsorted
 from archive_store.filestore import sha256_file
 from archive_store.filing import Duplicate, FilingInput, file_document, find_duplicate
 from archive_store.matching import CustomerRef
-from archive_store.models import Document, IntakeJob
+from archive_store.models import Document, IntakeJob, IntakeWorker
 from archive_store.search_docs import reindex
 from archive_store.system import System
 from archive_store.verify import expected_files
 from intake.errors import MESSAGES, IntakeFailure
+from intake.lease import WorkerLease, db_now, db_unavailable, wait_for_db
 from intake.lock import LOCK_NAME, PROC_PREFIX, host_name, is_held
 from intake.names import disk_name, display_name, for_log, looks_like_a_path
 from intake.quarantine import quarantine_file
@@ -61,7 +66,9 @@ class Outcome:
     """What happened to one input: the `dossier ingest --json` contract."""
 
     source: str
-    status: str  # filed | unsorted (in the clerk's tray, no number yet) | duplicate | rejected
+    # filed | unsorted (in the clerk's tray, no number yet) | duplicate | rejected, or (a worker
+    # only, rarely) taken_over: another worker finishes it (intake/lease.py)
+    status: str
     doc_no: str | None = None
     archive_no: str | None = None
     reason: str | None = None
@@ -87,13 +94,19 @@ class Job:
     business_line: str
 
 
+class TakenOver(Exception):
+    """The job went to another worker while this one could not renew its lease."""
+
+
 class Pipeline:
-    def __init__(self, system: System, *, read_options: ocr.ReadOptions, work_dir: Path | None = None):
+    def __init__(self, system: System, *, read_options: ocr.ReadOptions, lease: WorkerLease):
         self.system = system
         self.settings = system.settings
-        # the watcher works in work/ itself; other processes in a private folder under it
-        # (intake/lock.py), so that a watcher's recovery never takes their live jobs
-        self.work = work_dir or system.settings.work
+        # every worker works in its own folder under work/ (intake/lease.py), so that taking
+        # over a dead worker's files never touches a live one's
+        self.lease = lease
+        self.work = lease.folder
+        self.worker = lease.name
         self.read_options = read_options
         self._filing = threading.Lock()  # filing stays serialised: numbers and the store sidecars
         self._inflight: dict[str, threading.Event] = {}
@@ -145,9 +158,9 @@ class Pipeline:
             target.unlink()
             return None
         job = self._open_job(target, source=display_name(str(path.relative_to(self.settings.inbox))), business_line=biz)
-        return self._quarantine(job, IntakeFailure("unsupported", cause=cause))
+        return None if job is None else self._quarantine(job, IntakeFailure("unsupported", cause=cause))
 
-    def claim_copy(self, path: Path, business_line: str | None = None) -> Job:
+    def claim_copy(self, path: Path, business_line: str | None = None) -> Job | None:
         """For `dossier ingest`: the user's file stays where it is; we work on a copy."""
         biz = business_line or self.settings.default_business_line
         target = self._work_path(biz, path.name)
@@ -158,28 +171,115 @@ class Pipeline:
         os.rename(tmp, target)
         return self._open_job(target, source=display_name(str(path)), business_line=biz)
 
-    def _open_job(self, work_path: Path, *, source: str, business_line: str) -> Job:
-        with self.system.db.write() as s:
-            row = IntakeJob(source_name=source[-512:], work_path=work_path.name, business_line=business_line, state="claimed")
-            s.add(row)
-            s.flush()
-            return Job(row.id, work_path, source, business_line)
+    def _open_job(self, work_path: Path, *, source: str, business_line: str) -> Job | None:
+        """The job row, committed with a renewal of this worker's lease; waits while the
+        database is away (the file stays in this worker's folder meanwhile). None if this
+        worker had been taken for dead and the file went with its folder to another."""
+        def register() -> Job | None:
+            with self.system.db.write() as s:
+                self.lease.renew_in(s)
+                if not work_path.exists():
+                    return None
+                row = IntakeJob(source_name=source[-512:], work_path=work_path.name, business_line=business_line,
+                                state="claimed", worker=self.worker)
+                s.add(row)
+                s.flush()
+                return Job(row.id, work_path, source, business_line)
+
+        return wait_for_db(register, stopping=self.lease.stopping, what=f"registering {for_log(source)}")
 
     def recover(self) -> list[Job]:
-        """Jobs a crashed run left in work/: finished where they were filed, redone otherwise.
+        """At a worker's start: what dead workers left (take-over), and anything in this
+        worker's own folder; finished where it was filed, redone otherwise."""
+        self._adopt()
+        return self._resume(sorted(p for p in self.work.iterdir() if not p.name.startswith(".") and p.is_file()))
 
-        Only the watcher recovers, holding the data folder's lock, so nothing else works in
-        work/ itself; a private folder of a process that has ended is taken over, one whose
-        process still runs is left alone. A file under which Dossier stopped MAX_READ_CRASHES
-        times while reading it is set aside, so that it cannot stop every restart in turn."""
-        jobs: list[Job] = []
-        work = self.work
-        adopt_orphaned_work(work)
-        for path in sorted(work.iterdir()):
-            if path.name.startswith(".") or not path.is_file():
-                if path.name.endswith(".copying"):
-                    path.unlink(missing_ok=True)  # a copy that never finished; its source is intact
+    def take_over(self) -> list[Job]:
+        """Every so often: the files of workers that have died since, moved into this
+        worker's folder; the jobs among them to do again."""
+        return self._resume(self._adopt())
+
+    def _adopt(self) -> list[Path]:
+        """Move the files of dead workers into this worker's folder, with their jobs.
+
+        Dead: a worker whose lease has run out (any machine), or a folder of this machine
+        whose lock no live process holds (at once: the kernel dropped the lock when the
+        process ended). Also the files an older Dossier's watcher left in work/ itself. One
+        transaction, and the workers' rows locked FOR UPDATE SKIP LOCKED, so two workers
+        looking at once never split one folder between them. (PostgreSQL write transactions
+        also share one lock, archive_store/db.py, and SQLite has one writer: either alone
+        would do; the row locks keep it true should that change.)"""
+        work = self.settings.work
+        moved: list[Path] = []
+        with self.system.db.write() as s:
+            now = db_now(s)
+            dead = {w.name for w in s.scalars(
+                select(IntakeWorker).where(IntakeWorker.lease_until < now, IntakeWorker.name != self.worker)
+                .with_for_update(skip_locked=True))}
+            for folder in self.dead_here():
+                if folder.name in dead:
+                    continue
+                if s.get(IntakeWorker, folder.name) is not None and s.scalar(
+                        select(IntakeWorker.name).where(IntakeWorker.name == folder.name)
+                        .with_for_update(skip_locked=True)) is None:
+                    continue  # another worker is taking it over right now
+                dead.add(folder.name)
+            for name in sorted(dead):
+                files = self._move_in(work / name)
+                s.execute(update(IntakeJob).where(IntakeJob.worker == name, IntakeJob.state == "claimed")
+                          .values(worker=self.worker))
+                s.execute(IntakeWorker.__table__.delete().where(IntakeWorker.name == name))
+                if files:
+                    log.warning("took over %d file(s) from %s, a worker that has stopped", len(files), name)
+                    audit.record(s, actor=ACTOR, action="intake.taken_over", object_type="intake_worker",
+                                 object_id=name[:64], after={"worker": name, "by": self.worker,
+                                                             "files": [p.name for p in files]})
+                moved += files
+            moved += self._move_in(work)  # an older Dossier's watcher worked in work/ itself
+        return sorted(moved)
+
+    def dead_here(self) -> list[Path]:
+        """The work folders of this machine's workers that have ended: no live process holds
+        their lock. Asked of the file system alone, so cheap enough to ask often."""
+        return [folder for folder in self.settings.work.glob(f"{PROC_PREFIX}{host_name()}@*")
+                if folder.name != self.worker and folder.is_dir() and not is_held(folder / LOCK_NAME)]
+
+    def _move_in(self, folder: Path) -> list[Path]:
+        """The files of `folder` (their sidecars with them) moved into this worker's folder;
+        returns the files to resume. Sub-folders are other workers'; left alone."""
+        moved = []
+        try:
+            entries = list(os.scandir(folder))
+        except FileNotFoundError:
+            return []
+        for entry in entries:
+            if entry.name == LOCK_NAME or entry.is_dir(follow_symlinks=False):
                 continue
+            if entry.name.endswith((".copying", ".tmp")):
+                # a copy or a sidecar write that never finished: its source is intact
+                os.unlink(entry.path)
+                continue
+            target = self.work / entry.name
+            try:
+                os.rename(entry.path, target)
+            except FileNotFoundError:
+                continue
+            if not entry.name.startswith("."):
+                moved.append(target)
+        if folder != self.settings.work:
+            (folder / LOCK_NAME).unlink(missing_ok=True)
+            try:
+                folder.rmdir()
+            except OSError:  # something new in it (its worker came back): left for the next look
+                pass
+        return moved
+
+    def _resume(self, paths: list[Path]) -> list[Job]:
+        """Jobs a stopped worker left: finished where they were filed, redone otherwise. A
+        file under which Dossier stopped MAX_READ_CRASHES times while reading it is set aside,
+        so that it cannot stop every restart in turn."""
+        jobs: list[Job] = []
+        for path in paths:
             with self.system.db.write() as s:
                 row = s.scalar(select(IntakeJob).where(IntakeJob.work_path == path.name).order_by(IntakeJob.id.desc()))
                 if row is None:  # crashed between the move and the job row
@@ -188,7 +288,8 @@ class Pipeline:
                     row = IntakeJob(source_name=path.name.split(_SEP, 2)[-1], work_path=path.name,
                                     business_line=biz, state="claimed")
                     s.add(row)
-                    s.flush()
+                row.worker = self.worker
+                s.flush()
                 job = Job(row.id, path, row.source_name, row.business_line or self.settings.default_business_line)
                 state = row.state
             if state in ("filed", "unsorted"):
@@ -212,17 +313,39 @@ class Pipeline:
         # a file that may have brought the last run down goes after the others (sort is stable)
         return sorted(jobs, key=lambda j: _read_crashes(self._reading_mark(j)))
 
+    def resume(self, job: Job) -> Job | None:
+        """After the database came back mid-job: the job to do again, or None if its commit
+        had gone through (it is finished like a recovered one)."""
+        if not job.work_path.exists():
+            raise TakenOver(job.source)
+        return next(iter(self._resume([job.work_path])), None)
+
+    def outcome_of(self, job: Job) -> Outcome:
+        """What became of a job that `resume` found committed."""
+        with self.system.db.read() as s:
+            row = s.get(IntakeJob, job.id)
+            doc = s.get(Document, row.document_id) if row.document_id else None
+            return Outcome(job.source, row.state, doc_no=doc.doc_no if doc else None,
+                           archive_no=doc.archive.archive_no if doc else None, job_id=job.id, pages=row.pages or 0)
+
     # -- processing -----------------------------------------------------------------------
     def process(self, job: Job) -> Outcome:
         started = time.perf_counter()
         self._read_seconds.value = 0.0
         try:
-            outcome = self._process(job)
-        except IntakeFailure as failure:
-            outcome = self._quarantine(job, failure)
-        except Exception as exc:  # never lose a file to a bug: quarantine it and say so
-            log.exception("intake failed on %s", for_log(job.source))
-            outcome = self._quarantine(job, IntakeFailure("internal", f"{MESSAGES['internal']} ({type(exc).__name__}: {exc})"))
+            try:
+                outcome = self._process(job)
+            except IntakeFailure as failure:
+                outcome = self._quarantine(job, failure)
+            except Exception as exc:  # never lose a file to a bug: quarantine it and say so
+                if isinstance(exc, TakenOver) or db_unavailable(exc):
+                    raise  # the database away: waited out by the caller, the file kept (intake/runner.py)
+                log.exception("intake failed on %s", for_log(job.source))
+                outcome = self._quarantine(job, IntakeFailure("internal", f"{MESSAGES['internal']} ({type(exc).__name__}: {exc})"))
+        except TakenOver:
+            log.warning("%s was taken over by another worker while this one could not renew its lease; "
+                        "left to it", for_log(job.source))
+            return Outcome(job.source, "taken_over", job_id=job.id, detail="Another worker finishes this file.")
         return dataclasses.replace(outcome, read_seconds=self._read_seconds.value,
                                    total_seconds=time.perf_counter() - started)
 
@@ -264,11 +387,18 @@ class Pipeline:
         finally:
             self._leave(sha)
 
+    def _check_owner(self, s, job: Job) -> IntakeJob:
+        """The job's row, if the job is still this worker's (see intake/lease.py)."""
+        row = s.get(IntakeJob, job.id)
+        if row.worker not in (None, self.worker):
+            raise TakenOver(job.source)
+        return row
+
     def _stage(self, job: Job, stage: str, pages: int | None = None, pages_read: int | None = None) -> None:
         """Where the job is, for the clerk's live intake page: the pages are known once the
         file is opened, and counted as they are read."""
         with self.system.db.write() as s:
-            row = s.get(IntakeJob, job.id)
+            row = self._check_owner(s, job)
             row.stage, row.pages, row.pages_read = stage, pages, pages_read
 
     def _enter(self, sha: str) -> None:
@@ -298,7 +428,7 @@ class Pipeline:
         if not self.system.store.has(sha):  # the stored copy went missing: this copy heals it
             self.system.store.put_file(job.work_path)
         with self.system.db.write() as s:
-            row = s.get(IntakeJob, job.id)
+            row = self._check_owner(s, job)
             row.state, row.sha256 = "duplicate", sha
             row.detail = f"the same file is already filed as {doc_no}"
             row.document_id = s.scalar(select(Document.id).where(Document.doc_no == doc_no))
@@ -345,6 +475,7 @@ class Pipeline:
             return self._hold(job, sha, item, analysis, sidecar)
         try:
             with self.system.db.write() as s:
+                self._check_owner(s, job)
                 doc = file_document(s, self.settings, actor=ACTOR, item=item)
                 doc.field_boxes = _field_boxes(analysis)
                 doc.secret_boxes = redaction.secret_boxes(extraction.pages)  # every ID, phone, … on the page
@@ -357,6 +488,8 @@ class Pipeline:
             sidecar.unlink(missing_ok=True)
             existing = self._existing(sha)
             return self._duplicate(job, sha, dup.doc_no, existing[1] if existing else "")
+        except TakenOver:
+            raise  # what was stored may be the new owner's too: its own sidecar accounts for it
         except BaseException:
             self._undo_uncommitted_store(job)
             raise
@@ -367,11 +500,14 @@ class Pipeline:
         """Into the clerk's unsorted tray: no archive, no number, nothing to index yet."""
         try:
             with self.system.db.write() as s:
+                self._check_owner(s, job)
                 row = unsorted.hold(s, actor=ACTOR, item=item, boxes=_field_boxes(analysis))
                 job_row = s.get(IntakeJob, job.id)
                 job_row.state, job_row.sha256, job_row.unsorted_id = "unsorted", sha, row.id
                 job_row.reason = job_row.detail = None
             sidecar.unlink()
+        except TakenOver:
+            raise
         except BaseException:
             self._undo_uncommitted_store(job)
             raise
@@ -417,7 +553,9 @@ class Pipeline:
                     break
                 batch.append(item)
             try:
-                reindex(self.system, [doc_no for _, doc_no in batch])
+                # the database away: waited out, so that the files leave work/ once indexed
+                wait_for_db(lambda: reindex(self.system, [doc_no for _, doc_no in batch]),
+                            stopping=self.lease.stopping, what="indexing")
             except Exception:  # the records are safe; the next recovery or `dossier reindex` catches up
                 log.exception("indexing %d document(s) failed; they are filed and the index can be rebuilt", len(batch))
             else:
@@ -441,6 +579,8 @@ class Pipeline:
         sidecar.unlink()
 
     def _quarantine(self, job: Job, failure: IntakeFailure) -> Outcome:
+        with self.system.db.read() as s:
+            self._check_owner(s, job)
         self._undo_uncommitted_store(job)
         name = quarantine_file(self.settings, job.work_path, original_name=os.path.basename(job.source),
                                reason=failure.reason, detail=failure.detail, job_id=job.id,
@@ -483,29 +623,6 @@ def _read_crashes(mark: Path) -> int:
         return int(mark.read_text() or 0)
     except (OSError, ValueError):
         return 0
-
-
-def private_work_dir(settings) -> Path:
-    """A work folder of this Intake's own, locked for as long as it lives (intake/lock.py);
-    the token tells apart two Intakes of one process (tests, `quarantine retry` in a shell)."""
-    folder = settings.work / f"{PROC_PREFIX}{host_name()}@{os.getpid()}@{secrets.token_hex(3)}"
-    folder.mkdir(exist_ok=True)
-    return folder
-
-
-def adopt_orphaned_work(work: Path) -> None:
-    """Move the files of private work folders whose process has ended into work/ itself,
-    where recovery finishes them like the watcher's own: an `ingest` copy is filed, a
-    `quarantine retry` file (its only copy) is not lost. Only this machine's folders: a
-    lock can only be checked on the machine that holds it."""
-    for folder in work.glob(f"{PROC_PREFIX}{host_name()}@*"):
-        if not folder.is_dir() or is_held(folder / LOCK_NAME):
-            continue
-        for entry in folder.iterdir():
-            if entry.name != LOCK_NAME:
-                os.rename(entry, work / entry.name)
-        (folder / LOCK_NAME).unlink(missing_ok=True)
-        folder.rmdir()
 
 
 def _write_durably(path: Path, text: str) -> None:

@@ -1,10 +1,11 @@
 """What the intake page shows, as plain values: is the watcher running (and what failed), which
 files are visibly waiting or stuck in the inbox, and is the search index being rebuilt.
 
-The watcher process keeps its part in `run/watcher@HOST.json` (a `StatusBoard`), because the
-portal that shows it may be another process (`dossier run --no-watch` beside `dossier
-watch`); whether a watcher is alive is asked of its lock, never of a file that a crash
-could leave behind.
+The watcher keeps its part in `run/watcher@HOST.json` (a `StatusBoard`), because the portal
+that shows it may be another process (`dossier run --no-watch` beside `dossier watch`); its
+worker processes (intake/workers.py) each keep the files they could not take in
+`run/watcher@HOST.worker-K.json`. Whether a watcher is alive is asked of its lock, never of a
+file that a crash could leave behind.
 """
 from __future__ import annotations
 
@@ -27,8 +28,12 @@ def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def status_path(data_dir: Path, host: str | None = None) -> Path:
-    return data_dir / RUN_DIR / f"watcher@{host or host_name()}.json"
+def status_path(data_dir: Path, host: str | None = None, part: str | None = None) -> Path:
+    return data_dir / RUN_DIR / f"watcher@{host or host_name()}{'.' + part if part else ''}.json"
+
+
+def worker_boards(data_dir: Path) -> list[Path]:
+    return sorted((data_dir / RUN_DIR).glob(f"watcher@{host_name()}.worker-*.json"))
 
 
 @dataclass(frozen=True)
@@ -70,8 +75,8 @@ class IndexStatus:
 class StatusBoard:
     """The watcher's side: failures, restarts and stuck files, written on every change."""
 
-    def __init__(self, settings: Settings):
-        self.path = status_path(settings.data_dir)
+    def __init__(self, settings: Settings, part: str | None = None):
+        self.path = status_path(settings.data_dir, part=part)
         self.inbox = settings.inbox
         self._lock = threading.Lock()
         self._state: dict = {"started": _now(), "restarts": 0, "failures": [], "stuck": [], "checking_index": False}
@@ -112,8 +117,12 @@ def _relative(inbox: Path, path: Path) -> str:
 
 
 def _board(settings: Settings) -> dict:
+    return _read(status_path(settings.data_dir))
+
+
+def _read(path: Path) -> dict:
     try:
-        return json.loads(status_path(settings.data_dir).read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
 
@@ -125,9 +134,12 @@ def watcher_status(settings: Settings) -> WatcherStatus:
     state = _board(settings)
     failures = tuple(WatcherFailure(f.get("at", ""), f.get("error", ""), bool(f.get("restarted")))
                      for f in state.get("failures", []))
-    stuck = tuple(StuckFile(s.get("name", ""), s.get("error", "")) for s in state.get("stuck", [])) if running else ()
+    stuck: dict[str, StuckFile] = {}
+    for board in [state] + [_read(p) for p in worker_boards(settings.data_dir)] if running else ():
+        for s in board.get("stuck", []):  # every worker tries a file; each may find it stuck
+            stuck.setdefault(s.get("name", ""), StuckFile(s.get("name", ""), s.get("error", "")))
     return WatcherStatus(running, read_holder(lock) if running else None, int(state.get("restarts", 0)),
-                         failures, stuck)
+                         failures, tuple(stuck.values()))
 
 
 def waiting_files(settings: Settings) -> list[WaitingFile]:

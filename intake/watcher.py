@@ -145,11 +145,13 @@ class InboxWatcher:
     def __init__(self, inbox: Path, *, take: Callable[[Path], None], has_room: Callable[[], bool],
                  refuse: Callable[[Path, str], None] = lambda path, cause: None,
                  on_change: Callable[["InboxWatcher"], None] = lambda watcher: None,
+                 on_tick: Callable[[], None] = lambda: None,
                  settle_seconds: float = 2.0, poll: bool = False, scan_interval: float = 1.0):
         self.inbox = inbox
         self.take = take
         self.refuse = refuse
         self.on_change = on_change  # the stuck list changed: for the status file
+        self.on_tick = on_tick  # once a scan: the owner's periodic chores
         self.stuck: dict[Path, Stuck] = {}
         self.has_room = has_room
         self.tracker = StabilityTracker(settle_seconds)
@@ -183,6 +185,7 @@ class InboxWatcher:
                     self.tracker.forget(path)
                     self._attempt(path, lambda p=path: self.take(p))
                 self._forget_gone()
+                self.on_tick()
                 self.wake.wait(self.scan_interval)
                 self.wake.clear()
         finally:

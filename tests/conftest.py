@@ -113,6 +113,11 @@ def use_index_backend(data: Path, backend: str) -> None:
     path.write_text(re.sub(r'(?m)^backend = .*$', f'backend = "{backend}"', text), encoding="utf-8")
 
 
+def pg_cluster():
+    """The PostgreSQL pass's cluster (None on SQLite), for tests that stop its server."""
+    return _cluster
+
+
 def pytest_unconfigure(config):
     if _cluster is not None:
         _cluster.stop()
@@ -135,6 +140,12 @@ def system(tmp_path):
 def run_dossier(*args: str, data: Path | None = None, input: str | None = None,
                 env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run the real `dossier` command as a user would."""
+    if ON_POSTGRES and data is not None and args[:1] in (("init",), ("run",)) and not (Path(data) / "dossier.toml").exists():
+        # `dossier init` keeps settings it finds: these name a database of its own on the cluster
+        from archive_store import settings as settings_mod
+
+        Path(data).mkdir(parents=True, exist_ok=True)
+        settings_mod.write_default_settings(Path(data))
     full_env = {k: v for k, v in os.environ.items() if k not in ("DOSSIER_DATA", "DATABASE_URL")}
     full_env.update(env or {})
     cmd = [DOSSIER] + (["--data", str(data)] if data else []) + list(args)

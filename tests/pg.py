@@ -53,9 +53,7 @@ class Cluster:
         self._run(_bin("initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust",
                   "-E", "UTF8", "--locale=C.UTF-8")
         # The tests' data is thrown away: no fsync keeps database creation and commits fast.
-        opts = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300")
-        self._run(_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"), "-o", opts, "-w", "start")
+        self.start_server()
         atexit.register(self.stop)
         self.admin_url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
         self._admin(f"CREATE DATABASE {TEMPLATE}")
@@ -64,6 +62,15 @@ class Cluster:
         db = Database(self.url(TEMPLATE))
         migrate(db)
         db.dispose()
+
+    def start_server(self) -> None:
+        opts = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} "
+                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300")
+        self._run(_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"), "-o", opts, "-w", "start")
+
+    def stop_server(self) -> None:
+        """The server gone (connections cut, port closed) until `start_server`: the database lost mid-run."""
+        self._run(_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def stop(self) -> None:
         if self.data.exists():

@@ -218,13 +218,16 @@ def _ingest_with_progress(intake, files, business_line):
 
 
 @main.command()
-@click.option("--workers", type=click.IntRange(1, 64), help="Documents read in parallel (default: one per core).")
+@click.option("--workers", type=click.IntRange(1, 64),
+              help="Worker processes, each reading one document at a time (default: [ocr] workers, or one per core).")
 @click.option("--poll", is_flag=True, help="Poll the inbox instead of waiting for file events (network shares).")
 @click.option("--settle", default=2.0, show_default=True, type=float,
               help="Seconds a file must stop growing before it is taken.")
 @click.pass_context
 def watch(ctx: click.Context, workers: int | None, poll: bool, settle: float) -> None:
-    """Watch the inbox and file whatever arrives, until interrupted."""
+    """Watch the inbox and file whatever arrives, until interrupted. Further `dossier watch`
+    processes on other machines may share the database and the data folder (the inbox on a
+    network share, with --poll)."""
     from web.serve import run_watcher
 
     system = system_for(ctx)
@@ -267,7 +270,7 @@ def quarantine_retry(ctx: click.Context, name: str, as_user: str | None) -> None
     ctx.call_on_close(intake.close)
     job = intake.pipeline.claim_from_inbox(back)
     if job is None:
-        click.echo(f"{name} was moved back to the inbox; the running watcher took it")
+        click.echo(f"{name} was moved back to the inbox; a running watcher took it")
         return
     outcome = intake.pipeline.process(job)
     click.echo(json.dumps(outcome.to_json(), ensure_ascii=False))

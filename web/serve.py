@@ -2,10 +2,10 @@
 
 One watcher per data folder on each machine: `run_watcher` holds the data folder's lock
 (intake/lock.py) for as long as it runs, so a second `dossier watch` or `dossier run` is
-refused with the first one's pid and host before it touches anything. Inside that, a
-watcher that fails is started again after a pause, and the failure goes to the log and to
-the intake page (intake/status.py): a watcher thread that died silently while the portal
-kept answering would stop all filing with nobody the wiser.
+refused with the first one's pid and host before it touches anything. Inside that, the
+intake's worker processes (intake/workers.py); one that fails is started again after a
+pause, and the failure goes to the log and to the intake page (intake/status.py): a worker
+that died silently while the portal kept answering would stop filing with nobody the wiser.
 """
 from __future__ import annotations
 
@@ -22,23 +22,10 @@ import click
 
 from archive_store.errors import SetupError
 from archive_store.system import System
+from intake.workers import RESTART_PAUSE_S, STEADY_S  # the portal restarts like a worker
 
 log = logging.getLogger("dossier.intake")
 portal_log = logging.getLogger("dossier.portal")
-
-RESTART_PAUSE_S = (1, 2, 5, 10, 30, 60)  # after repeated failures, at most once a minute
-STEADY_S = 300  # a watcher that ran this long before failing starts the pauses afresh
-
-
-def _report(outcome) -> None:
-    from intake.names import for_log
-
-    line = f"{outcome.status}: {for_log(outcome.source)}"
-    if outcome.doc_no:
-        line += f" → {outcome.doc_no}"
-    if outcome.status == "rejected":
-        line += f" [{outcome.reason}] {for_log(outcome.detail or '')}"
-    click.echo(line)
 
 
 def _stop_on_signals(stop: threading.Event, also=lambda: None) -> None:
@@ -58,8 +45,9 @@ def watcher_lock(system: System):
 
 def run_watcher(system: System, *, workers: int | None = None, poll: bool = False,
                 settle_seconds: float = 2.0, stop: threading.Event | None = None, lock=None) -> None:
-    """Watch until `stop` is set (or a signal), restarting the watcher after each failure."""
-    from intake.status import StatusBoard
+    """Watch until `stop` is set (or a signal): the intake's supervisor and its worker
+    processes (intake/workers.py), which start a failed worker again after a pause."""
+    from intake.workers import supervise
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     stop = stop or threading.Event()
@@ -68,35 +56,10 @@ def run_watcher(system: System, *, workers: int | None = None, poll: bool = Fals
     own_lock = lock is None
     lock = lock or watcher_lock(system)  # before anything else: a refused watcher touches nothing
     try:
-        board = StatusBoard(system.settings)
-        failures = 0
-        while not stop.is_set():
-            started = time.monotonic()
-            try:
-                _watch_once(system, workers=workers, poll=poll, settle_seconds=settle_seconds, stop=stop, board=board)
-                return
-            except Exception as exc:
-                if time.monotonic() - started > STEADY_S:
-                    failures = 0
-                pause = RESTART_PAUSE_S[min(failures, len(RESTART_PAUSE_S) - 1)]
-                failures += 1
-                log.exception("the inbox watcher failed; starting it again in %d s", pause)
-                board.failed(exc, restarted=not stop.is_set())
-                stop.wait(pause)
+        supervise(system, workers=workers, poll=poll, settle_seconds=settle_seconds, stop=stop, lock=lock)
     finally:
         if own_lock:
             lock.release()
-
-
-def _watch_once(system: System, *, workers, poll, settle_seconds, stop, board) -> None:
-    from intake.runner import Intake
-
-    intake = Intake(system, workers=workers, watcher=True)
-    click.echo(f"watching {system.settings.inbox} with {intake.workers} worker(s)")
-    try:
-        intake.watch(stop, settle_seconds=settle_seconds, poll=poll, on_done=_report, board=board)
-    finally:
-        intake.close()
 
 
 def serve(system: System, *, host: str, port: int, watch: bool, workers: int = 0) -> None:

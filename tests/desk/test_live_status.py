@@ -35,3 +35,20 @@ def test_a_search_on_an_index_that_needs_rebuilding_says_so(world, tmp_path):
     finally:
         shutil.rmtree(system.settings.index_dir)
         shutil.copytree(saved, system.settings.index_dir)
+
+
+def test_the_live_view_counts_the_live_intake_workers_of_every_machine(world):
+    """Workers on another machine are the intake running, though no watcher runs here."""
+    from datetime import timedelta
+
+    from archive_store.models import IntakeWorker, utcnow
+
+    system, _ = world
+    clerk = users_of(system)["clerk"]
+    assert intake_desk.live(system, clerk).workers == ()
+    soon, gone = utcnow() + timedelta(minutes=5), utcnow() - timedelta(minutes=5)
+    with system.db.write() as s:
+        s.add(IntakeWorker(name="proc@beta@1@aa", host="beta", pid=1, lease_until=soon))
+        s.add(IntakeWorker(name="proc@beta@2@bb", host="beta", pid=2, lease_until=soon))
+        s.add(IntakeWorker(name="proc@gamma@3@cc", host="gamma", pid=3, lease_until=gone))  # its lease ran out
+    assert intake_desk.live(system, clerk).workers == (("beta", 2),)

@@ -6,14 +6,16 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import DOSSIER, run_dossier
 from tests.intake import samples
-from tests.intake.test_watcher_e2e import Watcher, counts, drop, inbox_files, wait_until
+from tests.intake.test_watcher_e2e import Watcher, counts, drop, inbox_files, wait_until, work_files
 
 pytestmark = pytest.mark.e2e
 
@@ -117,7 +119,7 @@ def test_hostile_files_among_ordinary_scans_each_get_a_reason_and_the_watcher_li
     assert samples.hashlib_sha(outside) not in {r["sha256"] for r in export.values()}
     # the hidden file waits, visibly; nothing else is left in the inbox or in work/
     assert [p.name for p in inbox_files(data)] == [".half-scanned.pdf"]
-    assert [p for p in (data / "work").rglob("*") if p.is_file()] == []
+    assert work_files(data) == []
     logged = log.read_text()
     assert "filed: two\\nlines.pdf" in logged  # one line in the console log
     assert run_dossier("verify", data=data).returncode == 0
@@ -183,27 +185,31 @@ def test_dossier_ingest_reports_every_hostile_file_as_a_json_line(system, tmp_pa
     assert result.returncode == 1
 
 
-def test_inside_dossier_run_a_failing_watcher_is_restarted_and_the_failure_shown(system, monkeypatch):
+def test_inside_dossier_run_a_failing_worker_is_restarted_and_the_failure_shown(system, monkeypatch):
+
+    import intake.workers as workers
     import web.serve as serve
     from intake.status import watcher_status
 
-    calls = []
+    starts = []
     stop = threading.Event()
 
-    def flaky(system, **kw):
-        calls.append(1)
-        if len(calls) < 3:
-            raise OSError(36, "File name too long")
-        stop.set()  # the third start runs until it is stopped
+    def flaky(slot, system, **kw):  # two workers that die at once, then one that runs until stopped
+        starts.append(1)
+        if len(starts) == 3:
+            stop.set()
+        slot.proc = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)" if len(starts) < 3 else "pass"])
+        slot.started = time.monotonic()
 
-    monkeypatch.setattr(serve, "_watch_once", flaky)
-    monkeypatch.setattr(serve, "RESTART_PAUSE_S", (0,))
-    t = threading.Thread(target=serve.run_watcher, kwargs={"system": system, "stop": stop})
+    monkeypatch.setattr(workers._Slot, "start", flaky)
+    monkeypatch.setattr(workers, "RESTART_PAUSE_S", (0,))
+    t = threading.Thread(target=serve.run_watcher, kwargs={"system": system, "stop": stop, "workers": 1})
     t.start()
     t.join(60)
-    assert not t.is_alive() and len(calls) == 3
+    assert not t.is_alive() and len(starts) == 3
     st = watcher_status(system.settings)
-    assert st.restarts == 2 and [f.error for f in st.failures] == ["OSError: [Errno 36] File name too long"] * 2
+    assert st.restarts == 2
+    assert [f.error for f in st.failures] == ["RuntimeError: intake worker 0 stopped with exit status 3"] * 2
 
 
 def kept_pages(data, source_name: str) -> int:

@@ -222,14 +222,15 @@ def test_recovery_leaves_a_live_process_work_alone_and_adopts_an_ended_one(syste
     samples.docx_form(tmp_path / "live.docx", 1)
     samples.docx_form(tmp_path / "ended.docx", 2)
     live, ended = Intake(system, workers=1), Intake(system, workers=1)
-    watcher = Intake(system, workers=1, watcher=True)
+    watcher = Intake(system, workers=1)
     try:
         live_job = live.pipeline.claim_copy(tmp_path / "live.docx")
         ended_job = ended.pipeline.claim_copy(tmp_path / "ended.docx")
-        ended._work_lock.release()  # as if `dossier ingest` had been killed here
+        ended.lease._beating.set()  # as if `dossier ingest` had been killed here: no heartbeat,
+        ended.lease._lock.release()  # and its folder's lock dropped
         recovered = watcher.pipeline.recover()
         assert [j.id for j in recovered] == [ended_job.id]
-        assert recovered[0].work_path.parent == system.settings.work
+        assert recovered[0].work_path.parent == watcher.pipeline.work
         assert live_job.work_path.exists() and not ended_job.work_path.parent.exists()
         assert watcher.pipeline.process(recovered[0]).status == "filed"
     finally:
@@ -242,7 +243,7 @@ def test_a_file_under_which_the_watcher_died_again_and_again_is_set_aside_on_the
     from intake.runner import Intake
 
     samples.docx_form(system.settings.inbox / "killer.docx", 1)
-    watcher = Intake(system, workers=1, watcher=True)
+    watcher = Intake(system, workers=1)
     try:
         job = watcher.pipeline.claim_from_inbox(system.settings.inbox / "killer.docx")
         watcher.pipeline._reading_mark(job).write_text(str(MAX_READ_CRASHES))  # that many deaths while reading it
@@ -259,7 +260,7 @@ def test_after_a_crash_the_files_that_were_being_read_are_read_last(system):
 
     for name in ("a.docx", "b.docx", "c.docx"):
         samples.docx_form(system.settings.inbox / name, ord(name[0]))
-    watcher = Intake(system, workers=1, watcher=True)
+    watcher = Intake(system, workers=1)
     try:
         jobs = {n: watcher.pipeline.claim_from_inbox(system.settings.inbox / n) for n in ("a.docx", "b.docx", "c.docx")}
         watcher.pipeline._reading_mark(jobs["a.docx"]).write_text("2")

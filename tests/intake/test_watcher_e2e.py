@@ -23,15 +23,20 @@ pytestmark = pytest.mark.e2e
 
 
 class Watcher:
-    def __init__(self, data: Path, log: Path):
-        self.data, self.log = data, log
+    """`dossier watch` as a subprocess; `host` plays another machine (DOSSIER_HOST)."""
+
+    def __init__(self, data: Path, log: Path, *, workers: int = 2, host: str | None = None):
+        self.data, self.log, self.workers, self.host = data, log, workers, host
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "Watcher":
-        env = {k: v for k, v in os.environ.items() if k not in ("DOSSIER_DATA", "DATABASE_URL")}
+        env = {k: v for k, v in os.environ.items() if k not in ("DOSSIER_DATA", "DATABASE_URL", "DOSSIER_HOST")}
+        if self.host:
+            env["DOSSIER_HOST"] = self.host
         out = open(self.log, "a")
-        # Its own process group, so a crash can take its OCR workers down with it.
-        self.proc = subprocess.Popen([DOSSIER, "--data", str(self.data), "watch", "--workers", "2", "--settle", "1"],
+        # Its own process group, so a crash can take its worker and OCR processes down with it.
+        self.proc = subprocess.Popen([DOSSIER, "--data", str(self.data), "watch", "--workers", str(self.workers),
+                                      "--settle", "1"],
                                      stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
         return self
 
@@ -96,6 +101,11 @@ def inbox_files(data: Path) -> list[Path]:
     return [p for p in (data / "inbox").rglob("*") if p.is_file()]
 
 
+def work_files(data: Path) -> list[Path]:
+    """What the workers hold: the files in their work folders, besides each folder's lock."""
+    return [p for p in (data / "work").rglob("*") if p.is_file() and p.name != ".lock"]
+
+
 def test_files_waiting_at_start_and_arriving_later_are_all_filed(data, watcher, tmp_path):
     inbox = data / "inbox"
     samples.docx_form(tmp_path / "early.docx", 1)
@@ -112,7 +122,7 @@ def test_files_waiting_at_start_and_arriving_later_are_all_filed(data, watcher, 
     assert export["early.docx"]["customer"]["business_line"] == "P"
     assert export["early-s.pdf"]["customer"]["business_line"] == "S"
     assert export["later.png"]["doc_type"] == "collection_form"
-    assert inbox_files(data) == [] and list((data / "work").iterdir()) == []
+    assert inbox_files(data) == [] and work_files(data) == []
 
 
 def test_a_slow_copy_is_taken_only_when_it_is_complete(data, watcher, tmp_path):
@@ -202,7 +212,7 @@ def test_killed_at_random_moments_every_file_is_filed_exactly_once(data, tmp_pat
     final = Watcher(data, log).start()
     try:
         wait_until(lambda: counts(data)["documents"] == len(made) and not inbox_files(data)
-                   and not list((data / "work").iterdir()), 400, "every file after the crashes", log)
+                   and not work_files(data), 400, "every file after the crashes", log)
     finally:
         final.stop()
     assert kills >= 3

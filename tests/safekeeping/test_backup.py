@@ -168,7 +168,7 @@ def test_a_backup_taken_while_the_watcher_files_restores_consistently(live, tmp_
             assert time.monotonic() < deadline, f"the watcher did not file everything: {taken}"
             time.sleep(0.5)  # a backup every half second or so: enough of them land mid-filing
         dropper.join()
-        wait_until(lambda: not list((data / "work").iterdir()), 60, "the watcher to finish", watcher.log)
+        wait_until(lambda: not [p for p in (data / "work").rglob("*") if p.is_file() and p.name != ".lock"], 60, "the watcher to finish", watcher.log)
     finally:
         watcher.stop()
     snaps = safekeeping._snapshots(dest)
