@@ -219,6 +219,19 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _sqlite_out_of_room(exc: sqlite3.Error, system: System, partial: Path) -> bool:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name == "SQLITE_FULL" or "full" in str(exc):
+        return True
+    if not name.startswith("SQLITE_IOERR") and "disk I/O error" not in str(exc):
+        return False
+    try:
+        needed = Path(system.db.engine.url.database).stat().st_size
+        return shutil.disk_usage(partial if partial.exists() else partial.parent).free < needed
+    except (OSError, TypeError):
+        return False
+
+
 def _full(exc: OSError, dest: Path) -> BackupRefused | None:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return BackupRefused(f"备份目录 {dest} 空间已满：备份未完成，已清除未完成的部分。请腾出空间或换一个目录。")
@@ -256,9 +269,11 @@ def backup(system: System, actor: User, dest: str | os.PathLike | None = None, *
         except OSError as exc:
             shutil.rmtree(partial, ignore_errors=True)
             raise (_full(exc, dest) or BackupRefused(f"备份失败：{exc}；未完成的部分已清除。")) from None
-        except sqlite3.Error as exc:  # the online backup reports a full disk in its own words
+        except sqlite3.Error as exc:
+            # The online backup reports a full disk in its own words: SQLITE_FULL, or a
+            # failed write (SQLITE_IOERR_…) with less room left than the database needs.
+            full = _sqlite_out_of_room(exc, system, partial) and _full(OSError(errno.ENOSPC, str(exc)), dest)
             shutil.rmtree(partial, ignore_errors=True)
-            full = "full" in str(exc) and _full(OSError(errno.ENOSPC, str(exc)), dest)
             raise (full or BackupRefused(f"备份数据库失败：{exc}；未完成的部分已清除。")) from None
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)
