@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session
 
 from archive_store import access, audit
 from archive_store.errors import DossierError
-from archive_store.filestore import sha256_file
+from archive_store.filestore import fsync_dir, sha256_file
 from archive_store.models import AuditEvent, DocStatus, Document, User, utcnow
 from archive_store.settings import SETTINGS_FILE, Settings
 from archive_store.system import System, open_system
@@ -208,15 +208,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_dir(path.parent)
 
 
 def _sqlite_out_of_room(exc: sqlite3.Error, system: System, partial: Path) -> bool:
@@ -265,7 +257,7 @@ def backup(system: System, actor: User, dest: str | os.PathLike | None = None, *
         try:
             result = _take(system, dest, partial, backup_id, progress)
             os.replace(partial, snap)
-            _fsync_dir(snap.parent)
+            fsync_dir(snap.parent)
         except OSError as exc:
             shutil.rmtree(partial, ignore_errors=True)
             raise (_full(exc, dest) or BackupRefused(f"备份失败：{exc}；未完成的部分已清除。")) from None
@@ -865,7 +857,7 @@ def prune(system: System, actor: User, dest: str | os.PathLike | None = None, *,
         for snap in expired:
             # The manifest goes first: a half-removed snapshot must never look complete.
             (snap / MANIFEST).unlink()
-            _fsync_dir(snap)
+            fsync_dir(snap)
             shutil.rmtree(snap)
         for stale in (dest / "snapshots").glob(".partial-*"):
             shutil.rmtree(stale, ignore_errors=True)  # a backup that crashed; no one writes it now

@@ -74,7 +74,7 @@ class FileStore:
         if path.exists():
             path.chmod(0o600)
             path.unlink()
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)
 
     def _write(self, sha: str, fill) -> None:
         final = self.path_for(sha)
@@ -90,7 +90,7 @@ class FileStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        _fsync_dir(final.parent)
+        fsync_dir(final.parent)
 
     def check(self, expected: Iterable[str]) -> list[FixityProblem]:
         """Re-hash every expected file; report each one missing or altered. Changes nothing."""
@@ -104,7 +104,8 @@ class FileStore:
         return problems
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new entry in `path` durable (backup.py uses it too)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

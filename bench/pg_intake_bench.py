@@ -66,6 +66,17 @@ def run(root: Path, files: list[Path], processes: int, url: str | None) -> tuple
     return wall, done, n, distinct
 
 
+def write_corpus(src: Path, count: int) -> list[Path]:
+    """`count` born-digital PDFs from the test generator (fixed seed: every run the same)."""
+    src.mkdir()
+    files = []
+    for i, doc in enumerate(documents.corpus(count, seed=43)):
+        path = src / f"digital{i:03d}.pdf"
+        path.write_bytes(documents.render_pdf(doc))
+        files.append(path)
+    return files
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
@@ -73,13 +84,7 @@ def main() -> None:
     args = ap.parse_args()
     count = args.files or (48 if args.quick else 240)
     root = Path(tempfile.mkdtemp(prefix="dossier-pg-intake-bench-"))
-    src = root / "src"
-    src.mkdir()
-    files = []
-    for i, doc in enumerate(documents.corpus(count, seed=43)):
-        path = src / f"digital{i:03d}.pdf"
-        path.write_bytes(documents.render_pdf(doc))
-        files.append(path)
+    files = write_corpus(root / "src", count)
     print(f"machine: {os.cpu_count()} cores; {count} born-digital PDFs; folder {root}")
     cluster = Cluster()
     cluster.start()

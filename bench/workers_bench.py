@@ -29,8 +29,9 @@ from sqlalchemy import func, select  # noqa: E402
 
 from archive_store.models import Document, IntakeJob  # noqa: E402
 from archive_store.system import init_data_dir, open_system  # noqa: E402
-from tests.docgen import documents  # noqa: E402
 from tests.pg import Cluster  # noqa: E402
+
+from pg_intake_bench import write_corpus  # noqa: E402  (bench/ is on sys.path as the script's folder)
 
 DOSSIER = str(Path(sys.executable).parent / "dossier")
 TIMEOUT = 1800  # seconds: a bound on each run, whatever happens
@@ -102,13 +103,7 @@ def main() -> None:
     args = ap.parse_args()
     count = args.files or (32 if args.quick else 120)
     root = Path(tempfile.mkdtemp(prefix="dossier-workers-bench-"))
-    src = root / "src"
-    src.mkdir()
-    files = []
-    for i, doc in enumerate(documents.corpus(count, seed=43)):
-        path = src / f"digital{i:03d}.pdf"
-        path.write_bytes(documents.render_pdf(doc))
-        files.append(path)
+    files = write_corpus(root / "src", count)
     print(f"machine: {os.cpu_count()} cores; {count} born-digital PDFs; folder {root}")
     cluster = Cluster()
     cluster.start()
